@@ -1,0 +1,3 @@
+"""The package version, kept in one place for hatchling and the CLI."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,142 @@
+"""What a user or a test can tune at run time: step durations, injected failures, condition outcomes, throttling.
+
+The same settings arrive as JSON on ``POST /_emulator/config`` and as keyword arguments of
+``SageMakerEmulator.configure``; an update merges into the current settings.
+
+JSON shape (every key optional)::
+
+    {"durations": {"default": 0.3, "byType": {"Training": 0.5}, "byStep": {"Train": 1.0},
+                   "stop": 0.3, "startingFraction": 0.2},
+     "failures": {"Train": "AlgorithmError: out of memory"},
+     "conditionOutcomes": {"CheckAccuracy": false},
+     "throttle": {"enabled": true, "rate": 5.0, "burst": 5, "next": 2}}
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import validation_error
+
+# Control-flow steps take no real time in SageMaker; job steps take the default.
+_QUICK_TYPES = {"Condition": 0.05, "Fail": 0.05}
+
+
+@dataclass
+class Throttle:
+    """Token bucket plus "throttle the next N requests", both off by default."""
+
+    enabled: bool = False
+    rate: float = 5.0
+    burst: float = 5.0
+    next: int = 0
+    _tokens: float = 0.0
+    _stamp: float = field(default_factory=time.monotonic)
+
+    def allow(self) -> bool:
+        if self.next > 0:
+            self.next -= 1
+            return False
+        if not self.enabled:
+            return True
+        now = time.monotonic()
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return True
+        return False
+
+
+@dataclass
+class EmulatorConfig:
+    default_duration: float = 0.3
+    durations_by_type: dict[str, float] = field(default_factory=dict)
+    durations_by_step: dict[str, float] = field(default_factory=dict)
+    stop_seconds: float = 0.3
+    starting_fraction: float = 0.2
+    failures: dict[str, str] = field(default_factory=dict)
+    condition_outcomes: dict[str, bool] = field(default_factory=dict)
+    throttle: Throttle = field(default_factory=Throttle)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def duration(self, step_name: str, step_type: str) -> float:
+        if step_name in self.durations_by_step:
+            return self.durations_by_step[step_name]
+        if step_type in self.durations_by_type:
+            return self.durations_by_type[step_type]
+        return _QUICK_TYPES.get(step_type, self.default_duration)
+
+    def allow_request(self) -> bool:
+        with self.lock:
+            return self.throttle.allow()
+
+    def update(self, data: dict[str, Any]) -> None:
+        """Merge a JSON settings document (shape in the module docstring)."""
+        unknown = set(data) - {"durations", "failures", "conditionOutcomes", "throttle"}
+        if unknown:
+            raise validation_error(f"Unknown emulator settings: {sorted(unknown)}")
+        with self.lock:
+            durations = data.get("durations") or {}
+            if "default" in durations:
+                self.default_duration = _seconds(durations["default"])
+            if "stop" in durations:
+                self.stop_seconds = _seconds(durations["stop"])
+            if "startingFraction" in durations:
+                self.starting_fraction = min(1.0, _seconds(durations["startingFraction"]))
+            self.durations_by_type.update({k: _seconds(v) for k, v in durations.get("byType", {}).items()})
+            self.durations_by_step.update({k: _seconds(v) for k, v in durations.get("byStep", {}).items()})
+            for step, reason in (data.get("failures") or {}).items():
+                if reason is None:
+                    self.failures.pop(step, None)
+                else:
+                    self.failures[step] = str(reason)
+            for step, outcome in (data.get("conditionOutcomes") or {}).items():
+                if outcome is None:
+                    self.condition_outcomes.pop(step, None)
+                else:
+                    self.condition_outcomes[step] = bool(outcome)
+            throttle = data.get("throttle") or {}
+            if "enabled" in throttle:
+                self.throttle.enabled = bool(throttle["enabled"])
+                self.throttle._tokens = self.throttle.burst
+            if "rate" in throttle:
+                self.throttle.rate = _seconds(throttle["rate"])
+            if "burst" in throttle:
+                self.throttle.burst = max(1.0, _seconds(throttle["burst"]))
+                self.throttle._tokens = self.throttle.burst
+            if "next" in throttle:
+                self.throttle.next = int(throttle["next"])
+
+    def to_dict(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "durations": {
+                    "default": self.default_duration,
+                    "byType": dict(self.durations_by_type),
+                    "byStep": dict(self.durations_by_step),
+                    "stop": self.stop_seconds,
+                    "startingFraction": self.starting_fraction,
+                },
+                "failures": dict(self.failures),
+                "conditionOutcomes": dict(self.condition_outcomes),
+                "throttle": {
+                    "enabled": self.throttle.enabled,
+                    "rate": self.throttle.rate,
+                    "burst": self.throttle.burst,
+                    "next": self.throttle.next,
+                },
+            }
+
+
+def _seconds(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise validation_error(f"Expected a number of seconds, got {value!r}") from None
+    if number < 0:
+        raise validation_error(f"Expected a non-negative number, got {value!r}")
+    return number

@@ -1,0 +1,114 @@
+"""A pipeline definition checked the way SageMaker checks it on CreatePipeline/UpdatePipeline.
+
+Parsing and the step graph come from the project's pure core (``core.definition``, ``core.dag``); this module
+adds SageMaker's acceptance rules (unique step names, known step types, references that resolve, no cycle)
+and turns every violation into the ``ValidationException`` a client would get.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jupyter_sagemaker_ack.core.dag import Dag, build_dag
+from jupyter_sagemaker_ack.core.definition import Definition, DefinitionError, parse_definition
+
+from .errors import validation_error
+
+STEP_TYPES = frozenset(
+    {
+        "Training", "Processing", "Transform", "Tuning", "Model", "RegisterModel", "CreateModel", "Condition",
+        "Callback", "Lambda", "QualityCheck", "ClarifyCheck", "EMR", "Fail", "AutoML", "Endpoint",
+        "EndpointConfig", "Notebook", "BedrockCustomModel", "BedrockCustomModelDeployment",
+        "BedrockProvisionedModelThroughput", "BedrockModelImport", "InferenceComponent", "Lineage",
+    }
+)  # fmt: skip
+PARAMETER_TYPES = frozenset({"String", "Integer", "Float", "Boolean"})
+_STEP_NAME = re.compile(r"^[A-Za-z0-9\-_]{1,64}$")
+_PARAMETER_REFERENCE = re.compile(r"^Parameters\.([^.\[\]]+)$")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A definition SageMaker accepted, with the graph an execution walks."""
+
+    definition: Definition
+    dag: Dag
+    text: str
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return {p.name: p for p in self.definition.parameters}
+
+
+def load_plan(text: str) -> Plan:
+    """Parse and check a definition; raise ValidationException like SageMaker on anything it rejects."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise validation_error(f"Unable to parse pipeline definition. {exc.msg} at line {exc.lineno}.") from None
+    if not isinstance(raw, Mapping):
+        raise validation_error("Unable to parse pipeline definition. The definition must be a JSON object.")
+    try:
+        definition = parse_definition(raw)
+    except DefinitionError as exc:
+        raise validation_error(f"Invalid pipeline definition: {exc.problem}") from None
+    problems = list(_problems(raw, definition))
+    dag = build_dag(definition)
+    for dangling in dag.dangling:
+        problems.append(f"Step '{dangling.step}' references step '{dangling.reference}' which does not exist.")
+    if not problems:
+        cycle = dag.find_cycle()
+        if cycle:
+            problems.append("Pipeline definition has a cycle: " + " -> ".join(cycle))
+    if problems:
+        raise validation_error("Invalid pipeline definition: " + " ".join(problems))
+    return Plan(definition=definition, dag=dag, text=text)
+
+
+def _problems(raw: Mapping[str, Any], definition: Definition) -> list[str]:
+    problems: list[str] = []
+    seen_params: set[str] = set()
+    for item in raw.get("Parameters") or []:
+        if not isinstance(item, Mapping) or not isinstance(item.get("Name"), str):
+            problems.append("Every parameter needs a Name.")
+            continue
+        name = item["Name"]
+        if name in seen_params:
+            problems.append(f"Parameter name '{name}' is used more than once.")
+        seen_params.add(name)
+        if item.get("Type", "String") not in PARAMETER_TYPES:
+            problems.append(f"Parameter '{name}' has unknown Type {item.get('Type')!r}.")
+    seen_steps: set[str] = set()
+    for step in definition.steps:
+        if not _STEP_NAME.match(step.name):
+            problems.append(f"Step name '{step.name}' must match [A-Za-z0-9-_]{{1,64}}.")
+        if step.name in seen_steps:
+            problems.append(f"Step name '{step.name}' is used more than once.")
+        seen_steps.add(step.name)
+        if step.type not in STEP_TYPES:
+            problems.append(f"Step '{step.name}' has unknown Type '{step.type}'.")
+    for reference in sorted(_parameter_references(raw.get("Steps"))):
+        if reference not in seen_params:
+            problems.append(f"Parameter '{reference}' is referenced but not defined.")
+    return problems
+
+
+def _parameter_references(value: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            get = item.get("Get")
+            if isinstance(get, str):
+                match = _PARAMETER_REFERENCE.match(get)
+                if match:
+                    found.add(match.group(1))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
