@@ -72,6 +72,7 @@ class Watcher:
     labels: Matcher
     fields: Matcher
     queue: asyncio.Queue[Event | None] = field(default_factory=asyncio.Queue)
+    abrupt: bool = False
 
     def matches(self, event: Event) -> bool:
         meta = event.obj.get("metadata", {})
@@ -157,9 +158,11 @@ class Store:
             )
         return [e for e in self.events if e.rv > since and watcher.matches(e)]
 
-    def close_watchers(self) -> int:
+    def close_watchers(self, abrupt: bool = False) -> int:
+        """End every open watch: cleanly (stream ends) or abruptly (connection reset mid-stream)."""
         count = len(self.watchers)
         for watcher in list(self.watchers):
+            watcher.abrupt = abrupt
             watcher.queue.put_nowait(None)
         self.watchers.clear()
         return count

@@ -1,4 +1,4 @@
-"""What a user or a test can tune at run time: step durations, injected failures, condition outcomes, throttling.
+"""Run-time settings a user or a test can tune: step durations, failures, condition outcomes, throttling.
 
 The same settings arrive as JSON on ``POST /_emulator/config`` and as keyword arguments of
 ``SageMakerEmulator.configure``; an update merges into the current settings.
@@ -62,6 +62,14 @@ class EmulatorConfig:
     condition_outcomes: dict[str, bool] = field(default_factory=dict)
     throttle: Throttle = field(default_factory=Throttle)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def reset(self) -> None:
+        """Back to the defaults, in place (the running executions keep this object)."""
+        fresh = EmulatorConfig()
+        with self.lock:
+            for name in ("default_duration", "durations_by_type", "durations_by_step", "stop_seconds",
+                         "starting_fraction", "failures", "condition_outcomes", "throttle"):  # fmt: skip
+                setattr(self, name, getattr(fresh, name))
 
     def duration(self, step_name: str, step_type: str) -> float:
         if step_name in self.durations_by_step:

@@ -96,7 +96,9 @@ def evaluate(condition: Mapping[str, Any], variables: Mapping[str, Any]) -> bool
     """Truth of one condition (Equals, comparisons, In, Not, Or, And); raises Unresolved or ValueError."""
     kind = condition.get("Type")
     if kind in ("Equals", "NotEquals"):
-        same = _equal(resolve(condition.get("LeftValue"), variables), resolve(condition.get("RightValue"), variables))
+        same = _equal(
+            resolve(condition.get("LeftValue"), variables), resolve(condition.get("RightValue"), variables)
+        )
         return same if kind == "Equals" else not same
     if kind in _COMPARISONS:
         difference = _compare(

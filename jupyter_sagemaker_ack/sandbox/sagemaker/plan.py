@@ -49,7 +49,9 @@ def load_plan(text: str) -> Plan:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise validation_error(f"Unable to parse pipeline definition. {exc.msg} at line {exc.lineno}.") from None
+        raise validation_error(
+            f"Unable to parse pipeline definition. {exc.msg} at line {exc.lineno}."
+        ) from None
     if not isinstance(raw, Mapping):
         raise validation_error("Unable to parse pipeline definition. The definition must be a JSON object.")
     try:
@@ -59,7 +61,9 @@ def load_plan(text: str) -> Plan:
     problems = list(_problems(raw, definition))
     dag = build_dag(definition)
     for dangling in dag.dangling:
-        problems.append(f"Step '{dangling.step}' references step '{dangling.reference}' which does not exist.")
+        problems.append(
+            f"Step '{dangling.step}' references step '{dangling.reference}' which does not exist."
+        )
     if not problems:
         cycle = dag.find_cycle()
         if cycle:

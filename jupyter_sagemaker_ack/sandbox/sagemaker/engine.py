@@ -1,0 +1,321 @@
+"""One pipeline execution run through its DAG on a clock.
+
+The run is an event simulation advanced lazily to "now" whenever anyone looks at it, so a state change is
+visible to DescribePipelineExecution and ListPipelineExecutionSteps in the same request, and a fake clock
+makes it deterministic in unit tests. Rules, as SageMaker runs a pipeline: a step starts once every step it
+depends on (``DependsOn``, property references, its ConditionStep) has succeeded, at most ``parallelism``
+at once; a ConditionStep's branch not taken never runs; after a failure no new step starts and the run fails
+once the running ones end; a stop turns running steps to Stopping, then everything to Stopped.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from .config import EmulatorConfig
+from .errors import conflict
+from .expressions import Unresolved, evaluate_all, render_text
+from .plan import Plan
+
+DEFAULT_PARALLELISM = 50
+# Step type -> (metadata key, ARN resource type) for steps that create a SageMaker resource.
+_RESOURCE_STEPS = {
+    "Training": ("TrainingJob", "training-job"),
+    "Processing": ("ProcessingJob", "processing-job"),
+    "Transform": ("TransformJob", "transform-job"),
+    "Tuning": ("TuningJob", "hyper-parameter-tuning-job"),
+    "AutoML": ("AutoMLJob", "automl-job"),
+    "Model": ("Model", "model"),
+    "CreateModel": ("Model", "model"),
+    "RegisterModel": ("RegisterModel", "model-package"),
+    "Endpoint": ("Endpoint", "endpoint"),
+    "EndpointConfig": ("EndpointConfig", "endpoint-config"),
+}
+_INSTANT_TYPES = frozenset({"Condition", "Fail"})
+_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def random_id(length: int = 12) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+@dataclass
+class StepRun:
+    name: str
+    type: str
+    seq: int
+    start: float
+    planned_end: float
+    starting_until: float
+    raw: Mapping[str, Any]
+    status: str = "Executing"
+    end: float | None = None
+    failure_reason: str | None = None
+    will_fail: str | None = None
+    outcome: bool | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def public_status(self, now: float) -> str:
+        if self.status == "Executing" and now < self.starting_until:
+            return "Starting"
+        return self.status
+
+    def to_api(self, now: float) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "StepName": self.name,
+            "StartTime": self.start,
+            "StepStatus": self.public_status(now),
+            "AttemptCount": 1,
+        }
+        if isinstance(self.raw.get("DisplayName"), str):
+            item["StepDisplayName"] = self.raw["DisplayName"]
+        if isinstance(self.raw.get("Description"), str):
+            item["StepDescription"] = self.raw["Description"]
+        if self.end is not None:
+            item["EndTime"] = self.end
+        if self.failure_reason is not None:
+            item["FailureReason"] = self.failure_reason[:1024]
+        metadata = dict(self.metadata)
+        if self.type == "Condition" and self.status == "Succeeded" and self.outcome is not None:
+            metadata["Condition"] = {"Outcome": "True" if self.outcome else "False"}
+        if metadata:
+            item["Metadata"] = metadata
+        return item
+
+
+@dataclass
+class ExecutionRun:
+    arn: str
+    execution_id: str
+    pipeline_arn: str
+    pipeline_name: str
+    plan: Plan
+    variables: dict[str, Any]
+    parameters: list[dict[str, str]]
+    created: float
+    config: EmulatorConfig
+    region: str
+    account_id: str
+    parallelism: int | None = None
+    display_name: str | None = None
+    description: str | None = None
+    version_id: int = 1
+    status: str = "Executing"
+    failure_reason: str | None = None
+    last_modified: float = 0.0
+    steps: dict[str, StepRun] = field(default_factory=dict)
+    _clock: float = 0.0
+    _failed: bool = False
+    _stop_done_at: float | None = None
+
+    def __post_init__(self) -> None:
+        self._clock = self.created
+        self.last_modified = self.created
+        self._order = self.plan.dag.topological_order()
+        self._incoming: dict[str, list[tuple[str, str]]] = {name: [] for name in self._order}
+        for edge in self.plan.dag.edges:
+            self._incoming[edge.target].append((edge.source, edge.kind))
+        self._raw = {step.name: step for step in self.plan.definition.steps}
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("Succeeded", "Failed", "Stopped")
+
+    def advance(self, now: float) -> None:
+        """Apply every event up to ``now`` (step ends, new starts, stop completion)."""
+        while not self.finished:
+            if self.status == "Executing" and not self._failed:
+                self._start_ready(self._clock)
+            events = [run.planned_end for run in self.steps.values() if run.status == "Executing"]
+            if self.status == "Stopping" and self._stop_done_at is not None:
+                events.append(self._stop_done_at)
+            if not events:
+                self._finish(self._clock)
+                return
+            upcoming = min(events)
+            if upcoming > now:
+                return
+            self._clock = upcoming
+            if (
+                self.status == "Stopping"
+                and self._stop_done_at is not None
+                and self._stop_done_at <= upcoming
+            ):
+                self._complete_stop(upcoming)
+                return
+            for run in self.steps.values():
+                if run.status == "Executing" and run.planned_end <= upcoming:
+                    self._complete(run)
+
+    def request_stop(self, now: float) -> None:
+        self.advance(now)
+        if self.status == "Stopping":
+            return
+        if self.status != "Executing":
+            raise conflict(
+                f"Pipeline execution '{self.arn}' is in {self.status} status and cannot be stopped; "
+                "only an Executing execution can be stopped."
+            )
+        self.status = "Stopping"
+        self._clock = max(self._clock, now)
+        self._stop_done_at = now + self.config.stop_seconds
+        self.last_modified = now
+        for run in self.steps.values():
+            if run.status == "Executing":
+                run.status = "Stopping"
+
+    def _eligible(self, name: str) -> bool:
+        for source, kind in self._incoming[name]:
+            run = self.steps.get(source)
+            if run is None or run.status != "Succeeded":
+                return False
+            if kind == "condition_if" and run.outcome is not True:
+                return False
+            if kind == "condition_else" and run.outcome is not False:
+                return False
+        return True
+
+    def _start_ready(self, at: float) -> None:
+        limit = self.parallelism or DEFAULT_PARALLELISM
+        running = sum(1 for run in self.steps.values() if run.status == "Executing")
+        for name in self._order:
+            if running >= limit:
+                return
+            if name in self.steps or not self._eligible(name):
+                continue
+            self._start(name, at)
+            running += 1
+
+    def _start(self, name: str, at: float) -> None:
+        step = self._raw[name]
+        duration = self.config.duration(name, step.type)
+        starting = 0.0 if step.type in _INSTANT_TYPES else duration * self.config.starting_fraction
+        run = StepRun(
+            name=name,
+            type=step.type,
+            seq=len(self.steps),
+            start=at,
+            planned_end=at + duration,
+            starting_until=at + starting,
+            raw=step.raw,
+        )
+        run.will_fail = self.config.failures.get(name)
+        if step.type == "Fail":
+            message = render_text(step.arguments.get("ErrorMessage", ""), self.variables)
+            run.metadata["Fail"] = {"ErrorMessage": message}
+            run.will_fail = message
+        elif step.type == "Condition":
+            try:
+                run.outcome = evaluate_all(list(step.arguments.get("Conditions") or []), self.variables)
+            except (Unresolved, ValueError):
+                run.outcome = self.config.condition_outcomes.get(name, True)
+        else:
+            run.metadata.update(self._resource_metadata(step.type, name, step.raw))
+        self.steps[name] = run
+        self.last_modified = max(self.last_modified, at)
+
+    def _resource_metadata(self, step_type: str, name: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+        prefix = f"arn:aws:sagemaker:{self.region}:{self.account_id}"
+        if step_type in _RESOURCE_STEPS:
+            key, resource = _RESOURCE_STEPS[step_type]
+            safe = re.sub(r"[^a-zA-Z0-9]+", "-", name).strip("-") or "step"
+            job = f"pipelines-{self.execution_id}-{safe}"[:52].rstrip("-") + "-" + random_id(10)
+            if resource == "model-package":
+                job = f"{safe.lower()}/1"
+            return {key: {"Arn": f"{prefix}:{resource}/{job.lower()}"}}
+        if step_type == "Lambda":
+            return {"Lambda": {"Arn": str(raw.get("FunctionArn", ""))[:256]}}
+        if step_type == "Callback":
+            return {
+                "Callback": {"CallbackToken": random_id(10), "SqsQueueUrl": str(raw.get("SqsQueueUrl", ""))}
+            }
+        if step_type in ("QualityCheck", "ClarifyCheck"):
+            return {step_type: {"CheckType": str(raw.get("CheckType", ""))}}
+        if step_type == "EMR":
+            cluster = raw.get("Arguments", {}).get("ClusterId")
+            return {
+                "EMR": {
+                    "ClusterId": cluster if isinstance(cluster, str) else "",
+                    "StepId": "s-" + random_id(13),
+                }
+            }
+        return {}
+
+    def _complete(self, run: StepRun) -> None:
+        run.end = run.planned_end
+        if run.will_fail is not None:
+            run.status = "Failed"
+            run.failure_reason = run.will_fail
+            if not self._failed:
+                self._failed = True
+                self.failure_reason = run.will_fail
+        else:
+            run.status = "Succeeded"
+        self.last_modified = max(self.last_modified, run.planned_end)
+
+    def _complete_stop(self, at: float) -> None:
+        for run in self.steps.values():
+            if run.status == "Stopping":
+                run.status = "Stopped"
+                run.end = at
+        self.status = "Stopped"
+        self.last_modified = at
+
+    def _finish(self, at: float) -> None:
+        self.status = "Failed" if self._failed else "Succeeded"
+        self.last_modified = max(self.last_modified, at)
+
+    def describe(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {
+            "PipelineArn": self.pipeline_arn,
+            "PipelineExecutionArn": self.arn,
+            "PipelineExecutionDisplayName": self.display_name or f"execution-{int(self.created * 1000)}",
+            "PipelineExecutionStatus": self.status,
+            "PipelineExperimentConfig": {
+                "ExperimentName": self.pipeline_name.lower(),
+                "TrialName": self.execution_id,
+            },
+            "CreationTime": self.created,
+            "LastModifiedTime": self.last_modified,
+            "CreatedBy": {},
+            "LastModifiedBy": {},
+            "PipelineVersionId": self.version_id,
+        }
+        if self.description is not None:
+            answer["PipelineExecutionDescription"] = self.description
+        if self.failure_reason is not None:
+            answer["FailureReason"] = self.failure_reason[:1300]
+        if self.parallelism is not None:
+            answer["ParallelismConfiguration"] = {"MaxParallelExecutionSteps": self.parallelism}
+        return answer
+
+    def summary(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {
+            "PipelineExecutionArn": self.arn,
+            "StartTime": self.created,
+            "PipelineExecutionStatus": self.status,
+            "PipelineExecutionDisplayName": self.display_name or f"execution-{int(self.created * 1000)}",
+        }
+        if self.description is not None:
+            answer["PipelineExecutionDescription"] = self.description
+        if self.failure_reason is not None:
+            answer["PipelineExecutionFailureReason"] = self.failure_reason[:3072]
+        return answer
+
+
+def execution_variables(execution_id: str, arn: str, pipeline_name: str, started: float) -> dict[str, Any]:
+    stamp = datetime.fromtimestamp(started, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return {
+        "Execution.PipelineExecutionId": execution_id,
+        "Execution.PipelineExecutionArn": arn,
+        "Execution.PipelineName": pipeline_name,
+        "Execution.PipelineExperimentName": pipeline_name.lower(),
+        "Execution.StartDateTime": stamp,
+        "Execution.CurrentDateTime": stamp,
+    }

@@ -1,0 +1,177 @@
+"""Render: from a pipeline (SDK object, definition, file) to the ACK YAML a DevOps engineer reviews.
+
+Captures the definition offline, derives names, adds provenance when the definition was published, and
+writes either one multi-document file or a folder that ``kubectl apply -k`` understands. Files are written
+whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..core import manifests, names
+from ..core.definition import Definition
+from ..core.errors import UserError
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The rendered manifests: ``docs`` as dicts, ``yaml`` as one stream, ``write()`` to a file or folder."""
+
+    docs: list[dict[str, Any]]
+    definition: Definition
+    pipeline_name: str
+    run_id: str | None = None
+    artifacts: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def yaml(self) -> str:
+        return manifests.dump_yaml(self.docs)
+
+    @property
+    def pipeline(self) -> dict[str, Any]:
+        return self.docs[0]
+
+    @property
+    def execution(self) -> dict[str, Any] | None:
+        return self.docs[1] if len(self.docs) > 1 else None
+
+    def write(self, target: str | os.PathLike[str]) -> list[Path]:
+        """Write ``file.yaml`` (one stream) or, for any other path, a folder with a kustomization."""
+        path = Path(target)
+        if path.suffix in (".yaml", ".yml"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(path, self.yaml)
+            return [path]
+        if path.exists() and not path.is_dir():
+            raise UserError(
+                f"{path} exists and is not a folder.",
+                "Give a folder for pipeline.yaml + kustomization.yaml, or a path ending in .yaml.",
+            )
+        path.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, text in manifests.render_folder(self.docs).items():
+            _write_atomic(path / name, text)
+            written.append(path / name)
+        return written
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def new_run_id() -> str:
+    return names.new_run_id(datetime.now(timezone.utc), os.urandom(2))
+
+
+def render(
+    pipeline: Any,
+    settings: Settings | None = None,
+    *,
+    pipeline_name: str | None = None,
+    role_arn: str | None = None,
+    namespace: str | None = None,
+    region: str | None = None,
+    execution: bool = False,
+    params: Mapping[str, Any] | None = None,
+    run_id: str | None = None,
+    description: str | None = None,
+    display_name: str | None = None,
+    max_parallel_steps: int | None = None,
+    tags: Mapping[str, str] | None = None,
+    deletion_policy: str | None = None,
+    adopt: str | None = None,
+    selective_source_arn: str | None = None,
+    selected_steps: Sequence[str] = (),
+    provenance: manifests.Provenance | None = None,
+    allow_online: bool = False,
+) -> Rendered:
+    """Render the ACK ``Pipeline`` (and a ``PipelineExecution`` when ``execution`` or ``params``)."""
+    settings = settings or Settings()
+    definition, captured_name, extras, artifacts = _definition_of(pipeline, allow_online)
+    name = pipeline_name or captured_name
+    if not name:
+        raise UserError(
+            "The pipeline has no name to render it under.",
+            "Pass --pipeline-name NAME (the SageMaker pipeline name).",
+        )
+    role = role_arn or settings.role_arn or extras.get("role_arn")
+    if not role:
+        raise UserError(
+            "No IAM role ARN for the pipeline.",
+            "Pass --role-arn arn:aws:iam::<account>:role/<role> or set SAGEMAKER_ACK_ROLE_ARN.",
+        )
+    namespace = namespace or settings.namespace
+    region = region or settings.region
+    docs = [
+        manifests.render_pipeline(
+            definition,
+            manifests.PipelineOptions(
+                pipeline_name=name,
+                role_arn=role,
+                namespace=namespace,
+                description=description or extras.get("description"),
+                display_name=display_name or extras.get("display_name"),
+                max_parallel_steps=max_parallel_steps or extras.get("max_parallel_steps"),
+                tags=dict(tags or {}),
+                region=region,
+                deletion_policy=deletion_policy,
+                adopt=adopt,
+                provenance=provenance,
+            ),
+        )
+    ]
+    rid = None
+    if execution or params or selected_steps:
+        rid = run_id or new_run_id()
+        docs.append(
+            manifests.render_execution(
+                manifests.ExecutionOptions(
+                    pipeline_name=name,
+                    run_id=rid,
+                    namespace=namespace,
+                    parameters=dict(params or {}),
+                    region=region,
+                    selective_source_arn=selective_source_arn,
+                    selected_steps=tuple(selected_steps),
+                    provenance=provenance,
+                ),
+                definition,
+            )
+        )
+    return Rendered(docs=docs, definition=definition, pipeline_name=name, run_id=rid, artifacts=artifacts)
+
+
+def _definition_of(pipeline: Any, allow_online: bool) -> tuple[Definition, str | None, dict[str, Any], dict[str, str]]:
+    if isinstance(pipeline, Definition):
+        return pipeline, None, {}, {}
+    from ..adapters.sdk_capture import capture
+
+    captured = capture(pipeline, allow_online=allow_online)
+    from ..core.definition import parse_definition
+
+    extras = {
+        key: getattr(captured, key, None)
+        for key in ("role_arn", "description", "display_name", "max_parallel_steps")
+        if getattr(captured, key, None) is not None
+    }
+    return (
+        parse_definition(captured.text),
+        captured.pipeline_name,
+        extras,
+        dict(getattr(captured, "artifacts", {}) or {}),
+    )

@@ -1,0 +1,115 @@
+/**
+ * Talks to the server extension under `/sagemaker-ack/` (docs/CONTRACTS.md). ServerConnection adds the
+ * token and the XSRF header, so writes pass the server's XSRF check.
+ */
+
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+import { IPipelineSummary, IProblem, IReviewResult, IRunSnapshot } from './wire';
+
+const PREFIX = 'sagemaker-ack';
+
+/** An error the server answered with; `problem` and `fix` come from a UserError when there was one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: string,
+    readonly fix: string | null
+  ) {
+    super(fix ? `${problem} \u2014 ${fix}` : problem);
+  }
+}
+
+function settings(): ServerConnection.ISettings {
+  return ServerConnection.makeSettings();
+}
+
+export async function requestAPI<T>(endpoint: string, init: RequestInit = {}): Promise<T> {
+  const server = settings();
+  const url = URLExt.join(server.baseUrl, PREFIX, endpoint);
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, init, server);
+  } catch (error) {
+    throw new ApiError(0, `Cannot reach the Jupyter server: ${String(error)}`, null);
+  }
+  const text = await response.text();
+  let body: unknown = null;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { problem: text };
+    }
+  }
+  if (!response.ok) {
+    const problem = body as Partial<IProblem> & { message?: string };
+    throw new ApiError(
+      response.status,
+      problem?.problem ?? problem?.message ?? `${response.status} ${response.statusText}`,
+      problem?.fix ?? null
+    );
+  }
+  return body as T;
+}
+
+function runPath(namespace: string, name: string): string {
+  return `runs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+}
+
+export async function listPipelines(): Promise<IPipelineSummary[]> {
+  return (await requestAPI<{ pipelines: IPipelineSummary[] }>('pipelines')).pipelines;
+}
+
+export async function listRuns(pipeline?: string): Promise<IRunSnapshot[]> {
+  const query = pipeline ? `?pipeline=${encodeURIComponent(pipeline)}` : '';
+  return (await requestAPI<{ runs: IRunSnapshot[] }>(`runs${query}`)).runs;
+}
+
+export function getRun(namespace: string, name: string): Promise<IRunSnapshot> {
+  return requestAPI<IRunSnapshot>(runPath(namespace, name));
+}
+
+export function stopRun(namespace: string, name: string): Promise<IRunSnapshot> {
+  return requestAPI<IRunSnapshot>(`${runPath(namespace, name)}/stop`, { method: 'POST', body: '{}' });
+}
+
+export function review(path: string): Promise<IReviewResult> {
+  return requestAPI<IReviewResult>('review', { method: 'POST', body: JSON.stringify({ path }) });
+}
+
+/**
+ * Streams a run's snapshots over the websocket until the server closes it (the run reached an outcome).
+ * Returns a function that closes the stream.
+ */
+export function watchRun(
+  namespace: string,
+  name: string,
+  onSnapshot: (run: IRunSnapshot) => void,
+  onClose: (clean: boolean) => void
+): () => void {
+  const server = settings();
+  let url = URLExt.join(server.wsUrl, PREFIX, runPath(namespace, name), 'events');
+  if (server.token) {
+    url += `?token=${encodeURIComponent(server.token)}`;
+  }
+  const socket = new server.WebSocket(url);
+  let closedByUs = false;
+  socket.onmessage = event => {
+    try {
+      onSnapshot(JSON.parse(String(event.data)) as IRunSnapshot);
+    } catch {
+      // A malformed message is skipped; the next snapshot supersedes it anyway.
+    }
+  };
+  socket.onclose = event => {
+    if (!closedByUs) {
+      onClose(event.code === 1000);
+    }
+  };
+  return () => {
+    closedByUs = true;
+    socket.close();
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * The JupyterLab plugin: the "SageMaker Pipelines" sidebar, run views with Stop, the ACK YAML review view
+ * (file-browser context menu) and the palette commands. The MIME renderer is a separate entry (mime.ts).
+ */
+
+import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
+import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
+import { Widget } from '@lumino/widgets';
+
+import { pipelinesIcon } from './icon';
+import { ReviewView } from './review';
+import { RunView } from './runview';
+import { RunsModel } from './runsmodel';
+import { PipelinesSidebar } from './sidebar';
+
+export namespace CommandIDs {
+  export const openSidebar = 'sagemaker-ack:open-sidebar';
+  export const refresh = 'sagemaker-ack:refresh';
+  export const openRun = 'sagemaker-ack:open-run';
+  export const review = 'sagemaker-ack:review';
+  export const reviewCurrent = 'sagemaker-ack:review-current';
+}
+
+const CATEGORY = 'SageMaker ACK';
+const YAML_FILE = /\.ya?ml$/i;
+
+/** The contents path of the document in the main area, if it has one. */
+function currentDocumentPath(app: JupyterFrontEnd): string | null {
+  const widget = app.shell.currentWidget as (Widget & { context?: { path?: string } }) | null;
+  return widget?.context?.path ?? null;
+}
+
+function activate(
+  app: JupyterFrontEnd,
+  palette: ICommandPalette | null,
+  browserFactory: IFileBrowserFactory | null,
+  restorer: ILayoutRestorer | null
+): void {
+  const model = new RunsModel();
+  const runViews = new Map<string, MainAreaWidget<RunView>>();
+  const reviews = new Map<string, MainAreaWidget<ReviewView>>();
+
+  const openRun = (namespace: string, name: string): void => {
+    const key = `${namespace}/${name}`;
+    let view = runViews.get(key);
+    if (!view || view.isDisposed) {
+      view = new MainAreaWidget({ content: new RunView(namespace, name, model) });
+      view.id = `jp-SageMakerAck-runArea-${encodeURIComponent(key)}`;
+      view.title.icon = pipelinesIcon;
+      view.title.label = name;
+      view.title.closable = true;
+      runViews.set(key, view);
+      app.shell.add(view, 'main');
+    }
+    app.shell.activateById(view.id);
+  };
+
+  const openReview = (path: string): void => {
+    let view = reviews.get(path);
+    if (view && !view.isDisposed) {
+      void view.content.load();
+    } else {
+      const content = new ReviewView(path);
+      view = new MainAreaWidget({ content });
+      view.id = `jp-SageMakerAck-reviewArea-${encodeURIComponent(path)}`;
+      view.title.icon = pipelinesIcon;
+      view.title.label = content.title.label;
+      view.title.caption = content.title.caption;
+      view.title.closable = true;
+      reviews.set(path, view);
+      app.shell.add(view, 'main');
+    }
+    app.shell.activateById(view.id);
+  };
+
+  const sidebar = new PipelinesSidebar({
+    model,
+    openRun: run => {
+      if (run.name) {
+        openRun(run.namespace, run.name);
+      }
+    }
+  });
+  sidebar.title.icon = pipelinesIcon;
+  app.shell.add(sidebar, 'left', { rank: 650 });
+  restorer?.add(sidebar, sidebar.id);
+
+  const selectedYamlPaths = (): string[] => {
+    const browser = browserFactory?.tracker.currentWidget;
+    if (!browser) {
+      return [];
+    }
+    return [...browser.selectedItems()].filter(item => YAML_FILE.test(item.path)).map(item => item.path);
+  };
+
+  app.commands.addCommand(CommandIDs.openSidebar, {
+    label: 'Show SageMaker Pipelines',
+    caption: 'Open the sidebar of SageMaker pipelines and runs',
+    execute: () => app.shell.activateById(sidebar.id)
+  });
+  app.commands.addCommand(CommandIDs.refresh, {
+    label: 'Refresh SageMaker Pipelines',
+    execute: () => model.refresh()
+  });
+  app.commands.addCommand(CommandIDs.openRun, {
+    label: args => `Open run ${String(args.name ?? '')}`,
+    execute: args => openRun(String(args.namespace), String(args.name))
+  });
+  app.commands.addCommand(CommandIDs.review, {
+    label: 'Review ACK pipeline',
+    caption: 'Lint an ACK YAML file, draw its DAG and verify it against S3',
+    icon: pipelinesIcon,
+    isEnabled: args => typeof args.path === 'string' || selectedYamlPaths().length > 0,
+    execute: args => {
+      const paths = typeof args.path === 'string' ? [args.path] : selectedYamlPaths();
+      paths.forEach(openReview);
+    }
+  });
+  app.commands.addCommand(CommandIDs.reviewCurrent, {
+    label: 'Review current ACK YAML file',
+    isEnabled: () => YAML_FILE.test(currentDocumentPath(app) ?? ''),
+    execute: () => {
+      const path = currentDocumentPath(app);
+      if (path && YAML_FILE.test(path)) {
+        openReview(path);
+      }
+    }
+  });
+
+  app.contextMenu.addItem({
+    command: CommandIDs.review,
+    selector: '.jp-DirListing-item[data-file-type="yaml"]',
+    rank: 10
+  });
+  for (const command of [CommandIDs.openSidebar, CommandIDs.refresh, CommandIDs.reviewCurrent]) {
+    palette?.addItem({ command, category: CATEGORY });
+  }
+}
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyter-sagemaker-ack:plugin',
+  description: 'SageMaker Pipelines sidebar, run views and ACK YAML review.',
+  autoStart: true,
+  optional: [ICommandPalette, IFileBrowserFactory, ILayoutRestorer],
+  activate
+};
+
+export default plugin;

@@ -1,0 +1,70 @@
+/**
+ * The MIME renderer extension: shows `application/vnd.sagemaker-ack.dag+json` and `...run+json` outputs
+ * as a DAG picture with step states, so a saved notebook shows its pipeline with no kernel running.
+ */
+
+import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { Widget } from '@lumino/widgets';
+
+import { h } from './dom';
+import { renderDagView, renderRunView } from './dagview';
+import { DAG_MIME_TYPE, IDag, IRunSnapshot, RUN_MIME_TYPE } from './wire';
+
+const RENDERER_CLASS = 'jp-SageMakerAck-renderer';
+
+function isDag(value: unknown): value is IDag {
+  const dag = value as IDag;
+  return !!dag && Array.isArray(dag.nodes) && Array.isArray(dag.edges);
+}
+
+function isRun(value: unknown): value is IRunSnapshot {
+  const run = value as IRunSnapshot;
+  return !!run && typeof run.status === 'string' && typeof run.pipelineName === 'string';
+}
+
+/** Renders one output of either MIME type into itself. */
+export class SageMakerAckRenderer extends Widget implements IRenderMime.IRenderer {
+  constructor(options: IRenderMime.IRendererOptions) {
+    super();
+    this._mimeType = options.mimeType;
+    this.addClass(RENDERER_CLASS);
+  }
+
+  renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    const data = model.data[this._mimeType] as unknown;
+    this.node.replaceChildren();
+    try {
+      if (this._mimeType === DAG_MIME_TYPE && isDag(data)) {
+        this.node.append(renderDagView(data, data.run ?? null));
+      } else if (this._mimeType === RUN_MIME_TYPE && isRun(data)) {
+        this.node.append(renderRunView(data));
+      } else {
+        this.node.append(h('div', { class: 'jp-SageMakerAck-error' }, `Not a valid ${this._mimeType} output.`));
+      }
+    } catch (error) {
+      this.node.append(
+        h('div', { class: 'jp-SageMakerAck-error' }, `Could not draw this output: ${String(error)}`)
+      );
+    }
+    return Promise.resolve();
+  }
+
+  private _mimeType: string;
+}
+
+export const rendererFactory: IRenderMime.IRendererFactory = {
+  safe: true,
+  mimeTypes: [DAG_MIME_TYPE, RUN_MIME_TYPE],
+  defaultRank: 60,
+  createRenderer: options => new SageMakerAckRenderer(options)
+};
+
+const extension: IRenderMime.IExtension = {
+  id: 'jupyter-sagemaker-ack:mime',
+  description: 'Renders SageMaker ACK pipeline DAGs and run snapshots.',
+  rendererFactory,
+  rank: 60,
+  dataType: 'json'
+};
+
+export default extension;

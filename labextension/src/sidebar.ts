@@ -1,0 +1,170 @@
+/**
+ * The "SageMaker Pipelines" left sidebar: pipelines and runs in the configured namespace with live status.
+ * It polls the server while it is visible (fast while a run is active) and redraws only rows that changed.
+ */
+
+import { Widget } from '@lumino/widgets';
+import { Message } from '@lumino/messaging';
+
+import { h } from './dom';
+import { renderBadge } from './dagview';
+import { elapsed, formatProgress, formatTime } from './format';
+import { RunsModel } from './runsmodel';
+import { rowFingerprint, runKey } from './snapshots';
+import { IPipelineSummary, IRunSnapshot } from './wire';
+
+/** Poll every second while a run may still change, every 5 s otherwise. */
+export const ACTIVE_POLL_MS = 1000;
+export const IDLE_POLL_MS = 5000;
+
+export interface ISidebarOptions {
+  model: RunsModel;
+  openRun: (run: IRunSnapshot) => void;
+}
+
+export class PipelinesSidebar extends Widget {
+  constructor(options: ISidebarOptions) {
+    super();
+    this._model = options.model;
+    this._openRun = options.openRun;
+    this.id = 'jp-SageMakerAck-sidebar';
+    this.addClass('jp-SageMakerAck-sidebar');
+    this.title.caption = 'SageMaker Pipelines';
+
+    const refresh = h('button', { class: 'jp-SageMakerAck-button', title: 'Refresh now' }, 'Refresh');
+    refresh.addEventListener('click', () => void this._model.refresh());
+    this._clear = h('button', { class: 'jp-SageMakerAck-button jp-SageMakerAck-hidden' }, 'All pipelines');
+    this._clear.addEventListener('click', () => this._selectPipeline(null));
+    this.node.append(
+      h('div', { class: 'jp-SageMakerAck-sidebarHeader' }, h('h2', {}, 'SageMaker Pipelines'), refresh),
+      this._status,
+      h('h3', {}, 'Pipelines'),
+      this._pipelineList,
+      h('div', { class: 'jp-SageMakerAck-runsHeader' }, this._runsTitle, this._clear),
+      this._runList
+    );
+    this._model.changed.connect(this._render, this);
+  }
+
+  dispose(): void {
+    this._stopPolling();
+    this._model.changed.disconnect(this._render, this);
+    super.dispose();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this._poll();
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this._stopPolling();
+  }
+
+  private _poll(): void {
+    this._stopPolling();
+    void this._model.refresh().then(() => {
+      if (this.isVisible && !this.isDisposed) {
+        const delay = this._model.hasActiveRuns ? ACTIVE_POLL_MS : IDLE_POLL_MS;
+        this._timer = window.setTimeout(() => this._poll(), delay);
+      }
+    });
+  }
+
+  private _stopPolling(): void {
+    if (this._timer !== null) {
+      window.clearTimeout(this._timer);
+      this._timer = null;
+    }
+  }
+
+  private _selectPipeline(pipelineName: string | null): void {
+    this._selected = pipelineName;
+    this._render();
+  }
+
+  private _render(): void {
+    const error = this._model.error;
+    const refreshed = this._model.lastRefresh;
+    this._status.className = error ? 'jp-SageMakerAck-status jp-SageMakerAck-error' : 'jp-SageMakerAck-status';
+    this._status.textContent = error ?? (refreshed ? `Updated ${formatTime(refreshed.toISOString())}` : 'Loading\u2026');
+
+    this._pipelineList.replaceChildren(...this._model.pipelines.map(p => this._pipelineRow(p)));
+    if (this._model.pipelines.length === 0) {
+      this._pipelineList.append(h('li', { class: 'jp-SageMakerAck-muted' }, refreshed ? 'No pipelines.' : ''));
+    }
+
+    const runs = this._model.runs.filter(run => !this._selected || run.pipelineName === this._selected);
+    this._runsTitle.textContent = this._selected ? `Runs of ${this._selected} (${runs.length})` : `Runs (${runs.length})`;
+    this._clear.classList.toggle('jp-SageMakerAck-hidden', !this._selected);
+    const rows: HTMLElement[] = [];
+    const seen = new Map<string, { fingerprint: string; row: HTMLElement }>();
+    for (const run of runs) {
+      const key = runKey(run);
+      const fingerprint = rowFingerprint(run) + (run.endTime ? '' : `|${elapsed(run.startTime, null)}`);
+      const known = this._rows.get(key);
+      const row = known && known.fingerprint === fingerprint ? known.row : this._runRow(run);
+      seen.set(key, { fingerprint, row });
+      rows.push(row);
+    }
+    this._rows = seen;
+    this._runList.replaceChildren(...rows);
+    if (runs.length === 0) {
+      this._runList.append(h('li', { class: 'jp-SageMakerAck-muted' }, refreshed ? 'No runs.' : ''));
+    }
+  }
+
+  private _pipelineRow(pipeline: IPipelineSummary): HTMLElement {
+    const row = h(
+      'li',
+      {
+        class: `jp-SageMakerAck-pipelineRow${this._selected === pipeline.pipelineName ? ' jp-mod-selected' : ''}`,
+        title: pipeline.arn ?? `${pipeline.namespace}/${pipeline.name}`,
+        'data-pipeline': pipeline.pipelineName
+      },
+      h('span', { class: 'jp-SageMakerAck-rowName' }, pipeline.pipelineName),
+      h('span', { class: 'jp-SageMakerAck-muted' }, pipeline.namespace),
+      pipeline.status ? renderBadge(pipeline.status) : null
+    );
+    row.addEventListener('click', () =>
+      this._selectPipeline(this._selected === pipeline.pipelineName ? null : pipeline.pipelineName)
+    );
+    return row;
+  }
+
+  private _runRow(run: IRunSnapshot): HTMLElement {
+    const details = [run.pipelineName, run.progress ? formatProgress(run.progress) : '', elapsed(run.startTime, run.endTime)]
+      .filter(Boolean)
+      .join(' \u00b7 ');
+    const row = h(
+      'li',
+      {
+        class: 'jp-SageMakerAck-runRow',
+        'data-run': runKey(run),
+        'data-status': run.status,
+        title: run.failureReason ?? run.executionArn ?? ''
+      },
+      renderBadge(run.status),
+      h(
+        'div',
+        { class: 'jp-SageMakerAck-runText' },
+        h('span', { class: 'jp-SageMakerAck-rowName' }, run.name ?? '(pending)'),
+        h('span', { class: 'jp-SageMakerAck-muted' }, details)
+      )
+    );
+    row.addEventListener('click', () => this._openRun(run));
+    return row;
+  }
+
+  private _model: RunsModel;
+  private _openRun: (run: IRunSnapshot) => void;
+  private _status = h('div', { class: 'jp-SageMakerAck-status' }, 'Loading\u2026');
+  private _pipelineList = h('ul', { class: 'jp-SageMakerAck-list jp-SageMakerAck-pipelines' });
+  private _runsTitle = h('h3', {}, 'Runs');
+  private _clear: HTMLButtonElement;
+  private _runList = h('ul', { class: 'jp-SageMakerAck-list jp-SageMakerAck-runs' });
+  private _rows = new Map<string, { fingerprint: string; row: HTMLElement }>();
+  private _selected: string | null = null;
+  private _timer: number | null = null;
+}
