@@ -77,7 +77,9 @@ class SageMakerAck(Configurable):  # type: ignore[misc]
     prefix = Unicode(None, allow_none=True, help="Key prefix inside the bucket.").tag(config=True)
     kms_key = Unicode(None, allow_none=True, help="KMS key id, ARN or alias for SSE-KMS.").tag(config=True)
     region = Unicode(None, allow_none=True, help="AWS region.").tag(config=True)
-    namespace = Unicode(None, allow_none=True, help="Kubernetes namespace of the ACK resources.").tag(config=True)
+    namespace = Unicode(None, allow_none=True, help="Kubernetes namespace of the ACK resources.").tag(
+        config=True
+    )
     kube_context = Unicode(None, allow_none=True, help="kubeconfig context to use.").tag(config=True)
     kubeconfig = Unicode(None, allow_none=True, help="Path of the kubeconfig file.").tag(config=True)
     role_arn = Unicode(None, allow_none=True, help="SageMaker execution role for pipelines.").tag(config=True)

@@ -31,7 +31,14 @@ RETRY_MODE = "standard"
 
 ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "403", "Forbidden"})
 THROTTLING_CODES = frozenset(
-    {"SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "503"}
+    {
+        "SlowDown",
+        "Throttling",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "503",
+    }
 )
 KMS_DISABLED_CODES = frozenset({"DisabledException", "KMS.DisabledException", "KMSInvalidStateException"})
 
@@ -62,7 +69,9 @@ class AwsClients:
                 retries={"mode": RETRY_MODE, "max_attempts": self.max_attempts},
                 s3={"addressing_style": "path"} if endpoint else None,
             )
-            self._made[service] = boto3.session.Session().client(service, endpoint_url=endpoint, config=config)
+            self._made[service] = boto3.session.Session().client(
+                service, endpoint_url=endpoint, config=config
+            )
         return self._made[service]
 
     @property
@@ -139,7 +148,9 @@ def describe_failure(exc: Exception, action: str, *, target: str) -> UserError:
                 f"The bucket of {target} is in another region{f' ({where})' if where else ''}.",
                 f"Set AWS_REGION{f'={where}' if where else ''} or pass --region to match the bucket.",
             )
-        return UserError(f"Could not {action} {target}: {code}: {message}.", "Check the bucket, key and permissions.")
+        return UserError(
+            f"Could not {action} {target}: {code}: {message}.", "Check the bucket, key and permissions."
+        )
     if isinstance(exc, BotoCoreError):
         return UserError(f"Could not {action} {target}: {exc}.", "Check the AWS configuration.")
     raise exc

@@ -46,7 +46,9 @@ def resolve_key(clients: AwsClients, key: str | None) -> KmsKey:
         raise describe_failure(exc, "describe KMS key", target=key) from None
     arn = str(metadata["Arn"])
     state = str(metadata.get("KeyState") or ("Enabled" if metadata.get("Enabled") else "Disabled"))
-    resolved = KmsKey(requested=key, arn=arn, state=state, region=arn.split(":")[3] if arn.count(":") >= 5 else "")
+    resolved = KmsKey(
+        requested=key, arn=arn, state=state, region=arn.split(":")[3] if arn.count(":") >= 5 else ""
+    )
     if not resolved.enabled:
         raise UserError(
             f"KMS key '{key}' ({arn}) is {state}, so nothing can be encrypted with it.",

@@ -122,7 +122,10 @@ class Preflight:
             pab_text = "partly off: " + ", ".join(k for k, v in pab.items() if not v)
         return [
             ("bucket", f"s3://{self.bucket} in {self.region}"),
-            ("versioning", self.versioning + (" (enabled by this publish)" if self.versioning_enabled_now else "")),
+            (
+                "versioning",
+                self.versioning + (" (enabled by this publish)" if self.versioning_enabled_now else ""),
+            ),
             ("kms key", f"{self.kms_key.arn} ({self.kms_key.state})"),
             ("default encryption", self.default_encryption),
             ("public access block", pab_text),
@@ -138,7 +141,9 @@ class Preflight:
             "kmsKeyArn": self.kms_key.arn,
             "kmsKeyState": self.kms_key.state,
             "defaultEncryption": self.default_encryption,
-            "publicAccessBlock": dict(self.public_access_block) if self.public_access_block is not None else None,
+            "publicAccessBlock": dict(self.public_access_block)
+            if self.public_access_block is not None
+            else None,
             "publisher": self.caller_arn,
         }
 
@@ -238,7 +243,9 @@ def public_access_block(clients: AwsClients, bucket: str) -> dict[str, bool] | N
     return {str(k): bool(v) for k, v in config.items()}
 
 
-def preflight(clients: AwsClients, bucket: str | None, kms_key: str | None, *, enable_versioning: bool) -> Preflight:
+def preflight(
+    clients: AwsClients, bucket: str | None, kms_key: str | None, *, enable_versioning: bool
+) -> Preflight:
     """Check everything a publish needs before the first byte is written."""
     if not bucket:
         raise UserError(

@@ -188,7 +188,9 @@ def render_pipeline(definition: Definition, opts: PipelineOptions) -> dict[str, 
     return {
         "apiVersion": ack.API_VERSION,
         "kind": ack.PIPELINE_KIND,
-        "metadata": _metadata(k8s, opts.namespace, {PIPELINE_LABEL: names.k8s_name(opts.pipeline_name)}, annotations),
+        "metadata": _metadata(
+            k8s, opts.namespace, {PIPELINE_LABEL: names.k8s_name(opts.pipeline_name)}, annotations
+        ),
         "spec": spec,
     }
 
@@ -217,7 +219,9 @@ def render_execution(opts: ExecutionOptions, definition: Definition | None = Non
     _check_max_parallel(opts.max_parallel_steps)
     if definition is not None:
         check_parameters(definition, opts.parameters)
-    display = opts.display_name or names.execution_display_name(opts.pipeline_name.split("/")[-1], opts.run_id)
+    display = opts.display_name or names.execution_display_name(
+        opts.pipeline_name.split("/")[-1], opts.run_id
+    )
     if not names.SAGEMAKER_EXECUTION_DISPLAY_NAME.match(display):
         raise UserError(
             f"'{display}' is not a valid execution display name.",
@@ -267,12 +271,18 @@ def render_execution(opts: ExecutionOptions, definition: Definition | None = Non
     return {
         "apiVersion": ack.API_VERSION,
         "kind": ack.EXECUTION_KIND,
-        "metadata": _metadata(k8s, opts.namespace, {PIPELINE_LABEL: names.k8s_name(sagemaker_name)}, annotations),
+        "metadata": _metadata(
+            k8s, opts.namespace, {PIPELINE_LABEL: names.k8s_name(sagemaker_name)}, annotations
+        ),
         "spec": spec,
     }
 
 
-class _BlockDumper(yaml.SafeDumper):
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present
+
+
+class _BlockDumper(_SafeDumper):  # type: ignore[misc,valid-type]
     """A safe dumper that writes multi-line strings as ``|`` block scalars."""
 
 
@@ -326,7 +336,7 @@ def render_folder(docs: Sequence[Mapping[str, Any]]) -> dict[str, str]:
 def load_manifests(text: str) -> list[dict[str, Any]]:
     """The documents of a YAML stream (safe loader); empty documents are skipped."""
     try:
-        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+        docs = [d for d in yaml.load_all(text, Loader=_SafeLoader) if d is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

@@ -111,7 +111,7 @@ def captured_abalone_definition(
     from jupyter_sagemaker_ack.adapters.sdk_capture import capture
 
     pipeline = build_abalone_pipeline(sdk=sdk, role_arn=role_arn, bucket=bucket, region=region, name=name)
-    with _region(region):
+    with _sdk_environment(region):
         return capture(pipeline, bucket=bucket)
 
 
@@ -135,29 +135,41 @@ def _resolve_sdk(sdk: Sdk | None) -> Sdk:
 
 
 @contextmanager
-def _region(region: str) -> Iterator[None]:
-    """AWS_DEFAULT_REGION for the SDK while it builds (SDK v3 will not even import without a region)."""
-    previous = os.environ.get("AWS_DEFAULT_REGION")
-    os.environ["AWS_DEFAULT_REGION"] = previous or region
+def _sdk_environment(region: str) -> Iterator[None]:
+    """Environment the SDK needs to build offline; restored afterwards.
+
+    SDK v3 does not even import without a region, and its ModelTrainer asks IAM to check the role unless
+    SAGEMAKER_VALIDATE_ROLE is false. A value the user has set already is kept.
+    """
+    wanted = {"AWS_DEFAULT_REGION": region, "SAGEMAKER_VALIDATE_ROLE": "false"}
+    added = [key for key in wanted if key not in os.environ]
+    for key in added:
+        os.environ[key] = wanted[key]
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop("AWS_DEFAULT_REGION", None)
+        for key in added:
+            os.environ.pop(key, None)
 
 
 @contextmanager
 def _offline_build(sdk: Sdk, *, bucket: str, region: str) -> Iterator[None]:
     from jupyter_sagemaker_ack.adapters.sdk_capture import offline_sdk
-    from jupyter_sagemaker_ack.adapters.sdk_capture.sdk_objects import blocked_error
+    from jupyter_sagemaker_ack.adapters.sdk_capture.sdk_objects import blocked_error, blocked_in
 
-    with _region(region):
+    with _sdk_environment(region):
         # Import the SDK's session module first so offline_sdk can patch it before any step is built.
         if sdk == "v2":
             import sagemaker.session  # noqa: F401
         else:
             import sagemaker.core.helper.session_helper  # noqa: F401
         with offline_sdk((sdk,), bucket=bucket) as recorder:
-            yield
+            try:
+                yield
+            except Exception as exc:
+                blocked = blocked_in(exc)
+                if blocked is None:
+                    raise
+                raise blocked_error(blocked) from exc
         if recorder.blocked:
             raise blocked_error(recorder.blocked[0])

@@ -73,7 +73,9 @@ def _processing(name: str, bucket: str, code: str, outputs: list[str]) -> dict[s
 
 def abalone_definition(bucket: str = "sagemaker-ack-demo") -> dict[str, Any]:
     """The article's Abalone pipeline: preprocess, XGBoost training, evaluation, condition, register or fail."""
-    preprocess = _processing("PreprocessAbaloneData", bucket, "preprocess.py", ["train", "validation", "test"])
+    preprocess = _processing(
+        "PreprocessAbaloneData", bucket, "preprocess.py", ["train", "validation", "test"]
+    )
     evaluate = _processing("EvaluateAbaloneModel", bucket, "evaluate.py", ["evaluation"])
     evaluate["PropertyFiles"] = [
         {"PropertyFileName": "EvaluationReport", "OutputName": "evaluation", "FilePath": "evaluation.json"}
@@ -162,7 +164,9 @@ def abalone_definition(bucket: str = "sagemaker-ack-demo") -> dict[str, Any]:
                     "Type": "LessThanOrEqualTo",
                     "LeftValue": {
                         "Std:JsonGet": {
-                            "PropertyFile": {"Get": "Steps.EvaluateAbaloneModel.PropertyFiles.EvaluationReport"},
+                            "PropertyFile": {
+                                "Get": "Steps.EvaluateAbaloneModel.PropertyFiles.EvaluationReport"
+                            },
                             "Path": "regression_metrics.mse.value",
                         }
                     },
@@ -178,7 +182,11 @@ def abalone_definition(bucket: str = "sagemaker-ack-demo") -> dict[str, Any]:
         "Metadata": {},
         "Parameters": [
             {"Name": "ProcessingInstanceCount", "Type": "Integer", "DefaultValue": 1},
-            {"Name": "InputData", "Type": "String", "DefaultValue": f"s3://{bucket}/abalone/abalone-dataset.csv"},
+            {
+                "Name": "InputData",
+                "Type": "String",
+                "DefaultValue": f"s3://{bucket}/abalone/abalone-dataset.csv",
+            },
             {"Name": "MseThreshold", "Type": "Float", "DefaultValue": 6.0},
             {"Name": "ModelApprovalStatus", "Type": "String", "DefaultValue": "PendingManualApproval"},
         ],

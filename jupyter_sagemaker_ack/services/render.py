@@ -156,7 +156,9 @@ def render(
     return Rendered(docs=docs, definition=definition, pipeline_name=name, run_id=rid, artifacts=artifacts)
 
 
-def _definition_of(pipeline: Any, allow_online: bool) -> tuple[Definition, str | None, dict[str, Any], dict[str, str]]:
+def _definition_of(
+    pipeline: Any, allow_online: bool
+) -> tuple[Definition, str | None, dict[str, Any], dict[str, str]]:
     if isinstance(pipeline, Definition):
         return pipeline, None, {}, {}
     from ..adapters.sdk_capture import capture

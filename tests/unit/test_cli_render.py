@@ -27,8 +27,18 @@ def definition_file(tmp_path):
 
 
 def test_render_to_stdout(definition_file):
-    result = run("render", str(definition_file), "--pipeline-name", "AbalonePipeline", "--role-arn", ROLE,
-                 "--namespace", "ml", "--param", "MseThreshold=7")
+    result = run(
+        "render",
+        str(definition_file),
+        "--pipeline-name",
+        "AbalonePipeline",
+        "--role-arn",
+        ROLE,
+        "--namespace",
+        "ml",
+        "--param",
+        "MseThreshold=7",
+    )
     assert result.returncode == 0, result.stderr
     docs = manifests.load_manifests(result.stdout)
     assert [d["kind"] for d in docs] == ["Pipeline", "PipelineExecution"]
@@ -39,18 +49,39 @@ def test_render_to_stdout(definition_file):
 
 def test_render_to_folder_and_file(definition_file, tmp_path):
     out = tmp_path / "out"
-    result = run("render", str(definition_file), "--pipeline-name", "AbalonePipeline", "--role-arn", ROLE,
-                 "--execution", "-o", str(out))
+    result = run(
+        "render",
+        str(definition_file),
+        "--pipeline-name",
+        "AbalonePipeline",
+        "--role-arn",
+        ROLE,
+        "--execution",
+        "-o",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["execution.yaml", "kustomization.yaml", "pipeline.yaml"]
     single = tmp_path / "all.yaml"
-    assert run("render", str(definition_file), "--pipeline-name", "A", "--role-arn", ROLE, "-o", str(single)).returncode == 0
+    assert (
+        run(
+            "render", str(definition_file), "--pipeline-name", "A", "--role-arn", ROLE, "-o", str(single)
+        ).returncode
+        == 0
+    )
     assert len(manifests.load_manifests(single.read_text())) == 1
 
 
 def test_render_from_stdin(definition_file):
-    result = run("render", "-", "--pipeline-name", "AbalonePipeline", "--role-arn", ROLE,
-                 stdin=definition_file.read_text())
+    result = run(
+        "render",
+        "-",
+        "--pipeline-name",
+        "AbalonePipeline",
+        "--role-arn",
+        ROLE,
+        stdin=definition_file.read_text(),
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -8,7 +8,11 @@ from jupyter_sagemaker_ack.config import SageMakerAck, resolve_settings
 
 
 def test_precedence_and_sources():
-    env = {"SAGEMAKER_ACK_BUCKET": "env-bucket", "AWS_DEFAULT_REGION": "eu-west-1", "SAGEMAKER_ACK_KMS_KEY": "k"}
+    env = {
+        "SAGEMAKER_ACK_BUCKET": "env-bucket",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "SAGEMAKER_ACK_KMS_KEY": "k",
+    }
     cfg = Config()
     cfg.SageMakerAck.bucket = "config-bucket"
     traits = SageMakerAck(config=cfg).configured()

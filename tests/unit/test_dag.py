@@ -19,7 +19,9 @@ def test_abalone_edges_of_every_kind():
     assert ("CheckMSEAbaloneEvaluation", "AbaloneMSEFail", "condition_else") in edges
     assert ("TrainAbaloneModel", "RegisterAbaloneModel-RegisterModel", "property") in edges
     order = dag.topological_order()
-    assert order.index("TrainAbaloneModel") < order.index("EvaluateAbaloneModel") < order.index("AbaloneMSEFail")
+    assert (
+        order.index("TrainAbaloneModel") < order.index("EvaluateAbaloneModel") < order.index("AbaloneMSEFail")
+    )
     assert dag.find_cycle() is None
 
 
@@ -62,7 +64,16 @@ def test_cycle_is_found_and_named():
 
 def test_dangling_references_are_reported_not_added():
     dag = build_dag(
-        _defn([{"Name": "A", "Type": "Fail", "DependsOn": ["Ghost"], "Arguments": {"X": {"Get": "Steps.Nope.P"}}}])
+        _defn(
+            [
+                {
+                    "Name": "A",
+                    "Type": "Fail",
+                    "DependsOn": ["Ghost"],
+                    "Arguments": {"X": {"Get": "Steps.Nope.P"}},
+                }
+            ]
+        )
     )
     assert dag.edges == ()
     assert {(d.step, d.reference, d.kind) for d in dag.dangling} == {

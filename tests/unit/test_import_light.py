@@ -19,7 +19,10 @@ def test_import_package_is_light():
 
 
 def test_cli_help_is_light():
-    assert _loaded_after(
-        "from jupyter_sagemaker_ack.faces.cli import cli\n"
-        "try:\n    cli.main(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass"
-    ) == set()
+    assert (
+        _loaded_after(
+            "from jupyter_sagemaker_ack.faces.cli import cli\n"
+            "try:\n    cli.main(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass"
+        )
+        == set()
+    )

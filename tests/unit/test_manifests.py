@@ -23,12 +23,16 @@ def _pipeline(**kw):
 
 
 def _execution(**kw):
-    return manifests.render_execution(manifests.ExecutionOptions("AbalonePipeline", "20261128-120000-ab12", **kw), DEFN)
+    return manifests.render_execution(
+        manifests.ExecutionOptions("AbalonePipeline", "20261128-120000-ab12", **kw), DEFN
+    )
 
 
 def _upstream_schema(shared_dir: Path, kind: str) -> dict:
     plural = ack.PLURALS[kind]
-    crd = yaml.safe_load((shared_dir / "ack" / "crds" / f"sagemaker.services.k8s.aws_{plural}.yaml").read_text())
+    crd = yaml.safe_load(
+        (shared_dir / "ack" / "crds" / f"sagemaker.services.k8s.aws_{plural}.yaml").read_text()
+    )
     return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
 
 
@@ -46,11 +50,15 @@ def _closed(schema):
     "doc",
     [
         _pipeline(),
-        _pipeline(namespace="ml", max_parallel_steps=4, tags={"team": "ml"}, region="eu-west-1", adopt="adopt"),
+        _pipeline(
+            namespace="ml", max_parallel_steps=4, tags={"team": "ml"}, region="eu-west-1", adopt="adopt"
+        ),
         _execution(),
         _execution(parameters={"MseThreshold": 7.5, "ProcessingInstanceCount": 2}, max_parallel_steps=2),
-        _execution(selective_source_arn="arn:aws:sagemaker:us-east-1:123456789012:pipeline/x/execution/y",
-                   selected_steps=["TrainAbaloneModel"]),
+        _execution(
+            selective_source_arn="arn:aws:sagemaker:us-east-1:123456789012:pipeline/x/execution/y",
+            selected_steps=["TrainAbaloneModel"],
+        ),
     ],
 )
 def test_rendered_manifest_validates_against_upstream_crd(shared_dir, doc):
@@ -73,7 +81,7 @@ def test_structure_matches_upstream_samples(shared_dir):
 
 def test_definition_is_an_indented_block_scalar_and_round_trips():
     text = manifests.dump_yaml([_pipeline(), _execution()])
-    assert "pipelineDefinition: |-\n    {\n      \"Version\": \"2020-12-01\"," in text
+    assert 'pipelineDefinition: |-\n    {\n      "Version": "2020-12-01",' in text
     docs = manifests.load_manifests(text)
     assert [d["kind"] for d in docs] == ["Pipeline", "PipelineExecution"]
     assert manifests.definition_from_manifest(docs[0]).digest == DEFN.digest
@@ -86,7 +94,9 @@ def test_parameters_are_strings_and_names_unique_per_run():
         {"name": "MseThreshold", "value": "7.5"},
         {"name": "ProcessingInstanceCount", "value": "2"},
     ]
-    other = manifests.render_execution(manifests.ExecutionOptions("AbalonePipeline", "20261128-120001-cd34"), DEFN)
+    other = manifests.render_execution(
+        manifests.ExecutionOptions("AbalonePipeline", "20261128-120001-cd34"), DEFN
+    )
     assert other["metadata"]["name"] != doc["metadata"]["name"]
     assert len(doc["spec"]["pipelineExecutionDisplayName"]) <= 82
 

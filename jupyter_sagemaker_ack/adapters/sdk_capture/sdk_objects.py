@@ -24,14 +24,29 @@ from .offline import (
 )
 from .result import CapturedDefinition, Source
 
-# Why the SDK makes a call, for the calls users meet in practice.
-_CALL_REASONS: dict[tuple[str, str], str] = {
-    ("sagemaker", "DescribeModel"): "it looks up the SageMaker model named in the step to read its settings",
-    ("sagemaker", "DescribeModelPackage"): "it looks up the model package named in the step",
-    ("sagemaker", "DescribeTrainingJob"): "it looks up a training job named in the step",
-    ("sts", "GetCallerIdentity"): "it asks AWS which account you are in (for a default bucket or role)",
-    ("iam", "GetRole"): "it looks up the IAM role",
-    ("iam", "SimulatePrincipalPolicy"): "it checks the IAM role's permissions",
+_GENERIC_FIX = "Give the step that value explicitly so the SDK needs no lookup"
+_ONLINE_FIX = (
+    "or capture with allow_online=True to let the SDK make this call with your AWS credentials "
+    "(nothing is uploaded either way)."
+)
+# Why the SDK makes a call, and how to avoid it, for the calls users meet in practice.
+_CALLS: dict[tuple[str, str], tuple[str, str]] = {
+    ("sagemaker", "DescribeModel"): (
+        "it looks up the SageMaker model named in the step to derive a job name from its image",
+        "Give the Transformer base_transform_job_name=..., or take model_name from a pipeline step "
+        "(e.g. a ModelStep's properties.ModelName)",
+    ),
+    ("sagemaker", "DescribeModelPackage"): ("it looks up the model package named in the step", _GENERIC_FIX),
+    ("sagemaker", "DescribeTrainingJob"): ("it looks up a training job named in the step", _GENERIC_FIX),
+    ("sts", "GetCallerIdentity"): (
+        "it asks AWS which account you are in (for a default bucket or role name)",
+        "Give the session a default_bucket and the steps a full role ARN",
+    ),
+    ("iam", "GetRole"): ("it looks up the IAM role", "Give the full role ARN instead of a role name"),
+    ("iam", "SimulatePrincipalPolicy"): (
+        "it checks the IAM role's permissions",
+        "Set SAGEMAKER_VALIDATE_ROLE=false before building the steps",
+    ),
 }
 
 
@@ -83,13 +98,13 @@ def _run_definition(build: Any, recorder: Recorder) -> str:
     try:
         result = build()
     except Exception as exc:
-        blocked = _blocked_in(exc) or (recorder.blocked[0] if recorder.blocked else None)
+        blocked = blocked_in(exc) or (recorder.blocked[0] if recorder.blocked else None)
         if blocked is not None:
-            raise _blocked_error(blocked) from exc
+            raise blocked_error(blocked) from exc
         raise _failure_error(exc, innermost_step_name(exc.__traceback__)) from exc
     if recorder.blocked:
         # The SDK swallowed the error; the definition may silently lack what the call would have given.
-        raise _blocked_error(recorder.blocked[0])
+        raise blocked_error(recorder.blocked[0])
     if isinstance(result, bytes):
         result = result.decode("utf-8")
     if not isinstance(result, str):
@@ -104,7 +119,7 @@ def _run_definition(build: Any, recorder: Recorder) -> str:
     return result
 
 
-def _blocked_in(exc: BaseException | None) -> OfflineCallBlocked | None:
+def blocked_in(exc: BaseException | None) -> OfflineCallBlocked | None:
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         if isinstance(exc, OfflineCallBlocked):
@@ -114,17 +129,16 @@ def _blocked_in(exc: BaseException | None) -> OfflineCallBlocked | None:
     return None
 
 
-def _blocked_error(blocked: OfflineCallBlocked) -> UserError:
-    reason = _CALL_REASONS.get(
-        (blocked.service, blocked.operation), f"it calls AWS ({blocked.service}.{blocked.operation})"
+def blocked_error(blocked: OfflineCallBlocked) -> UserError:
+    reason, fix = _CALLS.get(
+        (blocked.service, blocked.operation),
+        (f"it calls {blocked.service}.{blocked.operation}", _GENERIC_FIX),
     )
     where = f"Step '{blocked.step}'" if blocked.step else "The pipeline"
     return UserError(
         f"{where} cannot be captured offline: the SageMaker SDK calls AWS while building the definition "
         f"({blocked.service}.{blocked.operation}): {reason}.",
-        "Give the step that value explicitly so the SDK needs no lookup, or capture with "
-        "allow_online=True to let the SDK make this call with your AWS credentials (nothing is uploaded "
-        "either way).",
+        f"{fix}, {_ONLINE_FIX}",
     )
 
 

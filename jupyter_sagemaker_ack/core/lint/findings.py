@@ -57,7 +57,9 @@ _W: Severity = "warning"
 
 CODES: dict[str, Code] = {
     # YAML text
-    "SMA101": Code("Tab in YAML indentation", _E, "Indent with spaces only; YAML forbids tabs in indentation."),
+    "SMA101": Code(
+        "Tab in YAML indentation", _E, "Indent with spaces only; YAML forbids tabs in indentation."
+    ),
     "SMA102": Code(
         "Block scalar content not indented",
         _E,
@@ -77,7 +79,9 @@ CODES: dict[str, Code] = {
         _E,
         "Move the field under `spec:` (indented two spaces); at the top level Kubernetes drops it.",
     ),
-    "SMA202": Code("Unknown field", _E, "Remove the field or fix its spelling; the ACK CRD does not define it."),
+    "SMA202": Code(
+        "Unknown field", _E, "Remove the field or fix its spelling; the ACK CRD does not define it."
+    ),
     "SMA203": Code("Wrong type", _E, "Give the field a value of the type the ACK CRD expects."),
     "SMA204": Code("Missing required field", _E, "Add the field; the ACK controller cannot act without it."),
     "SMA205": Code("Integer out of range", _E, "Use a value inside the allowed range."),
@@ -96,7 +100,9 @@ CODES: dict[str, Code] = {
         _E,
         "Use 1-256 letters, digits and hyphens, starting with a letter or digit (no '_' or '.').",
     ),
-    "SMA209": Code("Invalid display name", _E, "Use letters, digits and hyphens only, within the length limit."),
+    "SMA209": Code(
+        "Invalid display name", _E, "Use letters, digits and hyphens only, within the length limit."
+    ),
     "SMA210": Code(
         "Execution parameter not declared",
         _E,
@@ -135,7 +141,9 @@ CODES: dict[str, Code] = {
         _E,
         "Export the definition again with pipeline.definition() instead of copying it by hand.",
     ),
-    "SMA303": Code("Unknown step type", _E, "Use a SageMaker step type such as Training, Processing or Condition."),
+    "SMA303": Code(
+        "Unknown step type", _E, "Use a SageMaker step type such as Training, Processing or Condition."
+    ),
     "SMA304": Code("Missing step field", _E, "Add the field; SageMaker rejects the step without it."),
     "SMA305": Code("Wrong step field type", _E, "Give the field the type SageMaker expects."),
     "SMA306": Code(
@@ -163,15 +171,21 @@ CODES: dict[str, Code] = {
     "SMA316": Code("Duplicate parameter", _E, "Declare each parameter once."),
     "SMA317": Code("Too many EnumValues", _E, "A parameter may list at most 16 EnumValues."),
     "SMA318": Code("Unknown definition version", _W, 'Use "Version": "2020-12-01".'),
-    "SMA319": Code("Too many processing inputs", _E, "A processing job takes at most 10 inputs; combine some."),
-    "SMA320": Code("Fail message too long", _E, "Keep the ErrorMessage of a Fail step within 1,024 characters."),
+    "SMA319": Code(
+        "Too many processing inputs", _E, "A processing job takes at most 10 inputs; combine some."
+    ),
+    "SMA320": Code(
+        "Fail message too long", _E, "Keep the ErrorMessage of a Fail step within 1,024 characters."
+    ),
     "SMA321": Code("Malformed step", _E, "Each step is an object with a string Name and Type."),
     "SMA322": Code(
         "Malformed condition",
         _E,
         "Use a condition Type (Equals, GreaterThan, ..., In, Not, Or) with its operands.",
     ),
-    "SMA323": Code("Invalid parameter name", _E, "Use 1-256 letters, digits, '-' and '_' in parameter names."),
+    "SMA323": Code(
+        "Invalid parameter name", _E, "Use 1-256 letters, digits, '-' and '_' in parameter names."
+    ),
     "SMA324": Code(
         "Parameter used where another type is needed",
         _W,

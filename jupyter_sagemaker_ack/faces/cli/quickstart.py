@@ -18,8 +18,14 @@ DEMO_ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
 
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(file_okay=False), default="quickstart-out", show_default=True,
-              help="Folder for the rendered YAML.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    default="quickstart-out",
+    show_default=True,
+    help="Folder for the rendered YAML.",
+)
 @user_errors
 def quickstart(output: str) -> None:
     """Build the Abalone pipeline, capture it offline and render its ACK YAML."""
@@ -33,7 +39,9 @@ def quickstart(output: str) -> None:
     from ...services.render import render
 
     settings = resolve_settings({"region": "us-east-1"})
-    click.echo("1/2 building the Abalone pipeline with the SageMaker SDK and capturing its definition offline")
+    click.echo(
+        "1/2 building the Abalone pipeline with the SageMaker SDK and capturing its definition offline"
+    )
     pipeline = build_abalone_pipeline(role_arn=DEMO_ROLE, region=settings.region or "us-east-1")
     rendered = render(pipeline, settings, role_arn=DEMO_ROLE, execution=True)
     click.echo(

@@ -36,13 +36,19 @@ def parse_pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
 @click.option("--namespace", help="Kubernetes namespace for the resources.")
 @click.option("--region", help="AWS region (the services.k8s.aws/region annotation).")
 @click.option("--execution", is_flag=True, help="Also render a PipelineExecution (one run).")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Run parameter (implies --execution).")
+@click.option(
+    "--param", "params", multiple=True, metavar="KEY=VALUE", help="Run parameter (implies --execution)."
+)
 @click.option("--run-id", help="Run id for the execution name (default: time + random).")
 @click.option("--description", help="Pipeline description.")
 @click.option("--display-name", help="Pipeline display name.")
 @click.option("--max-parallel", type=int, help="maxParallelExecutionSteps.")
-@click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Tag set when the pipeline is created.")
-@click.option("--deletion-policy", type=click.Choice(["delete", "retain"]), help="What deleting the CR does in AWS.")
+@click.option(
+    "--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Tag set when the pipeline is created."
+)
+@click.option(
+    "--deletion-policy", type=click.Choice(["delete", "retain"]), help="What deleting the CR does in AWS."
+)
 @click.option(
     "--adopt",
     type=click.Choice(["adopt", "adopt-or-create"]),
@@ -104,7 +110,9 @@ def render(
             raise UserError(f"No such file: {definition}.", "Pass the path of the definition JSON file.")
         source = path
     else:
-        raise UserError("No definition given.", "Pass a definition JSON file, - for stdin, or --from s3://...")
+        raise UserError(
+            "No definition given.", "Pass a definition JSON file, - for stdin, or --from s3://..."
+        )
     rendered = render_service(
         source,
         settings,

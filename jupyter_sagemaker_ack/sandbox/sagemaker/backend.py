@@ -121,6 +121,7 @@ class SageMakerBackend:
             "ListPipelineExecutions": self._list_executions,
             "ListPipelineExecutionSteps": self._list_steps,
             "StopPipelineExecution": self._stop_execution,
+            "UpdatePipelineExecution": self._update_execution,
             "DescribePipelineDefinitionForExecution": self._definition_for_execution,
             "ListPipelineParametersForExecution": self._parameters_for_execution,
         }
@@ -435,6 +436,17 @@ class SageMakerBackend:
     def _stop_execution(self, state: RegionState, region: str, params: dict[str, Any]) -> dict[str, Any]:
         run = self._find_execution(state, params["PipelineExecutionArn"])
         run.request_stop(self.clock())
+        return {"PipelineExecutionArn": run.arn}
+
+    def _update_execution(self, state: RegionState, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        run = self._find_execution(state, params["PipelineExecutionArn"])
+        if "PipelineExecutionDisplayName" in params:
+            run.display_name = params["PipelineExecutionDisplayName"]
+        if "PipelineExecutionDescription" in params:
+            run.description = params["PipelineExecutionDescription"]
+        if "ParallelismConfiguration" in params:
+            run.parallelism = params["ParallelismConfiguration"]["MaxParallelExecutionSteps"]
+        run.last_modified = max(run.last_modified, self.clock())
         return {"PipelineExecutionArn": run.arn}
 
     def _definition_for_execution(

@@ -1,0 +1,37 @@
+"""`import jupyter_sagemaker_ack` costs at most 150 ms over `python -c pass`, and imports nothing heavy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from _common import command_seconds, finish, report
+
+
+def main() -> None:
+    base = command_seconds([sys.executable, "-c", "pass"], repeat=9)
+    ours = command_seconds([sys.executable, "-c", "import jupyter_sagemaker_ack"], repeat=9)
+    heavy = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, jupyter_sagemaker_ack; print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'sagemaker', 'kubernetes', 'boto3', 'botocore'}))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    print(
+        f"python -c pass: {base * 1000:.1f} ms; import jupyter_sagemaker_ack: {ours * 1000:.1f} ms; heavy: {heavy}"
+    )
+    finish(
+        [
+            report("import cost over bare interpreter (median of 9)", (ours - base) * 1000, 150, "ms"),
+            report("heavy modules imported", float(heavy != "[]"), 0, "count"),
+        ]
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""Where a value sits in its source text: line and column for JSON paths and text offsets.
+
+Rules see parsed values and name them by path (``("Steps", 0, "Arguments", "RoleArn")``); a locator turns
+that path into the ``line:column`` a person can jump to. JSON locators index the text lazily, on the first
+finding, so a clean lint never pays for it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Callable
+from typing import Protocol
+
+PathKey = str | int
+JsonPath = tuple[PathKey, ...]
+Position = tuple[int, int]  # 1-based line and column
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+
+
+class Locator(Protocol):
+    def position(self, path: JsonPath, *, key: bool = False) -> Position | None: ...
+
+
+class NoLocator:
+    """For inputs without text (a dict from Python): findings carry step and parameter names only."""
+
+    def position(self, path: JsonPath, *, key: bool = False) -> Position | None:
+        return None
+
+
+class LineIndex:
+    """Offsets in a text to 1-based (line, column)."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0]
+        self._starts.extend(m.end() for m in re.finditer("\n", text))
+
+    def position(self, offset: int) -> Position:
+        line = bisect.bisect_right(self._starts, offset) - 1
+        return line + 1, offset - self._starts[line] + 1
+
+
+def path_text(path: JsonPath) -> str:
+    """``Steps[0].Arguments.RoleArn``: the path as a person writes it."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+class JsonLocator:
+    """Positions of the values (and keys) of a JSON text, by path.
+
+    ``to_position`` turns an offset of ``text`` into a position of the file the user edits; by default
+    the text is the file. A JSON embedded in YAML passes a function that maps into the YAML file.
+    """
+
+    def __init__(self, text: str, to_position: Callable[[int], Position | None] | None = None) -> None:
+        self._text = text
+        self._to_position = to_position
+        self._lines: LineIndex | None = None
+        self._index: dict[JsonPath, tuple[int, int | None]] | None = None
+
+    def offset_position(self, offset: int) -> Position | None:
+        if self._to_position is not None:
+            return self._to_position(offset)
+        if self._lines is None:
+            self._lines = LineIndex(self._text)
+        return self._lines.position(offset)
+
+    def position(self, path: JsonPath, *, key: bool = False) -> Position | None:
+        if self._index is None:
+            self._index = index_json(self._text)
+        found = None
+        probe = path
+        while found is None and probe:
+            found = self._index.get(probe)
+            if found is None:
+                probe = probe[:-1]
+        if found is None:
+            found = self._index.get(())
+        if found is None:
+            return None
+        value_offset, key_offset = found
+        offset = key_offset if key and key_offset is not None else value_offset
+        return self.offset_position(offset)
+
+
+class _Frame:
+    __slots__ = ("is_object", "key", "key_offset", "next_index", "path")
+
+    def __init__(self, path: JsonPath, is_object: bool) -> None:
+        self.path = path
+        self.is_object = is_object
+        self.key: str | None = None
+        self.key_offset: int | None = None
+        self.next_index = 0
+
+
+def index_json(text: str) -> dict[JsonPath, tuple[int, int | None]]:
+    """Offsets of each value (and of its key, in objects) of a JSON text; tolerant of broken text."""
+    index: dict[JsonPath, tuple[int, int | None]] = {}
+    stack: list[_Frame] = []
+    expecting_key = False
+
+    def value_path() -> tuple[JsonPath, int | None] | None:
+        if not stack:
+            return (), None
+        top = stack[-1]
+        if top.is_object:
+            if top.key is None:
+                return None
+            return (*top.path, top.key), top.key_offset
+        return (*top.path, top.next_index), None
+
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        offset = match.start()
+        first = token[0]
+        if first in "{[":
+            where = value_path()
+            path: JsonPath = where[0] if where else ("?",)
+            if where is not None:
+                index.setdefault(path, (offset, where[1]))
+            stack.append(_Frame(path, first == "{"))
+            expecting_key = first == "{"
+        elif first in "}]":
+            if stack:
+                stack.pop()
+            expecting_key = False
+        elif first == ",":
+            if stack:
+                top = stack[-1]
+                if top.is_object:
+                    top.key = None
+                    expecting_key = True
+                else:
+                    top.next_index += 1
+        elif first == ":":
+            expecting_key = False
+        elif expecting_key and stack and stack[-1].is_object:
+            top = stack[-1]
+            top.key = _decode_key(token)
+            top.key_offset = offset
+        else:
+            where = value_path()
+            if where is not None:
+                index.setdefault(where[0], (offset, where[1]))
+    return index
+
+
+def _decode_key(token: str) -> str:
+    if "\\" not in token:
+        return token[1:-1] if token.endswith('"') and len(token) > 1 else token[1:]
+    try:
+        value = json.loads(token)
+    except ValueError:
+        return token.strip('"')
+    return value if isinstance(value, str) else token

@@ -1,0 +1,64 @@
+"""Shapes of values that fail only at run time: IAM role ARNs and S3 URIs.
+
+SageMaker checks them when a step starts, minutes or hours into a run. Placeholders and run-time
+expressions are left to their own rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ..names import ROLE_ARN
+from .placeholders import has_placeholder
+from .positions import JsonPath
+from .sink import Sink
+from .walk import walk_strings
+
+ROLE_KEYS = {"RoleArn", "ExecutionRoleArn", "roleARN"}
+S3_KEYS = {"S3Uri", "S3OutputPath", "ModelDataUrl", "S3ModelArtifacts", "LocalModelDataUrl"}
+_BUCKET = r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"
+S3_URI = re.compile(rf"^s3://{_BUCKET}(?:/[^\n]*)?$")
+
+
+def is_role_arn(value: str) -> bool:
+    return bool(ROLE_ARN.match(value))
+
+
+def is_s3_uri(value: str) -> bool:
+    if not S3_URI.match(value):
+        return False
+    bucket = value[5:].split("/", 1)[0]
+    return ".." not in bucket and not re.fullmatch(r"\d+\.\d+\.\d+\.\d+", bucket)
+
+
+def check_values(
+    sink: Sink,
+    value: Any,
+    *,
+    prefix: JsonPath = (),
+    owner: Callable[[JsonPath], tuple[str | None, str | None]] = lambda path: (None, None),
+) -> None:
+    for path, text in walk_strings(value, prefix):
+        key = path[-1] if path and isinstance(path[-1], str) else None
+        if has_placeholder(text):
+            continue
+        if key in ROLE_KEYS and not is_role_arn(text):
+            step, parameter = owner(path)
+            sink.add(
+                "SMA601",
+                f"'{key}' is {text!r}, which is not an IAM role ARN.",
+                path=path,
+                step=step,
+                parameter=parameter,
+            )
+        elif (text.startswith("s3://") or (key in S3_KEYS and text)) and not is_s3_uri(text):
+            step, parameter = owner(path)
+            sink.add(
+                "SMA602",
+                f"'{key or path[-1]}' is {text!r}, which is not a valid S3 URI.",
+                path=path,
+                step=step,
+                parameter=parameter,
+            )

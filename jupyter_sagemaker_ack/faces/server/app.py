@@ -1,0 +1,56 @@
+"""The server extension application: configuration (traitlets), the worker threads and the routes.
+
+Loaded by Jupyter Server through ``_jupyter_server_extension_points`` in the package ``__init__``. Settings
+for the services (bucket, namespace, kube context, endpoints...) come from the ``SageMakerAck`` config
+section shared with ``%config``, then the environment, as ``config.resolve_settings`` orders them.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Int
+
+from ...config import SageMakerAck, Settings, resolve_settings
+
+
+class SageMakerAckServerApp(ExtensionApp):  # type: ignore[misc]
+    """Serves ``/sagemaker-ack/`` to the JupyterLab front end (pipelines, runs, stop, review)."""
+
+    name = "jupyter_sagemaker_ack"
+    description = "SageMaker ACK pipelines and runs for JupyterLab."
+    load_other_extensions = True
+
+    worker_threads = Int(
+        4, config=True, help="Threads for blocking service calls (cluster and SageMaker reads, stop, review)."
+    )
+    max_run_streams = Int(
+        32, config=True, help="Run event websockets served at once; more are refused and the page polls."
+    )
+    review_max_bytes = Int(5 * 1024 * 1024, config=True, help="Largest YAML file the review endpoint reads.")
+
+    executor: ThreadPoolExecutor
+    stream_slots: threading.BoundedSemaphore
+    stopping: threading.Event
+
+    def initialize_settings(self) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=self.worker_threads, thread_name_prefix="sagemaker-ack")
+        self.stream_slots = threading.BoundedSemaphore(self.max_run_streams)
+        self.stopping = threading.Event()
+
+    def initialize_handlers(self) -> None:
+        from .handlers import routes
+
+        self.handlers.extend(routes(self))
+
+    def ack_settings(self) -> Settings:
+        """The services' settings as configured now (``c.SageMakerAck.*`` > environment > defaults)."""
+        configured: dict[str, Any] = SageMakerAck(config=self.config).configured()
+        return resolve_settings(traitlets_config=configured)
+
+    async def stop_extension(self) -> None:
+        self.stopping.set()
+        self.executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,256 @@
+"""The REST and websocket handlers under ``/sagemaker-ack/`` (docs/CONTRACTS.md).
+
+Every handler is authenticated and authorized; POSTs go through ``APIHandler``'s XSRF check. Blocking
+service calls run on the extension's worker threads so the server's event loop never waits on a cluster.
+User mistakes come back as ``400 {"problem", "fix"}``; the front end shows both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from jupyter_core.utils import ensure_async
+from jupyter_server.auth.decorator import authorized, ws_authenticated
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.base.websocket import WebSocketMixin
+from tornado import web
+from tornado.ioloop import IOLoop
+from tornado.websocket import WebSocketClosedError, WebSocketHandler
+
+from ...core.errors import UserError
+from .review import review_text
+from .wire import problem, to_wire, without_steps
+
+if TYPE_CHECKING:
+    from .app import SageMakerAckServerApp
+
+AUTH_RESOURCE = "sagemaker_ack"
+PREFIX = "sagemaker-ack"
+# Kubernetes object names (RFC 1123 subdomains); anything else is not a run and gets a 404.
+_K8S_NAME = r"[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?"
+RUN = rf"/{PREFIX}/runs/(?P<namespace>{_K8S_NAME})/(?P<name>{_K8S_NAME})"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+T = TypeVar("T")
+
+
+class AckHandler(APIHandler):  # type: ignore[misc]
+    """Base of the REST handlers: the extension app, a worker-thread runner and UserError answers."""
+
+    auth_resource = AUTH_RESOURCE
+
+    def initialize(self, ack: SageMakerAckServerApp) -> None:
+        self.ack = ack
+
+    async def in_worker(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.ack.executor, functools.partial(function, *args, **kwargs))
+
+    async def answer(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Run a blocking call on a worker thread and write its result, or the user's mistake, as JSON."""
+        try:
+            result = await self.in_worker(function, *args, **kwargs)
+        except UserError as error:
+            self.set_status(400)
+            self.finish(json.dumps(problem(error)))
+            return
+        self.finish(json.dumps(result))
+
+
+def _list_pipelines(ack: SageMakerAckServerApp) -> dict[str, Any]:
+    from ...services import watch
+
+    return {"pipelines": to_wire(watch.list_pipelines(ack.ack_settings()))}
+
+
+def _list_runs(ack: SageMakerAckServerApp, pipeline: str | None) -> dict[str, Any]:
+    from ...services import watch
+
+    runs = to_wire(watch.list_runs(ack.ack_settings(), pipeline=pipeline))
+    return {"runs": [without_steps(run) for run in runs]}
+
+
+def _get_run(ack: SageMakerAckServerApp, namespace: str, name: str) -> dict[str, Any]:
+    from ...services import watch
+
+    settings = ack.ack_settings()
+    snapshot: dict[str, Any] = to_wire(watch.get_run(namespace, name, settings))
+    if snapshot.get("dag") is None:
+        snapshot["dag"] = _run_dag(namespace, snapshot.get("pipelineName"), settings)
+    return snapshot
+
+
+def _run_dag(namespace: str, pipeline_name: Any, settings: Any) -> Any:
+    """The DAG of the run's pipeline from the watch service, when it offers one (``watch.get_dag``)."""
+    from ...services import watch
+
+    get_dag = getattr(watch, "get_dag", None)
+    if get_dag is None or not isinstance(pipeline_name, str):
+        return None
+    return to_wire(get_dag(namespace, pipeline_name, settings))
+
+
+def _stop_run(ack: SageMakerAckServerApp, namespace: str, name: str) -> dict[str, Any]:
+    from ...services import stop
+
+    # The page follows the run to Stopped over its event stream; the request does not wait for it.
+    return dict(to_wire(stop.stop_run(namespace, name, ack.ack_settings(), wait=False)))
+
+
+class PipelinesHandler(AckHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        await self.answer(_list_pipelines, self.ack)
+
+
+class RunsHandler(AckHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        await self.answer(_list_runs, self.ack, self.get_query_argument("pipeline", None) or None)
+
+
+class RunHandler(AckHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, namespace: str, name: str) -> None:
+        await self.answer(_get_run, self.ack, namespace, name)
+
+
+class StopHandler(AckHandler):
+    @web.authenticated
+    @authorized
+    async def post(self, namespace: str, name: str) -> None:
+        await self.answer(_stop_run, self.ack, namespace, name)
+
+
+class ReviewHandler(AckHandler):
+    """Lint, DAG and S3 verification of a YAML file from the Jupyter contents."""
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.get_json_body()
+        path = body.get("path") if isinstance(body, dict) else None
+        if not isinstance(path, str) or not path.strip():
+            raise web.HTTPError(400, 'Send {"path": "<contents path of a YAML file>"}.')
+        path = path.strip().strip("/")
+        if not path.lower().endswith(YAML_SUFFIXES):
+            self.set_status(400)
+            self.finish(
+                json.dumps(
+                    {"problem": f"{path} is not a YAML file.", "fix": "Review a .yaml or .yml ACK manifest."}
+                )
+            )
+            return
+        contents = self.contents_manager
+        model = await ensure_async(contents.get(path, content=False))
+        if model.get("type") != "file":
+            raise web.HTTPError(400, f"{path} is a {model.get('type')}, not a file.")
+        size = model.get("size")
+        if isinstance(size, int) and size > self.ack.review_max_bytes:
+            raise web.HTTPError(413, f"{path} is {size} bytes; the review reads at most {self.ack.review_max_bytes}.")
+        model = await ensure_async(contents.get(path, content=True, type="file", format="text"))
+        await self.answer(review_text, model["content"], path, self.ack.ack_settings())
+
+
+class RunEventsHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ignore[misc]
+    """``runs/<namespace>/<name>/events``: one run snapshot per message until the run's outcome.
+
+    ``services.watch.watch_run`` blocks, so it runs on its own thread and hands each snapshot to the event
+    loop. A problem (``{"problem", "fix"}``) is sent as a last message before the socket closes.
+    """
+
+    auth_resource = AUTH_RESOURCE
+
+    def initialize(self, ack: SageMakerAckServerApp) -> None:
+        self.ack = ack
+        self._closed = threading.Event()
+        self._has_slot = False
+
+    def set_default_headers(self) -> None:
+        """No JSON/CSP API headers on a websocket upgrade."""
+
+    @ws_authenticated
+    async def get(self, namespace: str, name: str) -> None:
+        if not await ensure_async(self.authorizer.is_authorized(self, self.current_user, "read", AUTH_RESOURCE)):
+            raise web.HTTPError(403)
+        await super().get(namespace=namespace, name=name)
+
+    def open(self, namespace: str, name: str) -> None:  # type: ignore[override]
+        super().open()
+        loop = IOLoop.current()
+        if not self.ack.stream_slots.acquire(blocking=False):
+            self.close(1013, "Too many run streams; poll instead.")
+            return
+        self._has_slot = True
+        settings = self.ack.ack_settings()
+        thread = threading.Thread(
+            target=self._pump,
+            args=(loop, namespace, name, settings),
+            name=f"sagemaker-ack-events-{namespace}-{name}",
+            daemon=True,
+        )
+        thread.start()
+
+    def on_message(self, message: str | bytes) -> None:
+        """The stream is one-way; messages from the page are ignored."""
+
+    def on_close(self) -> None:
+        self._closed.set()
+
+    def _pump(self, loop: IOLoop, namespace: str, name: str, settings: Any) -> None:
+        try:
+            from ...services import watch
+
+            snapshots: Iterator[Any] = iter(watch.watch_run(namespace, name, settings))
+            try:
+                for snapshot in snapshots:
+                    if self._closed.is_set() or self.ack.stopping.is_set():
+                        break
+                    loop.add_callback(self._send, json.dumps(to_wire(snapshot)))
+            finally:
+                close = getattr(snapshots, "close", None)
+                if callable(close):
+                    close()
+            loop.add_callback(self._finish, 1000, "The run has an outcome.")
+        except UserError as error:
+            loop.add_callback(self._send, json.dumps(problem(error)))
+            loop.add_callback(self._finish, 1011, "The run cannot be watched.")
+        except Exception:
+            self.log.exception("Watching %s/%s failed", namespace, name)
+            loop.add_callback(self._finish, 1011, "Watching the run failed; see the server log.")
+        finally:
+            if self._has_slot:
+                self._has_slot = False
+                self.ack.stream_slots.release()
+
+    def _send(self, message: str) -> None:
+        if self.ws_connection is None or self._closed.is_set():
+            return
+        try:
+            self.write_message(message)
+        except WebSocketClosedError:
+            self._closed.set()
+
+    def _finish(self, code: int, reason: str) -> None:
+        if self.ws_connection is not None and not self._closed.is_set():
+            self.close(code, reason)
+
+
+def routes(ack: SageMakerAckServerApp) -> list[tuple[str, type, dict[str, Any]]]:
+    kwargs = {"ack": ack}
+    return [
+        (rf"/{PREFIX}/pipelines", PipelinesHandler, kwargs),
+        (rf"/{PREFIX}/runs", RunsHandler, kwargs),
+        (rf"{RUN}/stop", StopHandler, kwargs),
+        (rf"{RUN}/events", RunEventsHandler, kwargs),
+        (RUN, RunHandler, kwargs),
+        (rf"/{PREFIX}/review", ReviewHandler, kwargs),
+    ]

@@ -1,0 +1,112 @@
+"use strict";
+/**
+ * Merging run snapshots as they arrive (list polls, websocket messages) and deriving what the views show
+ * from them: step states per DAG node, progress counts, and a fingerprint that says whether a row changed.
+ */
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.runKey = runKey;
+exports.applySnapshot = applySnapshot;
+exports.mergeRunList = mergeRunList;
+exports.sortRuns = sortRuns;
+exports.stepStates = stepStates;
+exports.progressOf = progressOf;
+exports.rowFingerprint = rowFingerprint;
+const states_1 = require("./states");
+/** The identity of a run: its namespace and PipelineExecution name (or its ARN while it has no name). */
+function runKey(run) {
+    return `${run.namespace}/${run.name ?? run.executionArn ?? run.pipelineName}`;
+}
+function updatedAtOf(run) {
+    const value = run.updatedAt ? Date.parse(run.updatedAt) : NaN;
+    return Number.isNaN(value) ? -Infinity : value;
+}
+/**
+ * The list with `snapshot` in place of the run with the same key, or added to it. An older snapshot (by
+ * `updatedAt`) never replaces a newer one, so a slow poll cannot undo what a websocket message showed.
+ * Steps and the DAG already known are kept when the new snapshot comes without them (list answers).
+ */
+function applySnapshot(runs, snapshot) {
+    const key = runKey(snapshot);
+    const index = runs.findIndex(run => runKey(run) === key);
+    if (index < 0) {
+        return sortRuns([...runs, snapshot]);
+    }
+    const current = runs[index];
+    if (updatedAtOf(snapshot) < updatedAtOf(current)) {
+        return [...runs];
+    }
+    const merged = {
+        ...snapshot,
+        steps: snapshot.steps ?? current.steps,
+        dag: snapshot.dag ?? current.dag
+    };
+    const next = [...runs];
+    next[index] = merged;
+    return sortRuns(next);
+}
+/** Merge a whole list answer into what is known: each incoming run applied, runs no longer listed dropped. */
+function mergeRunList(runs, incoming) {
+    const known = new Map(runs.map(run => [runKey(run), run]));
+    let next = incoming.map(run => known.get(runKey(run)) ?? run);
+    for (const run of incoming) {
+        next = applySnapshot(next, run);
+    }
+    return sortRuns(next);
+}
+function startOf(run) {
+    const value = run.startTime ? Date.parse(run.startTime) : NaN;
+    return Number.isNaN(value) ? Infinity : value;
+}
+/** Newest first; runs that have not started yet (no start time) on top; ties by key for a stable order. */
+function sortRuns(runs) {
+    return runs.sort((a, b) => {
+        const byStart = startOf(b) - startOf(a);
+        if (byStart !== 0 && !Number.isNaN(byStart)) {
+            return byStart;
+        }
+        return runKey(a) < runKey(b) ? -1 : runKey(a) > runKey(b) ? 1 : 0;
+    });
+}
+/**
+ * The state of every DAG node under a run: the step's status when SageMaker reported it, `Pending` for a
+ * node the run has not reached yet, nothing at all when there is no run.
+ */
+function stepStates(dag, run) {
+    const states = new Map();
+    if (!run) {
+        return states;
+    }
+    for (const node of dag.nodes) {
+        states.set(node.name, 'Pending');
+    }
+    for (const step of run.steps ?? []) {
+        states.set(step.name, step.status);
+    }
+    return states;
+}
+/** The run's progress counts, from the snapshot when it has them or else counted from its steps. */
+function progressOf(run, dag) {
+    if (run.progress) {
+        return run.progress;
+    }
+    const steps = run.steps ?? [];
+    const count = (tone) => steps.filter(step => (0, states_1.toneOf)(step.status) === tone).length;
+    return {
+        total: Math.max(dag?.nodes.length ?? 0, steps.length),
+        succeeded: count('succeeded'),
+        failed: count('failed'),
+        running: count('running') + count('stopping')
+    };
+}
+/** A string that changes whenever anything a sidebar row shows changes. */
+function rowFingerprint(run) {
+    const p = run.progress;
+    return [
+        run.status,
+        run.outcome ?? '',
+        run.startTime ?? '',
+        run.endTime ?? '',
+        run.failureReason ?? '',
+        p ? `${p.succeeded}/${p.failed}/${p.running}/${p.total}` : ''
+    ].join('|');
+}

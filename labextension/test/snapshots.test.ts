@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { applySnapshot, mergeRunList, progressOf, rowFingerprint, runKey, stepStates } from '../src/snapshots';
+import { IDag, IRunSnapshot } from '../src/wire';
+
+function run(name: string, overrides: Partial<IRunSnapshot> = {}): IRunSnapshot {
+  return {
+    namespace: 'default',
+    name,
+    pipelineName: 'train',
+    status: 'Executing',
+    startTime: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:05Z',
+    ...overrides
+  };
+}
+
+const DAG: IDag = {
+  pipelineName: 'train',
+  nodes: [{ name: 'Prep' }, { name: 'Train' }, { name: 'Eval' }],
+  edges: [
+    { source: 'Prep', target: 'Train', kind: 'depends_on' },
+    { source: 'Train', target: 'Eval', kind: 'property' }
+  ]
+};
+
+test('a newer snapshot replaces the run with the same key', () => {
+  const runs = [run('a'), run('b')];
+  const next = applySnapshot(runs, run('a', { status: 'Succeeded', updatedAt: '2026-01-01T00:00:09Z' }));
+  assert.equal(next.length, 2);
+  assert.equal(next.find(r => r.name === 'a')?.status, 'Succeeded');
+  assert.equal(runs[0].status, 'Executing', 'the input list is not changed');
+});
+
+test('an older snapshot never undoes a newer one', () => {
+  const runs = [run('a', { status: 'Succeeded', updatedAt: '2026-01-01T00:00:09Z' })];
+  const next = applySnapshot(runs, run('a', { status: 'Executing', updatedAt: '2026-01-01T00:00:01Z' }));
+  assert.equal(next[0].status, 'Succeeded');
+});
+
+test('a list answer keeps steps and DAG already known, and drops runs no longer listed', () => {
+  const known = [run('a', { steps: [{ name: 'Prep', status: 'Succeeded' }], dag: DAG }), run('gone')];
+  const merged = mergeRunList(known, [run('a', { status: 'Executing', updatedAt: '2026-01-01T00:00:06Z' }), run('new')]);
+  assert.deepEqual(merged.map(runKey).sort(), ['default/a', 'default/new']);
+  const a = merged.find(r => r.name === 'a');
+  assert.equal(a?.steps?.length, 1);
+  assert.equal(a?.dag, DAG);
+});
+
+test('runs are listed newest first, not-yet-started on top', () => {
+  const merged = mergeRunList(
+    [],
+    [
+      run('old', { startTime: '2026-01-01T00:00:00Z' }),
+      run('new', { startTime: '2026-01-02T00:00:00Z' }),
+      run('queued', { startTime: null, status: 'Pending' })
+    ]
+  );
+  assert.deepEqual(
+    merged.map(r => r.name),
+    ['queued', 'new', 'old']
+  );
+});
+
+test('nodes the run has not reached are Pending; without a run nothing is coloured', () => {
+  const states = stepStates(DAG, run('a', { steps: [{ name: 'Prep', status: 'Succeeded' }, { name: 'Train', status: 'Executing' }] }));
+  assert.deepEqual([...states.entries()], [
+    ['Prep', 'Succeeded'],
+    ['Train', 'Executing'],
+    ['Eval', 'Pending']
+  ]);
+  assert.equal(stepStates(DAG, null).size, 0);
+});
+
+test('progress comes from the snapshot, or is counted from its steps', () => {
+  const given = { total: 9, succeeded: 1, failed: 0, running: 1 };
+  assert.deepEqual(progressOf(run('a', { progress: given })), given);
+  const counted = progressOf(
+    run('a', { steps: [{ name: 'Prep', status: 'Succeeded' }, { name: 'Train', status: 'Failed' }] }),
+    DAG
+  );
+  assert.deepEqual(counted, { total: 3, succeeded: 1, failed: 1, running: 0 });
+});
+
+test('a row fingerprint changes when what the row shows changes', () => {
+  const before = rowFingerprint(run('a'));
+  assert.equal(rowFingerprint(run('a', { updatedAt: '2026-01-01T00:00:07Z' })), before);
+  assert.notEqual(rowFingerprint(run('a', { status: 'Succeeded' })), before);
+  assert.notEqual(rowFingerprint(run('a', { progress: { total: 3, succeeded: 1, failed: 0, running: 1 } })), before);
+});

@@ -1,0 +1,93 @@
+"""``POST /sagemaker-ack/review``: lint findings, DAG and verification of a YAML file in the Jupyter contents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+from jupyter_sagemaker_ack.core import manifests
+
+from .conftest import ack_pipeline_yaml
+
+
+@pytest.fixture
+def needs_lint() -> None:
+    from jupyter_sagemaker_ack.core import lint
+
+    if not hasattr(lint, "lint_text"):
+        pytest.skip("core.lint.lint_text is not in this checkout yet (the lint issue provides it)")
+
+
+async def _review(jp_fetch, path: str) -> dict:
+    response = await jp_fetch("sagemaker-ack", "review", method="POST", body=json.dumps({"path": path}))
+    assert response.code == 200
+    return json.loads(response.body)
+
+
+async def test_a_rendered_manifest_has_its_dag_and_no_errors(jp_fetch, needs_lint, pipeline_yaml):
+    result = await _review(jp_fetch, "manifests/pipeline.yaml")
+    assert [f for f in result["findings"] if f["severity"] == "error"] == []
+    dag = result["dag"]
+    assert dag["pipelineName"] == "abalone"
+    names = {node["name"] for node in dag["nodes"]}
+    assert {"PreprocessAbaloneData", "TrainAbaloneModel", "CheckMSEAbaloneEvaluation"} <= names
+    kinds = {edge["kind"] for edge in dag["edges"]}
+    assert {"condition_if", "condition_else"} <= kinds
+    assert result["verification"] is None, "nothing pinned, nothing to verify"
+
+
+async def test_a_broken_file_gets_findings_with_lines_and_no_dag(jp_fetch, needs_lint, jp_root_dir: Path):
+    text = ack_pipeline_yaml().replace("\n  pipelineName:", "\n\tpipelineName:", 1)
+    (jp_root_dir / "broken.yml").write_text(text)
+    result = await _review(jp_fetch, "broken.yml")
+    errors = [f for f in result["findings"] if f["severity"] == "error"]
+    assert errors, result["findings"]
+    assert any(f.get("line") for f in errors)
+    assert result["dag"] is None
+
+
+async def test_a_pinned_version_is_verified_or_says_why_not(jp_fetch, needs_lint, jp_root_dir: Path):
+    provenance = manifests.Provenance(
+        digest="sha256:" + "0" * 64,
+        definition_uri="s3://no-such-bucket/abalone/definition.json",
+        version_id="3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY",
+    )
+    (jp_root_dir / "pinned.yaml").write_text(ack_pipeline_yaml(provenance))
+    result = await _review(jp_fetch, "pinned.yaml")
+    verification = result["verification"]
+    assert isinstance(verification, dict)
+    # No S3 here: the report must say the published version could not be confirmed, never that it matches.
+    assert verification.get("ok") is not True
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"path": "notes.txt"}, 400),
+        ({"path": "no/such.yaml"}, 404),
+        ({}, 400),
+        ({"path": ""}, 400),
+    ],
+)
+async def test_bad_requests_are_answered_not_crashed(jp_fetch, jp_root_dir: Path, body, code):
+    (jp_root_dir / "notes.txt").write_text("not yaml")
+    with pytest.raises(HTTPClientError) as caught:
+        await jp_fetch("sagemaker-ack", "review", method="POST", body=json.dumps(body))
+    assert caught.value.code == code
+
+
+async def test_a_folder_named_like_yaml_is_refused(jp_fetch, jp_root_dir: Path):
+    (jp_root_dir / "dir.yaml").mkdir()
+    with pytest.raises(HTTPClientError) as caught:
+        await jp_fetch("sagemaker-ack", "review", method="POST", body=json.dumps({"path": "dir.yaml"}))
+    assert caught.value.code == 400
+
+
+async def test_a_user_mistake_comes_back_as_problem_and_fix(jp_fetch):
+    with pytest.raises(HTTPClientError) as caught:
+        await jp_fetch("sagemaker-ack", "review", method="POST", body=json.dumps({"path": "notes.txt"}))
+    answer = json.loads(caught.value.response.body)
+    assert "YAML" in answer["problem"] and answer["fix"]
