@@ -70,7 +70,7 @@ class Settings:
 SETTING_NAMES = tuple(f.name for f in fields(Settings) if f.name != "sources")
 
 
-class SageMakerAck(Configurable):  # type: ignore[misc]
+class SageMakerAck(Configurable):
     """Traitlets face of :class:`Settings`: ``%config SageMakerAck.bucket = "..."`` or jupyter_server config."""
 
     bucket = Unicode(None, allow_none=True, help="S3 bucket definitions are published to.").tag(config=True)

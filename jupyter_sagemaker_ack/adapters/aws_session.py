@@ -7,12 +7,15 @@ are decided in one place. Credentials come from boto3's own chain and are never 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -43,6 +46,25 @@ THROTTLING_CODES = frozenset(
 KMS_DISABLED_CODES = frozenset({"DisabledException", "KMS.DisabledException", "KMSInvalidStateException"})
 
 
+_loader_lock = threading.Lock()
+_shared_loader: list[Any] = []
+
+
+def new_session() -> boto3.session.Session:
+    """A fresh boto3 session (credentials resolved anew) sharing one loader of the service models.
+
+    Parsing botocore's service models is most of the cost of a client (~0.1-0.2 s for S3); the models
+    never change within a process, credentials may, so only the loader is shared.
+    """
+    with _loader_lock:
+        if not _shared_loader:
+            _shared_loader.append(botocore.loaders.create_loader())
+        loader = _shared_loader[0]
+    core = botocore.session.Session()
+    core.register_component("data_loader", loader)
+    return boto3.session.Session(botocore_session=core)
+
+
 @dataclass
 class AwsClients:
     """The S3, KMS and STS clients of one settings object, made on first use."""
@@ -54,7 +76,7 @@ class AwsClients:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> AwsClients:
-        region = settings.region or boto3.session.Session().region_name
+        region = settings.region or new_session().region_name
         if not region:
             raise UserError(
                 "No AWS region is configured.",
@@ -69,9 +91,9 @@ class AwsClients:
                 retries={"mode": RETRY_MODE, "max_attempts": self.max_attempts},
                 s3={"addressing_style": "path"} if endpoint else None,
             )
-            self._made[service] = boto3.session.Session().client(
-                service, endpoint_url=endpoint, config=config
-            )
+            if "session" not in self._made:
+                self._made["session"] = new_session()
+            self._made[service] = self._made["session"].client(service, endpoint_url=endpoint, config=config)
         return self._made[service]
 
     @property

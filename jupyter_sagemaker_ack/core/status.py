@@ -264,7 +264,7 @@ def parse_execution_cr(obj: Mapping[str, Any]) -> CrView:
         execution_arn=_str_or_none(ack_meta.get("arn")) or None,
         status=_str_or_none(status.get("pipelineExecutionStatus")) or None,
         failure_reason=_str_or_none(status.get("failureReason")) or None,
-        creation_time=parse_time(status.get("creationTime")),
+        creation_time=parse_time(status.get("creationTime")) or parse_time(meta.get("creationTimestamp")),
         last_modified=parse_time(status.get("lastModifiedTime")),
         conditions=parse_conditions(status.get("conditions")),
         deleting=bool(meta.get("deletionTimestamp")),

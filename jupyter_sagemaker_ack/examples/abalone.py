@@ -9,6 +9,7 @@ a builder runs, so importing this module is cheap and works without the SDK inst
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import os
 from collections.abc import Iterator
@@ -96,6 +97,7 @@ def build_abalone_pipeline(
         return build(role_arn=role_arn, bucket=bucket, region=region, name=name)
 
 
+@functools.lru_cache(maxsize=8)
 def captured_abalone_definition(
     *,
     sdk: Sdk | None = None,
@@ -106,7 +108,8 @@ def captured_abalone_definition(
 ) -> CapturedDefinition:
     """Build the Abalone pipeline and capture its definition, all offline (raises UserError without the SDK).
 
-    Tests that use it should skip when the SDK is missing: ``pytest.importorskip("sagemaker")``.
+    The result is immutable and cached per arguments, so tests can call this freely. Tests that use it
+    should skip when the SDK is missing: ``if installed_sdk() is None: pytest.skip(...)``.
     """
     from jupyter_sagemaker_ack.adapters.sdk_capture import capture
 
@@ -158,11 +161,6 @@ def _offline_build(sdk: Sdk, *, bucket: str, region: str) -> Iterator[None]:
     from jupyter_sagemaker_ack.adapters.sdk_capture.sdk_objects import blocked_error, blocked_in
 
     with _sdk_environment(region):
-        # Import the SDK's session module first so offline_sdk can patch it before any step is built.
-        if sdk == "v2":
-            import sagemaker.session  # noqa: F401
-        else:
-            import sagemaker.core.helper.session_helper  # noqa: F401
         with offline_sdk((sdk,), bucket=bucket) as recorder:
             try:
                 yield

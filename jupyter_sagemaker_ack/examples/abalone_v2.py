@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import boto3
 from sagemaker import image_uris
 from sagemaker.estimator import Estimator
@@ -56,7 +58,10 @@ def build(*, role_arn: str, bucket: str, region: str, name: str) -> Pipeline:
     )
 
     xgboost_image = image_uris.retrieve(
-        framework="xgboost", region=region, version=spec.XGBOOST_VERSION, instance_type=spec.TRAINING_INSTANCE_TYPE
+        framework="xgboost",
+        region=region,
+        version=spec.XGBOOST_VERSION,
+        instance_type=spec.TRAINING_INSTANCE_TYPE,
     )
     estimator = Estimator(
         image_uri=xgboost_image,
@@ -66,9 +71,9 @@ def build(*, role_arn: str, bucket: str, region: str, name: str) -> Pipeline:
         volume_size=spec.TRAINING_VOLUME_GB,
         max_run=spec.TRAINING_MAX_RUNTIME_S,
         output_path=f"s3://{bucket}/sagemaker/",
+        hyperparameters=dict(spec.HYPERPARAMETERS),
         sagemaker_session=session,
     )
-    estimator.set_hyperparameters(**spec.HYPERPARAMETERS)
     outputs = process.properties.ProcessingOutputConfig.Outputs
     train = TrainingStep(
         name=spec.TRAIN_STEP,
@@ -132,7 +137,10 @@ def build(*, role_arn: str, bucket: str, region: str, name: str) -> Pipeline:
         name=spec.CONDITION_STEP,
         conditions=[
             ConditionLessThanOrEqualTo(
-                left=JsonGet(step_name=evaluate.name, property_file=report, json_path=spec.MSE_JSON_PATH),
+                # JsonGet is a valid operand; the SDK's annotation leaves it out.
+                left=cast(
+                    Any, JsonGet(step_name=evaluate.name, property_file=report, json_path=spec.MSE_JSON_PATH)
+                ),
                 right=mse_threshold,
             )
         ],

@@ -43,7 +43,10 @@ def build(*, role_arn: str, bucket: str, region: str, name: str) -> Pipeline:
     )
 
     sklearn_image = image_uris.retrieve(
-        framework="sklearn", region=region, version=spec.SKLEARN_VERSION, py_version="py3",
+        framework="sklearn",
+        region=region,
+        version=spec.SKLEARN_VERSION,
+        py_version="py3",
         instance_type=spec.PROCESSING_INSTANCE_TYPE,
     )
     processor = ScriptProcessor(
@@ -59,13 +62,18 @@ def build(*, role_arn: str, bucket: str, region: str, name: str) -> Pipeline:
         name=spec.PROCESS_STEP,
         step_args=processor.run(
             inputs=[_input("input", input_data, "/opt/ml/processing/input")],
-            outputs=[_output(bucket, name, spec.PROCESS_STEP, split) for split in ("train", "validation", "test")],
+            outputs=[
+                _output(bucket, name, spec.PROCESS_STEP, split) for split in ("train", "validation", "test")
+            ],
             code=str(spec.PREPROCESS_SCRIPT),
         ),
     )
 
     xgboost_image = image_uris.retrieve(
-        framework="xgboost", region=region, version=spec.XGBOOST_VERSION, instance_type=spec.TRAINING_INSTANCE_TYPE
+        framework="xgboost",
+        region=region,
+        version=spec.XGBOOST_VERSION,
+        instance_type=spec.TRAINING_INSTANCE_TYPE,
     )
     outputs = process.properties.ProcessingOutputConfig.Outputs
     trainer = ModelTrainer(
@@ -80,7 +88,9 @@ def build(*, role_arn: str, bucket: str, region: str, name: str) -> Pipeline:
         output_data_config=OutputDataConfig(s3_output_path=f"s3://{bucket}/sagemaker/"),
         hyperparameters=dict(spec.HYPERPARAMETERS),
         input_data_config=[
-            InputData(channel_name=channel, data_source=outputs[channel].S3Output.S3Uri, content_type=spec.LIBSVM)
+            InputData(
+                channel_name=channel, data_source=outputs[channel].S3Output.S3Uri, content_type=spec.LIBSVM
+            )
             for channel in ("train", "validation")
         ],
         base_job_name="abalone-train",
@@ -170,9 +180,12 @@ def _input(name: str, source: object, destination: str) -> ProcessingInput:
 def _output(bucket: str, pipeline: str, step: str, name: str) -> ProcessingOutput:
     """An output under s3://bucket/pipeline/<execution id>/step/name, as SDK v2 lays them out by default."""
     uri = Join(
-        on="/", values=["s3:/", bucket, pipeline, ExecutionVariables.PIPELINE_EXECUTION_ID, step, "output", name]
+        on="/",
+        values=["s3:/", bucket, pipeline, ExecutionVariables.PIPELINE_EXECUTION_ID, step, "output", name],
     )
     return ProcessingOutput(
         output_name=name,
-        s3_output=ProcessingS3Output(s3_uri=uri, local_path=f"/opt/ml/processing/{name}", s3_upload_mode="EndOfJob"),
+        s3_output=ProcessingS3Output(
+            s3_uri=uri, local_path=f"/opt/ml/processing/{name}", s3_upload_mode="EndOfJob"
+        ),
     )

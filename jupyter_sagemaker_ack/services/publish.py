@@ -42,6 +42,7 @@ class PublishInput:
     artifacts: Mapping[str, str] = field(default_factory=dict)
     inline_artifacts: Mapping[str, str] = field(default_factory=dict)
     sdk_version: str | None = None
+    placeholder_bucket: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class PublishedArtifact:
 
 @dataclass(frozen=True)
 class Publication:
+    """Where a publish landed. ``unchanged``: nothing was written, the same bytes were already published."""
+
     pipeline_name: str
     definition_uri: str
     version_id: str
@@ -147,6 +150,7 @@ def publish_input(source: Any, *, bucket: str | None = None) -> PublishInput:
             artifacts=dict(getattr(source, "artifacts", None) or {}),
             inline_artifacts=dict(getattr(source, "inline_artifacts", None) or {}),
             sdk_version=getattr(source, "sdk_version", None),
+            placeholder_bucket=getattr(source, "placeholder_bucket", None),
         )
     if callable(getattr(source, "definition", None)):
         from ..adapters.sdk_capture import capture  # imported only for SDK objects: it is heavy
@@ -184,14 +188,27 @@ class _Artifact:
     source_name: str
 
 
+def _check_placeholder(given: PublishInput, bucket: str) -> None:
+    placeholder = given.placeholder_bucket
+    if placeholder and placeholder != bucket and f"s3://{placeholder}/" in given.text:
+        raise UserError(
+            f"The pipeline was captured before a bucket was known, so its definition points at the "
+            f"placeholder bucket '{placeholder}' instead of '{bucket}'.",
+            "Capture it with the publish bucket: publish the Pipeline object itself, or pass "
+            "bucket=BUCKET to publish_input()/capture(), then publish again.",
+        )
+
+
 def _load_artifacts(given: PublishInput, bucket: str) -> list[_Artifact]:
+    _check_placeholder(given, bucket)
     loaded = []
     for uri in sorted({*given.artifacts, *given.inline_artifacts}):
         location = s3_store.parse_s3_uri(uri)
         if location.bucket != bucket:
             raise UserError(
                 f"The definition references code at {uri}, outside the publish bucket '{bucket}'.",
-                "Capture the pipeline with the publish bucket as its default bucket, then publish again.",
+                "Capture the pipeline with the publish bucket as its default bucket "
+                "(publish_input(pipeline, bucket=BUCKET)), then publish again.",
             )
         if uri in given.inline_artifacts:
             body = given.inline_artifacts[uri].encode("utf-8")
@@ -330,12 +347,16 @@ class _Attempt:
 
     def _record_matches(self, record: Mapping[str, Any], current: StoredObject) -> bool:
         definition = record.get("definition") or {}
-        recorded_uris = {a.get("uri") for a in record.get("artifacts") or [] if isinstance(a, Mapping)}
+        recorded = {
+            a.get("uri"): a.get("sha256") for a in record.get("artifacts") or [] if isinstance(a, Mapping)
+        }
+        # Code at a fixed URI can change while the definition stays the same: compare contents too.
+        local = {a.location.uri: s3_store.sha256_b64(a.body) for a in self.artifacts}
         return (
             definition.get("uri") == self.definition_location.uri
             and definition.get("versionId") == current.version_id
             and record.get("kmsKeyArn") == self.key_arn
-            and recorded_uris == {a.location.uri for a in self.artifacts}
+            and recorded == local
         )
 
     def _from_record(self, record: Mapping[str, Any], current: StoredObject) -> Publication:
@@ -446,7 +467,7 @@ class _Attempt:
             record_version_id=str(record_stored.version_id),
             published_by=self.preflight.caller_arn,
             published_at=published_at,
-            unchanged=reuse is not None,
+            unchanged=False,
             artifacts=tuple(artifacts),
             versioning=self.preflight.versioning,
             region=self.preflight.region,

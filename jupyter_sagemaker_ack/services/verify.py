@@ -170,7 +170,9 @@ def _verify_pipeline(
         stored.checksum_sha256 == actual,
         "matches the bytes"
         if stored.checksum_sha256 == actual
-        else f"stored {stored.checksum_sha256}, bytes {actual}",
+        else f"stored {stored.checksum_sha256}, bytes {actual}"
+        if stored.checksum_sha256
+        else "the object has no SHA-256 checksum (not written by sagemaker-ack publish)",
     )
     published = _parse_or_none(body)
     published_digest = digest(published.raw) if published is not None else "unreadable JSON"

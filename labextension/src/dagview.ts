@@ -159,16 +159,24 @@ export function renderBadge(state: string | null | undefined): HTMLElement {
 
 function orderedSteps(dag: IDag | null | undefined, run: IRunSnapshot | null | undefined): IStepSnapshot[] {
   const reported = new Map((run?.steps ?? []).map(step => [step.name, step]));
+  const states = dag ? stepStates(dag, run) : new Map<string, string>();
   const rows: IStepSnapshot[] = [];
   for (const node of dag?.nodes ?? []) {
-    rows.push(reported.get(node.name) ?? { name: node.name, type: node.type, status: run ? 'Pending' : '' });
+    const step = reported.get(node.name);
+    rows.push(
+      step ? { ...step, type: step.type ?? node.type } : { name: node.name, type: node.type, status: states.get(node.name) ?? '' }
+    );
     reported.delete(node.name);
   }
   return rows.concat([...reported.values()]);
 }
 
 /** One row per step: status, times, failure reason and the console / logs links SageMaker gave. */
-export function renderStepTable(dag: IDag | null | undefined, run: IRunSnapshot | null | undefined): HTMLElement {
+export function renderStepTable(
+  dag: IDag | null | undefined,
+  run: IRunSnapshot | null | undefined,
+  now: number = Date.now()
+): HTMLElement {
   const body = h('tbody');
   for (const step of orderedSteps(dag, run)) {
     const links = h(
@@ -186,7 +194,7 @@ export function renderStepTable(dag: IDag | null | undefined, run: IRunSnapshot 
         h('td', {}, step.type ?? ''),
         h('td', {}, step.status ? renderBadge(step.status) : ''),
         h('td', {}, formatTime(step.startTime)),
-        h('td', {}, elapsed(step.startTime, step.endTime)),
+        h('td', {}, elapsed(step.startTime, step.endTime, now)),
         h('td', { class: 'jp-SageMakerAck-failure', title: step.jobArn ?? undefined }, step.failureReason ?? shortArn(step.jobArn)),
         links
       )
@@ -207,14 +215,14 @@ export function renderStepTable(dag: IDag | null | undefined, run: IRunSnapshot 
 }
 
 /** The run's headline: status badge, outcome, times, failure reason. */
-export function renderRunSummary(run: IRunSnapshot): HTMLElement {
+export function renderRunSummary(run: IRunSnapshot, now: number = Date.now()): HTMLElement {
   const parts: HTMLElement[] = [
     renderBadge(run.status),
     h('span', { class: 'jp-SageMakerAck-runName' }, `${run.namespace}/${run.name ?? '(no name yet)'}`)
   ];
   if (run.startTime) {
     parts.push(h('span', { class: 'jp-SageMakerAck-muted' }, `started ${formatTime(run.startTime)}`));
-    parts.push(h('span', { class: 'jp-SageMakerAck-muted' }, elapsed(run.startTime, run.endTime)));
+    parts.push(h('span', { class: 'jp-SageMakerAck-muted' }, elapsed(run.startTime, run.endTime, now)));
   }
   const summary = h('div', { class: 'jp-SageMakerAck-runSummary' }, ...parts);
   if (run.failureReason) {
@@ -223,35 +231,45 @@ export function renderRunSummary(run: IRunSnapshot): HTMLElement {
   return summary;
 }
 
+/**
+ * When durations of unfinished steps are measured to: now for a live view, the snapshot's own time for a
+ * saved output (a notebook opened a week later must not show a week-long step).
+ */
+export interface IViewOptions {
+  now?: number;
+}
+
 /** The whole picture for a DAG (with its run if any): title, summary, progress, SVG, step table. */
-export function renderDagView(dag: IDag, run?: IRunSnapshot | null): HTMLElement {
+export function renderDagView(dag: IDag, run?: IRunSnapshot | null, options: IViewOptions = {}): HTMLElement {
+  const now = options.now ?? Date.now();
   const container = h('div', { class: 'jp-SageMakerAck-dagView' });
   if (dag.pipelineName) {
     container.append(h('div', { class: 'jp-SageMakerAck-title' }, `Pipeline ${dag.pipelineName}`));
   }
   if (run) {
-    container.append(renderRunSummary(run), renderProgressBar(progressOf(run, dag)));
+    container.append(renderRunSummary(run, now), renderProgressBar(progressOf(run, dag)));
   }
   if (dag.nodes.length === 0) {
     container.append(h('div', { class: 'jp-SageMakerAck-muted' }, 'This pipeline has no steps.'));
   } else {
     container.append(h('div', { class: 'jp-SageMakerAck-dagScroll' }, renderDagSvg(dag, run)));
   }
-  container.append(renderStepTable(dag, run));
+  container.append(renderStepTable(dag, run, now));
   return container;
 }
 
 /** A run snapshot alone (no DAG known): summary, progress and its step table. */
-export function renderRunView(run: IRunSnapshot): HTMLElement {
+export function renderRunView(run: IRunSnapshot, options: IViewOptions = {}): HTMLElement {
   if (run.dag) {
-    return renderDagView(run.dag, run);
+    return renderDagView(run.dag, run, options);
   }
+  const now = options.now ?? Date.now();
   const container = h('div', { class: 'jp-SageMakerAck-dagView' });
   container.append(
     h('div', { class: 'jp-SageMakerAck-title' }, `Pipeline ${run.pipelineName}`),
-    renderRunSummary(run),
+    renderRunSummary(run, now),
     renderProgressBar(progressOf(run)),
-    renderStepTable(null, run)
+    renderStepTable(null, run, now)
   );
   return container;
 }

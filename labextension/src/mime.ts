@@ -22,6 +22,12 @@ function isRun(value: unknown): value is IRunSnapshot {
   return !!run && typeof run.status === 'string' && typeof run.pipelineName === 'string';
 }
 
+/** A saved output is a picture of one moment: running steps are timed up to the snapshot's own time. */
+function snapshotTime(run: IRunSnapshot | null | undefined): number | undefined {
+  const time = run?.updatedAt ? Date.parse(run.updatedAt) : NaN;
+  return Number.isNaN(time) ? undefined : time;
+}
+
 /** Renders one output of either MIME type into itself. */
 export class SageMakerAckRenderer extends Widget implements IRenderMime.IRenderer {
   constructor(options: IRenderMime.IRendererOptions) {
@@ -35,9 +41,9 @@ export class SageMakerAckRenderer extends Widget implements IRenderMime.IRendere
     this.node.replaceChildren();
     try {
       if (this._mimeType === DAG_MIME_TYPE && isDag(data)) {
-        this.node.append(renderDagView(data, data.run ?? null));
+        this.node.append(renderDagView(data, data.run ?? null, { now: snapshotTime(data.run) }));
       } else if (this._mimeType === RUN_MIME_TYPE && isRun(data)) {
-        this.node.append(renderRunView(data));
+        this.node.append(renderRunView(data, { now: snapshotTime(data) }));
       } else {
         this.node.append(h('div', { class: 'jp-SageMakerAck-error' }, `Not a valid ${this._mimeType} output.`));
       }

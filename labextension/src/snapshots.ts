@@ -3,7 +3,7 @@
  * from them: step states per DAG node, progress counts, and a fingerprint that says whether a row changed.
  */
 
-import { toneOf } from './states';
+import { isFinal, toneOf } from './states';
 import { IDag, IProgress, IRunSnapshot } from './wire';
 
 /** The identity of a run: its namespace and PipelineExecution name (or its ARN while it has no name). */
@@ -70,17 +70,21 @@ export function sortRuns(runs: IRunSnapshot[]): IRunSnapshot[] {
   });
 }
 
+/** The state shown for a step a finished run never reached (e.g. the branch a condition did not take). */
+export const NOT_RUN = 'Not run';
+
 /**
  * The state of every DAG node under a run: the step's status when SageMaker reported it, `Pending` for a
- * node the run has not reached yet, nothing at all when there is no run.
+ * node a live run has not reached yet, `Not run` once the run is over, nothing at all without a run.
  */
 export function stepStates(dag: IDag, run: IRunSnapshot | null | undefined): Map<string, string> {
   const states = new Map<string, string>();
   if (!run) {
     return states;
   }
+  const unreached = run.outcome || isFinal(run.status) ? NOT_RUN : 'Pending';
   for (const node of dag.nodes) {
-    states.set(node.name, 'Pending');
+    states.set(node.name, unreached);
   }
   for (const step of run.steps ?? []) {
     states.set(step.name, step.status);

@@ -25,6 +25,7 @@ const STYLES: { [tone in StateTone]: IStateStyle } = {
 const TONE_OF_STATE: { [state: string]: StateTone } = {
   pending: 'pending',
   notstarted: 'pending',
+  'not run': 'unknown',
   starting: 'running',
   executing: 'running',
   running: 'running',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { applySnapshot, mergeRunList, progressOf, rowFingerprint, runKey, stepStates } from '../src/snapshots';
+import { NOT_RUN, applySnapshot, mergeRunList, progressOf, rowFingerprint, runKey, stepStates } from '../src/snapshots';
 import { IDag, IRunSnapshot } from '../src/wire';
 
 function run(name: string, overrides: Partial<IRunSnapshot> = {}): IRunSnapshot {
@@ -71,6 +71,12 @@ test('nodes the run has not reached are Pending; without a run nothing is colour
     ['Eval', 'Pending']
   ]);
   assert.equal(stepStates(DAG, null).size, 0);
+});
+
+test('steps a finished run never reached are shown as not run, not as pending', () => {
+  const states = stepStates(DAG, run('a', { status: 'Failed', outcome: 'Failed', steps: [{ name: 'Prep', status: 'Failed' }] }));
+  assert.equal(states.get('Prep'), 'Failed');
+  assert.equal(states.get('Train'), NOT_RUN);
 });
 
 test('progress comes from the snapshot, or is counted from its steps', () => {

@@ -25,11 +25,11 @@ def capture_data(data: Mapping[str, Any] | str | bytes | os.PathLike[str]) -> Ca
                 "Keep only JSON values (str, int, float, bool, None, list, dict) in it, "
                 "or pass the pipeline object itself.",
             ) from None
-        return _checked(text, "dict", where="The dict")
+        return _checked(text, "dict")
     if isinstance(data, bytes):
-        return _checked(_decode(data, "The bytes"), "json", where="The bytes")
-    if isinstance(data, str) and data.lstrip().startswith(("{", "[")):
-        return _checked(data, "json", where="The JSON string")
+        return _checked(_decode(data, "The bytes"), "json")
+    if isinstance(data, str) and _looks_like_json(data):
+        return _checked(data, "json")
     if isinstance(data, (str, os.PathLike)):
         return _from_file(Path(data))
     raise UserError(
@@ -37,6 +37,14 @@ def capture_data(data: Mapping[str, Any] | str | bytes | os.PathLike[str]) -> Ca
         "Pass a SageMaker SDK Pipeline object (anything with definition() and name), a dict, "
         "a JSON string, bytes, or the path of a JSON file.",
     )
+
+
+def _looks_like_json(text: str) -> bool:
+    """JSON text rather than a path: starts like JSON, or could not be a path (braces, newlines)."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        return True
+    return ("{" in text or "\n" in text) and not os.path.exists(text)
 
 
 def _from_file(path: Path) -> CapturedDefinition:
@@ -57,8 +65,7 @@ def _from_file(path: Path) -> CapturedDefinition:
             f"Cannot read the pipeline definition file {str(path)!r}: {exc.strerror}.",
             "Check the file's permissions.",
         ) from None
-    where = f"The file {str(path)!r}"
-    return _checked(_decode(raw, where), "file", where=where)
+    return _checked(_decode(raw, f"The file {str(path)!r}"), "file", path=path)
 
 
 def _decode(raw: bytes, where: str) -> str:
@@ -71,9 +78,11 @@ def _decode(raw: bytes, where: str) -> str:
         ) from None
 
 
-def _checked(text: str, source: Source, *, where: str) -> CapturedDefinition:
+def _checked(text: str, source: Source, *, path: Path | None = None) -> CapturedDefinition:
     try:
         parse_definition(text)
     except UserError as exc:
-        raise type(exc)(f"{where}: {exc.problem}", exc.fix) from None
+        if path is None:
+            raise
+        raise type(exc)(f"{exc.problem.rstrip('.')} (in {str(path)!r}).", exc.fix) from None
     return CapturedDefinition(text=text, source=source)

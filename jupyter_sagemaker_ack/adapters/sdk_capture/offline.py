@@ -7,8 +7,14 @@ files, and SDK calls send telemetry to a fixed AWS address. Inside :func:`offlin
 - ``Session.upload_data()`` / ``upload_string_as_file_body()`` record what would have been uploaded and
   return the same S3 URI the SDK would have returned, without uploading;
 - telemetry is not sent;
+- S3 transfers (``upload_file``/``upload_fileobj``, which the SDK uses for generated archives such as
+  ``sourcedir.tar.gz``) are recorded, with a copy of what would have been uploaded, and not sent; S3
+  downloads, copies and deletes through the transfer manager are refused like any other call;
 - any botocore API call raises :class:`OfflineCallBlocked` naming the service, operation and the pipeline
   step being built (unless ``allow_online``).
+
+The transfer manager is intercepted in the calling thread because it does its work in worker threads,
+which the per-context switch below would not reach.
 
 The patches are installed on the classes while at least one ``offline_sdk`` block is open anywhere in the
 process and removed when the last one closes. They act only in the thread (context) that opened the
@@ -20,12 +26,15 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 from typing import Any, Literal
 
@@ -43,6 +52,9 @@ _TELEMETRY_MODULES: dict[Flavour, str] = {
     "v2": "sagemaker.telemetry.telemetry_logging",
     "v3": "sagemaker.core.telemetry.telemetry_logging",
 }
+# boto3's S3 transfers go through one of these (the CRT one when awscrt is installed).
+_TRANSFER_MANAGERS = (("s3transfer.manager", "TransferManager"), ("s3transfer.crt", "CRTTransferManager"))
+_TRANSFER_OTHER_OPERATIONS = {"download": "GetObject", "copy": "CopyObject", "delete": "DeleteObject"}
 
 
 class OfflineCallBlocked(RuntimeError):
@@ -66,6 +78,16 @@ class Recorder:
     inline_artifacts: dict[str, str] = field(default_factory=dict)
     blocked: list[OfflineCallBlocked] = field(default_factory=list)
     placeholder_used: bool = False
+    copies_dir: Path | None = None
+
+    def keep_copy(self, bucket: str, key: str, write: Callable[[Path], object]) -> str:
+        """Keep what the SDK wanted to upload (it may delete its temporary file) and return its path."""
+        if self.copies_dir is None:
+            self.copies_dir = Path(tempfile.mkdtemp(prefix="sagemaker-ack-artifacts-"))
+        target = self.copies_dir / bucket / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write(target)
+        return str(target)
 
 
 _active: ContextVar[Recorder | None] = ContextVar("sagemaker_ack_offline_recorder", default=None)
@@ -146,6 +168,17 @@ def _targets(flavours: tuple[Flavour, ...]) -> list[tuple[Any, str, Callable[[An
         telemetry = _import_or_none(_TELEMETRY_MODULES[flavour])
         if telemetry is not None and hasattr(telemetry, "_send_telemetry_request"):
             targets.append((telemetry, "_send_telemetry_request", _patched_telemetry))
+    for module_name, class_name in _TRANSFER_MANAGERS:
+        module = _import_or_none(module_name)
+        manager = getattr(module, class_name, None)
+        if manager is None:
+            continue
+        targets.append((manager, "upload", _patched_transfer_upload))
+        for method, operation in _TRANSFER_OTHER_OPERATIONS.items():
+            if method in manager.__dict__:
+                targets.append(
+                    (manager, method, functools.partial(_patched_transfer_other, operation=operation))
+                )
     botocore_client = _import_or_none("botocore.client")
     if botocore_client is not None:
         targets.append((botocore_client.BaseClient, "_make_api_call", _patched_api_call))
@@ -225,7 +258,9 @@ def _patched_upload_data(original: Any) -> Any:
             for directory, _, names in os.walk(path):
                 relative = "" if directory == path else os.path.relpath(directory, start=path) + "/"
                 for name in names:
-                    recorder.artifacts[f"{uri}/{relative}{name}"] = os.path.abspath(os.path.join(directory, name))
+                    recorder.artifacts[f"{uri}/{relative}{name}"] = os.path.abspath(
+                        os.path.join(directory, name)
+                    )
             return uri
         uri = f"{uri}/{os.path.basename(path)}"
         recorder.artifacts[uri] = os.path.abspath(path)
@@ -247,6 +282,48 @@ def _patched_upload_string(original: Any) -> Any:
         return uri
 
     return upload_string_as_file_body
+
+
+class _DoneTransfer:
+    """Stands for a finished transfer: ``S3Transfer.upload_file`` waits on ``result()``."""
+
+    def result(self) -> None:
+        return None
+
+    def done(self) -> bool:
+        return True
+
+
+def _patched_transfer_upload(original: Any) -> Any:
+    @functools.wraps(original)
+    def upload(self: Any, fileobj: Any, bucket: str, key: str, *args: Any, **kwargs: Any) -> Any:
+        recorder = _active.get()
+        if recorder is None:
+            return original(self, fileobj, bucket, key, *args, **kwargs)
+        if isinstance(fileobj, (str, os.PathLike)):
+            source = Path(fileobj)
+            local = recorder.keep_copy(bucket, key, lambda target: shutil.copyfile(source, target))
+        else:
+            body = fileobj.read()
+            data = body.encode() if isinstance(body, str) else bytes(body)
+            local = recorder.keep_copy(bucket, key, lambda target: target.write_bytes(data))
+        recorder.artifacts[f"s3://{bucket}/{key}"] = local
+        return _DoneTransfer()
+
+    return upload
+
+
+def _patched_transfer_other(original: Any, *, operation: str) -> Any:
+    @functools.wraps(original)
+    def transfer(self: Any, *args: Any, **kwargs: Any) -> Any:
+        recorder = _active.get()
+        if recorder is None or recorder.allow_online:
+            return original(self, *args, **kwargs)
+        blocked = OfflineCallBlocked("s3", operation, find_step_name(sys._getframe(1)))
+        recorder.blocked.append(blocked)
+        raise blocked
+
+    return transfer
 
 
 def _patched_telemetry(original: Any) -> Any:

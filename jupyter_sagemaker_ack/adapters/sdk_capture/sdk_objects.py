@@ -136,8 +136,8 @@ def blocked_error(blocked: OfflineCallBlocked) -> UserError:
     )
     where = f"Step '{blocked.step}'" if blocked.step else "The pipeline"
     return UserError(
-        f"{where} cannot be captured offline: the SageMaker SDK calls AWS while building the definition "
-        f"({blocked.service}.{blocked.operation}): {reason}.",
+        f"{where} cannot be built without calling AWS: the SageMaker SDK calls "
+        f"{blocked.service}.{blocked.operation} because {reason}.",
         f"{fix}, {_ONLINE_FIX}",
     )
 
@@ -199,4 +199,3 @@ def _sdk_version() -> str | None:
         return f"sagemaker {importlib.metadata.version('sagemaker')}"
     except importlib.metadata.PackageNotFoundError:
         return None
-

@@ -167,6 +167,7 @@ def _check_step(sink: Sink, name: str, step_type: str, raw: Mapping[str, Any], p
     if arguments is _MISSING or arguments is None:
         if spec.arguments_required:
             sink.add("SMA304", f"{step_type} step '{name}' has no Arguments.", path=path, step=name)
+            return
         arguments = {}
     elif not isinstance(arguments, Mapping):
         sink.add(
@@ -281,6 +282,7 @@ def _check_spec(
     arguments: Mapping[str, Any],
     path: JsonPath,
 ) -> None:
+    reported: set[str] = set()
     for requirement in spec.required:
         options = requirement.split("|")
         if any(_present(*_resolve(raw, arguments, path, o)[::2]) for o in options):
@@ -288,6 +290,15 @@ def _check_spec(
         base, base_path, first = _resolve(raw, arguments, path, options[0])
         if _ancestor_is_expression(base, first):
             continue
+        parts = first.split(".")
+        missing = next(
+            (".".join(parts[:n]) for n in range(1, len(parts)) if not _present(base, ".".join(parts[:n]))), None
+        )
+        if missing is not None:
+            options = [("@" if options[0].startswith("@") else "") + missing]
+        if options[0] in reported:
+            continue
+        reported.add(options[0])
         where = "the step" if options[0].startswith("@") else "Arguments"
         wanted = " or ".join(o.lstrip("@") for o in options)
         sink.add(
@@ -426,7 +437,7 @@ def _check_parameters(sink: Sink, definition: Definition) -> None:
     if not isinstance(items, list):
         sink.add("SMA301", "Parameters must be a list.", path=("Parameters",))
         return
-    counts = Counter(i.get("Name") for i in items if isinstance(i, Mapping))
+    counts = Counter(i.get("Name") for i in items if isinstance(i, Mapping) and isinstance(i.get("Name"), str))
     reported: set[str] = set()
     for i, item in enumerate(items):
         path: JsonPath = ("Parameters", i)
@@ -532,7 +543,8 @@ def _check_graph(sink: Sink, definition: Definition, index: StepIndex) -> None:
         else:
             sink.add(
                 "SMA307",
-                f"Step '{ref.step}' reads properties of '{ref.reference}', which is not a step of this pipeline.",
+                f"Step '{ref.step}' reads properties of '{ref.reference}', "
+                "which is not a step of this pipeline.",
                 path=_reference_path(step.raw if step else {}, path, ref.reference),
                 step=ref.step,
             )

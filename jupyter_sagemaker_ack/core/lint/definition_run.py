@@ -7,6 +7,7 @@ into the YAML file), so both report exactly the same findings.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from ..definition import Definition, DefinitionError, parse_definition
 from . import placeholders, secrets, values
@@ -27,7 +28,7 @@ def check_definition(
     sink = Sink(file=file)
     index = StepIndex(definition.raw)
     if text_length is None:
-        text_length = len(definition.text())
+        text_length = len(definition.source_text or json.dumps(definition.raw, separators=(",", ":"), default=str))
     check_definition_size(sink, text_length)
     lint_structure(sink, definition, index)
     placeholders.check_values(sink, definition.raw, owner=index.owner)
@@ -53,7 +54,7 @@ def parse_or_findings(
         found = [
             finding(
                 code,
-                f"{where}The JSON breaks here: {error.msg}{_explain(text, error)}.",
+                f"{where}The JSON breaks here: {error.msg.removesuffix(' at')}{_explain(text, error)}.",
                 file=file,
                 line=line,
                 column=column,
@@ -62,9 +63,11 @@ def parse_or_findings(
         found.extend(placeholders.scan_text(text, file, locator.offset_position))
         return None, found
     except RecursionError:
-        return None, [finding(code, f"{where}The JSON nests too deeply to read.", file=file, line=1, column=1)]
+        return None, [
+            finding(code, f"{where}The JSON nests too deeply to read.", file=file, line=1, column=1)
+        ]
     try:
-        return parse_definition(data), []
+        return replace(parse_definition(data), source_text=text), []
     except DefinitionError as error:
         position = locator.position(())
         line, column = position if position is not None else (None, None)

@@ -88,12 +88,12 @@ CODES: dict[str, Code] = {
     "SMA206": Code(
         "pipelineDefinition is not valid JSON",
         _E,
-        "Re-export the definition with pipeline.definition() or `sagemaker-ack render` instead of editing it.",
+        "Re-export the definition with pipeline.definition() or `sagemaker-ack render`; do not edit it.",
     ),
     "SMA207": Code(
         "Invalid Kubernetes name",
         _E,
-        "Use at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit.",
+        "Use at most 253 lower-case letters, digits, '-' and '.', starting and ending alphanumeric.",
     ),
     "SMA208": Code(
         "Invalid SageMaker pipeline name",
@@ -195,7 +195,7 @@ CODES: dict[str, Code] = {
     "SMA401": Code(
         "Placeholder left in",
         _E,
-        "Replace the placeholder with the real value before applying (render it with `sagemaker-ack render`).",
+        "Replace the placeholder with the real value before applying (`sagemaker-ack render` fills them).",
     ),
     # Secrets
     "SMA501": Code(
@@ -238,7 +238,7 @@ CODES: dict[str, Code] = {
     "SMA703": Code(
         "Object too large for client-side apply",
         _W,
-        "Apply with `kubectl apply --server-side`; client-side apply's annotation holds at most 262,144 bytes.",
+        "Apply with `kubectl apply --server-side`; client-side apply's annotation takes 262,144 bytes.",
     ),
     # Verification against the published S3 version
     "SMA801": Code(

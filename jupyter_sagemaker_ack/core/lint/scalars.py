@@ -57,11 +57,11 @@ def _literal(text: str, node: yaml.ScalarNode) -> tuple[list[str], list[Origin]]
     value_lines = node.value.split("\n")
     first = node.start_mark.line + 1
     indent: int | None = None
-    for line in lines[first:]:
-        if line.strip():
-            indent = len(line) - len(line.lstrip(" "))
+    for i, value_line in enumerate(value_lines):
+        if value_line.strip() and first + i < len(lines):
+            indent = len(lines[first + i]) - len(value_line)
             break
-    if indent is None:
+    if indent is None or indent < 0:
         return None
     chars: list[str] = []
     where: list[Origin] = []

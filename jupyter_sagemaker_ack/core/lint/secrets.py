@@ -6,6 +6,7 @@ it is readable by many. Messages never repeat the secret; they show at most a ma
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -47,7 +48,7 @@ def is_secret_name(key: str) -> bool:
     words = _words(key)
     if any(w in _SECRET_WORDS for w in words):
         return True
-    return any(pair in _SECRET_PAIRS for pair in zip(words, words[1:], strict=False))
+    return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
 
 
 def looks_like_secret_key(value: str) -> bool:

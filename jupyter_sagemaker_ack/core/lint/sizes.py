@@ -15,7 +15,8 @@ def check_definition_size(sink: Sink, text_length: int, path: JsonPath = ()) -> 
     if text_length > MAX_DEFINITION_CHARS:
         sink.add(
             "SMA701",
-            f"The definition has {text_length:,} characters; SageMaker takes at most {MAX_DEFINITION_CHARS:,}.",
+            f"The definition has {text_length:,} characters; "
+            f"SageMaker takes at most {MAX_DEFINITION_CHARS:,}.",
             path=path,
         )
 
@@ -36,7 +37,8 @@ def check_object_size(sink: Sink, document: Mapping[str, Any]) -> None:
     elif size > MAX_LAST_APPLIED_BYTES:
         sink.add(
             "SMA703",
-            f"The {kind} is {size:,} bytes; client-side `kubectl apply` copies it into an annotation that holds "
+            f"The {kind} is {size:,} bytes; client-side `kubectl apply` copies it into an annotation "
+            "that holds "
             f"at most {MAX_LAST_APPLIED_BYTES:,} bytes.",
             path=(),
         )

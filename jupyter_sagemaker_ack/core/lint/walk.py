@@ -15,7 +15,7 @@ EXPRESSION_KEYS = ("Get", "Std:Join", "Std:JsonGet")
 
 
 def is_expression(value: Any) -> bool:
-    """A pipeline expression (``{"Get": ...}``, ``{"Std:Join": ...}``...) that SageMaker resolves at run time."""
+    """A pipeline expression (``{"Get": ...}``, ``{"Std:Join": ...}``) that SageMaker resolves at run time."""
     return isinstance(value, Mapping) and any(
         isinstance(k, str) and (k in EXPRESSION_KEYS or k.startswith("Std:")) for k in value
     )

@@ -113,7 +113,7 @@ def _compose(text: str, filename: str | None, repair: Repair) -> list[YamlDocume
                 YamlDocument(value, node, filename, len(documents), text=text, to_original=repair.original)
             )
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     return documents
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from .findings import Finding, finding
 
 _BLOCK_HEADER = re.compile(
-    r"^(?P<indent>[ ]*)(?:-[ ]+)?(?P<key>[^\s#'\"][^#]*?|'[^']*'|\"[^\"]*\")[ ]*:[ ]+[|>][-+0-9]*[ ]*(?:#.*)?$"
+    r"^(?P<indent>[ ]*)(?:-[ ]+)?(?P<key>[^\s#'\"][^#]*?|'[^']*'|\"[^\"]*\")"
+    r"[ ]*:[ ]+[|>][-+0-9]*[ ]*(?:#.*)?$"
 )
 _STRUCTURE = re.compile(r"^[ \t]*(?:[A-Za-z_$<][\w.\-/$<>]*[ ]*:(?:[ \t]|$)|-(?:[ \t]|$)|#|$)")
 _DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?:[ \t]|$)")
@@ -41,21 +42,31 @@ def repair_text(text: str, filename: str | None = None) -> Repair:
     """Find tabs in indentation and unindented block scalars; return the repaired text and findings."""
     lines = text.split("\n")
     findings: list[Finding] = []
+    shifts: dict[int, int] = {}
+    chosen: dict[str, int] = {}  # the same tabbed indentation gets the same repair on every line
+    previous = ""
     for number, line in enumerate(lines):
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent] and line[indent:]:
-            column = line.index("\t") + 1
             findings.append(
                 finding(
                     "SMA101",
                     f"A tab character indents line {number + 1}; YAML allows only spaces there.",
                     file=filename,
                     line=number + 1,
-                    column=column,
+                    column=line.index("\t") + 1,
                 )
             )
-            lines[number] = line[:indent].replace("\t", " ") + line[indent:]
-    shifts: dict[int, int] = {}
+            width = chosen.get(line[:indent])
+            if width is None:
+                previous_indent = len(previous) - len(previous.lstrip(" "))
+                opens_block = previous.rstrip().endswith(":") and not previous.lstrip().startswith("#")
+                width = previous_indent + 2 if opens_block else previous_indent
+                chosen[line[:indent]] = width
+            lines[number] = " " * width + line[indent:]
+            shifts[number] = width - indent
+        if lines[number].strip():
+            previous = lines[number]
     number = 0
     while number < len(lines):
         header = _BLOCK_HEADER.match(lines[number])
@@ -81,11 +92,11 @@ def repair_text(text: str, filename: str | None = None) -> Repair:
         while end < len(lines):
             candidate = lines[end]
             indent = len(candidate) - len(candidate.lstrip(" "))
-            if candidate.strip() and indent <= key_indent and end > first:
-                if _DOCUMENT_MARKER.match(candidate) or (
-                    _STRUCTURE.match(candidate) and not candidate.lstrip().startswith("#")
-                ):
-                    break
+            ends_block = _DOCUMENT_MARKER.match(candidate) or (
+                _STRUCTURE.match(candidate) and not candidate.lstrip().startswith("#")
+            )
+            if candidate.strip() and indent <= key_indent and end > first and ends_block:
+                break
             end += 1
         block = [i for i in range(first, end) if lines[i].strip()]
         least = min(len(lines[i]) - len(lines[i].lstrip(" ")) for i in block)
@@ -94,13 +105,21 @@ def repair_text(text: str, filename: str | None = None) -> Repair:
         findings.append(
             finding(
                 "SMA102",
-                f"The block scalar of '{key}' (line {number}) is not indented under its key: its content starts "
-                f"at column {first_indent + 1}, which must be right of the key's column {key_indent + 1}.",
+                f"The block scalar of '{key}' (line {number}) is not indented under its key: "
+                f"its content starts at column {first_indent + 1}, which must be right of the key's "
+                f"column {key_indent + 1}.",
                 file=filename,
                 line=first + 1,
                 column=first_indent + 1,
             )
         )
+        header_line = lines[number - 1]
+        bar = max(header_line.rfind("|"), header_line.rfind(">"))
+        tail = header_line[bar + 1 :]
+        digits = len(tail) - len(tail.lstrip("-+0123456789"))
+        if not any(c.isdigit() for c in tail[:digits]):
+            # An explicit indentation indicator keeps lines that are less indented than the first one.
+            lines[number - 1] = header_line[: bar + 1 + digits] + "2" + header_line[bar + 1 + digits :]
         for i in range(first, end):
             if lines[i].strip():
                 lines[i] = " " * shift + lines[i]

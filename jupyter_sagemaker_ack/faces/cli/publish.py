@@ -67,4 +67,7 @@ def publish(
         click.echo(f"  code        {artifact.uri}?versionId={artifact.version_id}")
     click.echo(f"  record      {publication.record_uri}?versionId={publication.record_version_id}")
     click.echo(f"  by          {publication.published_by} at {publication.published_at}")
-    click.echo(f"next: sagemaker-ack render --from '{publication.pinned_uri}' --role-arn ROLE")
+    click.echo(
+        f"next: sagemaker-ack render --from '{publication.pinned_uri}' "
+        f"--pipeline-name {publication.pipeline_name} --role-arn ROLE_ARN -o out/"
+    )

@@ -7,7 +7,7 @@ Metadata patches carry the object's resourceVersion so a concurrent edit is not 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from kubernetes.client import ApiClient, CoreV1Api, CustomObjectsApi
 from kubernetes.client.exceptions import ApiException
@@ -40,14 +40,12 @@ class KubeObjects:
 
     def get(self, kind: Kind, namespace: str, name: str) -> dict[str, Any] | None:
         try:
-            found: dict[str, Any] = self.custom.get_namespaced_custom_object(
-                GROUP, VERSION, namespace, kind.plural, name
-            )
+            found = self.custom.get_namespaced_custom_object(GROUP, VERSION, namespace, kind.plural, name)
         except ApiException as error:
             if error.status == 404:
                 return None
             raise
-        return found
+        return cast(dict[str, Any], found)
 
     def patch_status(self, kind: Kind, obj: dict[str, Any], status: dict[str, Any]) -> None:
         patch = merge_patch(obj.get("status") or {}, status)
@@ -70,16 +68,17 @@ class KubeObjects:
         body = dict(patch)
         body["metadata"] = {**patch.get("metadata", {}), "resourceVersion": meta.get("resourceVersion")}
         try:
-            updated: dict[str, Any] = self.custom.patch_namespaced_custom_object(
+            updated = self.custom.patch_namespaced_custom_object(
                 GROUP, VERSION, meta["namespace"], kind.plural, meta["name"], body, _content_type=MERGE_PATCH
             )
         except ApiException as error:
             if error.status == 404:
                 return None
             raise
-        obj["metadata"] = updated["metadata"]
-        obj["spec"] = updated.get("spec", obj.get("spec"))
-        return updated
+        answer = cast(dict[str, Any], updated)
+        obj["metadata"] = answer["metadata"]
+        obj["spec"] = answer.get("spec", obj.get("spec"))
+        return answer
 
     def namespace_annotations(self, namespace: str) -> dict[str, str]:
         try:

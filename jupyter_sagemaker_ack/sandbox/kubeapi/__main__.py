@@ -1,4 +1,4 @@
-"""`python -m jupyter_sagemaker_ack.sandbox.kubeapi`: run the emulator as a process, announcing it in a ready file."""
+"""`python -m jupyter_sagemaker_ack.sandbox.kubeapi`: run the emulator as a process, announced in a file."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ async def _main(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m jupyter_sagemaker_ack.sandbox.kubeapi", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m jupyter_sagemaker_ack.sandbox.kubeapi", description=__doc__
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--ready-file", help='write {"url": ..., "pid": ...} here once listening')

@@ -12,12 +12,23 @@ from typing import Any
 from .status import bad_request
 
 _MAGIC = b"k8s\x00"
-_RESOURCE_FIELDS = {1: "namespace", 2: "verb", 3: "group", 4: "version", 5: "resource", 6: "subresource", 7: "name"}
+_RESOURCE_FIELDS = {
+    1: "namespace",
+    2: "verb",
+    3: "group",
+    4: "version",
+    5: "resource",
+    6: "subresource",
+    7: "name",
+}
 _NON_RESOURCE_FIELDS = {1: "path", 2: "verb"}
 
 
 class AccessPolicy:
-    """Deny rules win, then allow rules, then the default. A rule matches when each of its keys does ('*' = any)."""
+    """Deny rules win, then allow rules, then the default.
+
+    A rule matches a review when each of its keys (verb, resource, group, namespace, name...) does; '*' = any.
+    """
 
     def __init__(self, default_allow: bool = True) -> None:
         self._lock = threading.Lock()
@@ -25,8 +36,12 @@ class AccessPolicy:
         self.allow_rules: list[dict[str, str]] = []
         self.deny_rules: list[dict[str, str]] = []
 
-    def configure(self, default_allow: bool | None = None, allow: list[dict[str, str]] | None = None,
-                  deny: list[dict[str, str]] | None = None) -> None:
+    def configure(
+        self,
+        default_allow: bool | None = None,
+        allow: list[dict[str, str]] | None = None,
+        deny: list[dict[str, str]] | None = None,
+    ) -> None:
         with self._lock:
             if default_allow is not None:
                 self.default_allow = default_allow

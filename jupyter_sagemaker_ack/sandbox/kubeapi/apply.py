@@ -90,7 +90,12 @@ def decode(fields: dict[str, Any], prefix: Path = ()) -> set[Path]:
 
 
 def _entry(manager: str, operation: str, api_version: str, now: str, subresource: str) -> dict[str, Any]:
-    entry = {"manager": manager, "operation": operation, "apiVersion": api_version, "time": now}
+    entry: dict[str, Any] = {
+        "manager": manager,
+        "operation": operation,
+        "apiVersion": api_version,
+        "time": now,
+    }
     entry |= {"fieldsType": "FieldsV1", "fieldsV1": {}}
     if subresource:
         entry["subresource"] = subresource
@@ -109,7 +114,9 @@ def _rebuild(pairs: list[tuple[dict[str, Any], set[Path]]]) -> list[dict[str, An
     return out
 
 
-def _find(pairs: list[tuple[dict[str, Any], set[Path]]], manager: str, op: str, sub: str, fresh: dict[str, Any]) -> int:
+def _find(
+    pairs: list[tuple[dict[str, Any], set[Path]]], manager: str, op: str, sub: str, fresh: dict[str, Any]
+) -> int:
     for i, (entry, _) in enumerate(pairs):
         if entry["manager"] == manager and entry["operation"] == op and entry.get("subresource", "") == sub:
             return i
@@ -145,7 +152,13 @@ def _conflict_error(conflicts: list[tuple[str, str, Path]]) -> ApiError:
     causes, lines = [], []
     for manager, api_version, path in conflicts:
         dotted = "." + ".".join(path)
-        causes.append({"type": "FieldManagerConflict", "message": f'conflict with "{manager}" using {api_version}', "field": dotted})
+        causes.append(
+            {
+                "type": "FieldManagerConflict",
+                "message": f'conflict with "{manager}" using {api_version}',
+                "field": dotted,
+            }
+        )
         lines.append(f'conflict with "{manager}" using {api_version}: {dotted}')
     noun = "conflict" if len(conflicts) == 1 else "conflicts"
     message = f"Apply failed with {len(conflicts)} {noun}: " + "\n".join(lines)
@@ -198,9 +211,7 @@ def server_side_apply(
             for meta_key in _META_TRACKED:
                 if meta_key in config_meta:
                     meta[meta_key] = _merge(meta.get(meta_key), config_meta[meta_key])
-        elif subresource == "status" and key != "status":
-            continue
-        elif key == "status" and status_isolated and subresource != "status":
+        elif (key == "status") != (subresource == "status") and (subresource or status_isolated):
             continue
         else:
             result[key] = _merge(result.get(key), value)

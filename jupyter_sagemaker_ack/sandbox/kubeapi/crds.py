@@ -55,8 +55,14 @@ def load_crd_files(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
-            raise UserError(f"Cannot read CRD file {path}: {exc.strerror}.", "Pass an existing YAML file.") from exc
-        docs += [d for d in yaml.safe_load_all(text) if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition"]
+            raise UserError(
+                f"Cannot read CRD file {path}: {exc.strerror}.", "Pass an existing YAML file."
+            ) from exc
+        docs += [
+            d
+            for d in yaml.safe_load_all(text)
+            if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition"
+        ]
     return docs
 
 

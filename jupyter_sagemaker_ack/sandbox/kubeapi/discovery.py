@@ -13,13 +13,32 @@ _STATUS_VERBS = ["get", "patch", "update"]
 def builtin_types() -> list[ResourceType]:
     age = {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}
     return [
-        ResourceType("", "v1", "namespaces", "namespace", "Namespace", False, custom=False, short_names=["ns"],
-                     columns=[{"name": "Status", "type": "string", "jsonPath": ".status.phase"}, age]),
-        ResourceType("", "v1", "events", "event", "Event", True, custom=False, short_names=["ev"],
-                     columns=[age]),
-        ResourceType("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",
-                     "CustomResourceDefinition", False, custom=False, short_names=["crd", "crds"],
-                     status_subresource=True, columns=[{"name": "Created At", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]),
+        ResourceType(
+            "",
+            "v1",
+            "namespaces",
+            "namespace",
+            "Namespace",
+            False,
+            custom=False,
+            short_names=["ns"],
+            columns=[{"name": "Status", "type": "string", "jsonPath": ".status.phase"}, age],
+        ),
+        ResourceType(
+            "", "v1", "events", "event", "Event", True, custom=False, short_names=["ev"], columns=[age]
+        ),
+        ResourceType(
+            "apiextensions.k8s.io",
+            "v1",
+            "customresourcedefinitions",
+            "customresourcedefinition",
+            "CustomResourceDefinition",
+            False,
+            custom=False,
+            short_names=["crd", "crds"],
+            status_subresource=True,
+            columns=[{"name": "Created At", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
+        ),
     ]
 
 
@@ -92,8 +111,15 @@ def _resource_entries(rtype: ResourceType) -> list[dict[str, Any]]:
         entry["categories"] = rtype.categories
     entries = [entry]
     if rtype.status_subresource:
-        entries.append({"name": f"{rtype.plural}/status", "singularName": "", "namespaced": rtype.namespaced,
-                        "kind": rtype.kind, "verbs": _STATUS_VERBS})
+        entries.append(
+            {
+                "name": f"{rtype.plural}/status",
+                "singularName": "",
+                "namespaced": rtype.namespaced,
+                "kind": rtype.kind,
+                "verbs": _STATUS_VERBS,
+            }
+        )
     return entries
 
 
@@ -109,4 +135,9 @@ def resource_list(store: Store, group_name: str, version: str) -> dict[str, Any]
     if not resources:
         return None
     group_version = f"{group_name}/{version}" if group_name else version
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}
+    return {
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": group_version,
+        "resources": resources,
+    }

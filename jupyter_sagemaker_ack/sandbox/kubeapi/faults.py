@@ -33,7 +33,9 @@ class Faults:
         self.rules: list[FaultRule] = []
         self.on_drop_watches: Callable[[bool], int] = lambda abrupt: 0
 
-    def fail(self, path: str = "", status: int = 503, count: int = 1, method: str = "", retry_after: int = 0) -> None:
+    def fail(
+        self, path: str = "", status: int = 503, count: int = 1, method: str = "", retry_after: int = 0
+    ) -> None:
         """Answer ``status`` (5xx or 429) for the next ``count`` matching requests (-1 = until reset)."""
         self.add(FaultRule(path=path, method=method, status=status, count=count, retry_after=retry_after))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import yaml
@@ -20,7 +21,9 @@ _SSAR = ("authorization.k8s.io", "v1", "selfsubjectaccessreviews")
 
 
 def json_response(obj: Any, status: int = 200, warnings: list[str] | None = None) -> web.Response:
-    response = web.Response(body=json.dumps(obj, separators=(",", ":")).encode(), status=status, content_type="application/json")
+    response = web.Response(
+        body=json.dumps(obj, separators=(",", ":")).encode(), status=status, content_type="application/json"
+    )
     for warning in warnings or []:
         escaped = warning.replace('"', '\\"')
         response.headers.add("Warning", f'299 - "{escaped}"')
@@ -53,8 +56,19 @@ async def _body(request: web.Request) -> Any:
         raise bad_request(f"the request body is not valid JSON: {exc}") from exc
 
 
+def _document(
+    build: Callable[[web.Request], dict[str, Any]],
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def handler(request: web.Request) -> web.Response:
+        return json_response(build(request))
+
+    return handler
+
+
 class Api:
-    def __init__(self, store: Store, registry: Registry, policy: access.AccessPolicy, bookmark_every: float) -> None:
+    def __init__(
+        self, store: Store, registry: Registry, policy: access.AccessPolicy, bookmark_every: float
+    ) -> None:
         self.store = store
         self.registry = registry
         self.policy = policy
@@ -62,19 +76,16 @@ class Api:
 
     def routes(self) -> list[web.RouteDef]:
         return [
-            web.get("/version", lambda r: self._static(discovery.version_info())),
-            web.get("/api", lambda r: self._static(discovery.core_versions(r.host))),
-            web.get("/apis", lambda r: self._static(discovery.group_list(self.store))),
-            web.get("/openapi/v2", lambda r: self._static(openapi.v2_document(self.store))),
-            web.get("/openapi/v3", lambda r: self._static(openapi.root_document(self.store))),
+            web.get("/version", _document(lambda r: discovery.version_info())),
+            web.get("/api", _document(lambda r: discovery.core_versions(r.host))),
+            web.get("/apis", _document(lambda r: discovery.group_list(self.store))),
+            web.get("/openapi/v2", _document(lambda r: openapi.v2_document(self.store))),
+            web.get("/openapi/v3", _document(lambda r: openapi.root_document(self.store))),
             web.get("/openapi/v3/{key:.+}", self.openapi_gv),
             web.get("/apis/{group}", self.api_group),
             web.route("*", "/api/{version}{rest:.*}", self.resource),
             web.route("*", "/apis/{group}/{version}{rest:.*}", self.resource),
         ]
-
-    async def _static(self, doc: dict[str, Any]) -> web.Response:
-        return json_response(doc)
 
     async def openapi_gv(self, request: web.Request) -> web.Response:
         doc = openapi.gv_document(self.store, request.match_info["key"])
@@ -99,7 +110,7 @@ class Api:
         namespace = ""
         if segments[0] == "namespaces" and len(segments) >= 3:
             namespace, segments = segments[1], segments[2:]
-        plural, name, sub = (segments + ["", ""])[:3]
+        plural, name, sub = [*segments, "", ""][:3]
         if len(segments) > 3 or sub not in ("", "status"):
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
         if (group, version, plural) == _SSAR and request.method == "POST":
@@ -120,7 +131,9 @@ class Api:
             body = await _body(request)
         return json_response(access.review(self.policy, body), status=201)
 
-    async def collection(self, request: web.Request, rtype: ResourceType, namespace: str) -> web.StreamResponse:
+    async def collection(
+        self, request: web.Request, rtype: ResourceType, namespace: str
+    ) -> web.StreamResponse:
         query = request.query
         if request.method == "POST":
             opts = _options(request)
@@ -141,17 +154,37 @@ class Api:
         rv = str(self.store.rv)
         if as_table and request.method == "GET":
             return json_response(table(rtype, items, rv, query.get("includeObject", "Metadata")))
-        return json_response({"kind": rtype.list_kind, "apiVersion": rtype.api_version, "metadata": {"resourceVersion": rv}, "items": items})
+        return json_response(
+            {
+                "kind": rtype.list_kind,
+                "apiVersion": rtype.api_version,
+                "metadata": {"resourceVersion": rv},
+                "items": items,
+            }
+        )
 
-    async def item(self, request: web.Request, rtype: ResourceType, namespace: str, name: str, sub: str) -> web.Response:
+    async def item(
+        self, request: web.Request, rtype: ResourceType, namespace: str, name: str, sub: str
+    ) -> web.Response:
         opts = _options(request)
         if request.method == "GET":
             obj = self.store.get(rtype, namespace, name)
             if wants_table(request.headers.get("Accept", "")):
-                return json_response(table(rtype, [obj], obj["metadata"]["resourceVersion"], request.query.get("includeObject", "Metadata")))
+                return json_response(
+                    table(
+                        rtype,
+                        [obj],
+                        obj["metadata"]["resourceVersion"],
+                        request.query.get("includeObject", "Metadata"),
+                    )
+                )
             return json_response(obj)
         if request.method == "PUT":
-            return json_response(self.registry.update(rtype, namespace, name, await _body(request), sub, opts), 200, opts.warnings)
+            return json_response(
+                self.registry.update(rtype, namespace, name, await _body(request), sub, opts),
+                200,
+                opts.warnings,
+            )
         if request.method == "PATCH":
             raw = await request.read()
             obj, created = self.registry.patch(rtype, namespace, name, request.content_type, raw, sub, opts)

@@ -45,11 +45,12 @@ def _operation(rtype: ResourceType, op_id: str, body: bool) -> dict[str, Any]:
     }
     if body:
         operation["requestBody"] = {"required": True, **_ref(rtype)}
+        operation["parameters"] = [{"name": q, "in": "query", "schema": {"type": "string"}} for q in _QUERY]
     return operation
 
 
 def _parameters(scoped: bool, named: bool) -> list[dict[str, Any]]:
-    params = [{"name": q, "in": "query", "schema": {"type": "string"}, "uniqueItems": True} for q in _QUERY]
+    params: list[dict[str, Any]] = [{"name": "pretty", "in": "query", "schema": {"type": "string"}}]
     if named:
         params.append({"name": "name", "in": "path", "required": True, "schema": {"type": "string"}})
     if scoped:
@@ -103,11 +104,20 @@ def gv_document(store: Store, key: str) -> dict[str, Any] | None:
 def root_document(store: Store) -> dict[str, Any]:
     paths = {}
     for key in sorted({_key(t) for t in store.types.values()}):
-        digest = hashlib.sha512(json.dumps(gv_document(store, key), sort_keys=True).encode()).hexdigest()[:64].upper()
+        digest = (
+            hashlib.sha512(json.dumps(gv_document(store, key), sort_keys=True).encode())
+            .hexdigest()[:64]
+            .upper()
+        )
         paths[key] = {"serverRelativeURL": f"/openapi/v3/{key}?hash={digest}"}
     return {"paths": paths}
 
 
 def v2_document(store: Store) -> dict[str, Any]:
     definitions = {schema_name(t): _schema(t) for t in store.types.values()}
-    return {"swagger": "2.0", "info": {"title": "Kubernetes", "version": "v1.32.0"}, "paths": {}, "definitions": definitions}
+    return {
+        "swagger": "2.0",
+        "info": {"title": "Kubernetes", "version": "v1.32.0"},
+        "paths": {},
+        "definitions": definitions,
+    }

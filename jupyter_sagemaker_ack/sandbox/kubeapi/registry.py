@@ -47,7 +47,9 @@ def _spec_part(obj: dict[str, Any]) -> dict[str, Any]:
 
 def _without_times(obj: dict[str, Any]) -> dict[str, Any]:
     meta = {k: v for k, v in obj["metadata"].items() if k != "resourceVersion"}
-    meta["managedFields"] = [{k: v for k, v in e.items() if k != "time"} for e in meta.get("managedFields") or []]
+    meta["managedFields"] = [
+        {k: v for k, v in e.items() if k != "time"} for e in meta.get("managedFields") or []
+    ]
     return {**obj, "metadata": meta}
 
 
@@ -63,7 +65,9 @@ class Registry:
             meta["name"] = meta["generateName"] + secrets.token_hex(3)[:5]
         return self._commit(rtype, namespace, None, body, "", opts)
 
-    def update(self, rtype: ResourceType, namespace: str, name: str, body: Any, sub: str, opts: WriteOptions) -> dict[str, Any]:
+    def update(
+        self, rtype: ResourceType, namespace: str, name: str, body: Any, sub: str, opts: WriteOptions
+    ) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise bad_request("the request body must be a JSON object")
         old = self.store.get(rtype, namespace, name)
@@ -77,14 +81,23 @@ class Registry:
         return self._commit(rtype, namespace, old, body, sub, opts)
 
     def patch(
-        self, rtype: ResourceType, namespace: str, name: str, content_type: str, raw: bytes, sub: str, opts: WriteOptions
+        self,
+        rtype: ResourceType,
+        namespace: str,
+        name: str,
+        content_type: str,
+        raw: bytes,
+        sub: str,
+        opts: WriteOptions,
     ) -> tuple[dict[str, Any], bool]:
         """Apply a patch; returns the object and whether it was created (server-side apply only)."""
         if content_type == "application/strategic-merge-patch+json" and not rtype.custom:
             content_type = "application/merge-patch+json"
         if content_type not in _PATCH_TYPES:
             accepted = ", ".join(_PATCH_TYPES)
-            message = f"the body of the request was in an unknown format - accepted media types include: {accepted}"
+            message = (
+                f"the body of the request was in an unknown format - accepted media types include: {accepted}"
+            )
             raise ApiError(415, "UnsupportedMediaType", message)
         try:
             body = yaml.safe_load(raw.decode("utf-8")) if raw else None
@@ -107,24 +120,42 @@ class Registry:
         return self._commit(rtype, namespace, old, patched, sub, opts), False
 
     def _apply(
-        self, rtype: ResourceType, namespace: str, name: str, old: dict[str, Any] | None, body: Any, sub: str, opts: WriteOptions
+        self,
+        rtype: ResourceType,
+        namespace: str,
+        name: str,
+        old: dict[str, Any] | None,
+        body: Any,
+        sub: str,
+        opts: WriteOptions,
     ) -> tuple[dict[str, Any], bool]:
         if not isinstance(body, dict):
             raise bad_request("an apply patch must be an object")
-        if (body.get("metadata") or {}).get("name") != name:
-            raise bad_request(f"the name of the object ({(body.get('metadata') or {}).get('name')}) does not match the name on the URL ({name})")
+        given = (body.get("metadata") or {}).get("name")
+        if given != name:
+            raise bad_request(f"the name of the object ({given}) does not match the name on the URL ({name})")
         if body.get("apiVersion") != rtype.api_version or body.get("kind") != rtype.kind:
-            raise bad_request(f"the apply patch must have apiVersion {rtype.api_version} and kind {rtype.kind}")
+            raise bad_request(
+                f"the apply patch must have apiVersion {rtype.api_version} and kind {rtype.kind}"
+            )
         if opts.manager == "unknown":
             raise bad_request("PATCH requests of type apply must have a fieldManager query parameter")
         if old is None and sub:
             raise not_found(rtype.plural, rtype.group, name)
         config, _ = self._admit(rtype, name, body, opts, check=False)
-        live = copy.deepcopy(old) if old else {"apiVersion": rtype.api_version, "kind": rtype.kind, "metadata": {}}
-        merged = server_side_apply(live, config, opts.manager, opts.force, sub, rtype.status_subresource, now_iso())
+        live = (
+            copy.deepcopy(old)
+            if old
+            else {"apiVersion": rtype.api_version, "kind": rtype.kind, "metadata": {"name": name}}
+        )
+        merged = server_side_apply(
+            live, config, opts.manager, opts.force, sub, rtype.status_subresource, now_iso()
+        )
         return self._commit(rtype, namespace, old, merged, sub, opts, applied=True), old is None
 
-    def delete(self, rtype: ResourceType, namespace: str, name: str, opts: WriteOptions) -> tuple[dict[str, Any], int]:
+    def delete(
+        self, rtype: ResourceType, namespace: str, name: str, opts: WriteOptions
+    ) -> tuple[dict[str, Any], int]:
         old = self.store.get(rtype, namespace, name)
         if old["metadata"].get("finalizers"):
             if old["metadata"].get("deletionTimestamp"):
@@ -143,12 +174,16 @@ class Registry:
         if rtype.key == _NAMESPACES:
             for other in list(self.store.types.values()):
                 if other.namespaced:
-                    for obj in self.store.select(other, old["metadata"]["name"], lambda o: True, lambda o: True):
+                    for obj in self.store.select(
+                        other, old["metadata"]["name"], lambda o: True, lambda o: True
+                    ):
                         self._remove(other, obj)
         if rtype.key == _CRD_KEY:
             gone = crd_type(old)
             if gone.key in self.store.types:
-                for obj in self.store.select(self.store.types[gone.key], None, lambda o: True, lambda o: True):
+                for obj in self.store.select(
+                    self.store.types[gone.key], None, lambda o: True, lambda o: True
+                ):
                     self._remove(self.store.types[gone.key], obj)
                 self.store.unregister(gone.key)
         final = copy.deepcopy(old)
@@ -156,15 +191,22 @@ class Registry:
         self.store.put(rtype, final, "DELETED")
         return final
 
-    def _admit(self, rtype: ResourceType, name: str, obj: dict[str, Any], opts: WriteOptions, check: bool) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    def _admit(
+        self, rtype: ResourceType, name: str, obj: dict[str, Any], opts: WriteOptions, check: bool
+    ) -> tuple[dict[str, Any], list[dict[str, str]]]:
         meta = obj.get("metadata") or {}
-        unknown_meta = [f"metadata.{k}" for k in meta if k not in _USER_META + _SYSTEM_META + ("resourceVersion", "generation", "managedFields")]
+        unknown_meta = [
+            f"metadata.{k}"
+            for k in meta
+            if k not in _USER_META + _SYSTEM_META + ("resourceVersion", "generation", "managedFields")
+        ]
         pruned, result = admit(obj, rtype.schema if rtype.custom else None)
         pruned["metadata"] = {k: v for k, v in meta.items() if f"metadata.{k}" not in unknown_meta}
         unknown = unknown_meta + result.unknown
         if unknown and opts.validation == "Strict":
             fields = ", ".join(f'unknown field "{path}"' for path in unknown)
-            raise bad_request(f"{rtype.kind} in version \"{rtype.version}\" cannot be handled as a {rtype.kind}: strict decoding error: {fields}")
+            prefix = f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}'
+            raise bad_request(f"{prefix}: strict decoding error: {fields}")
         if opts.validation == "Warn":
             opts.warnings += [f'unknown field "{path}"' for path in unknown]
         if check and result.causes:
@@ -172,12 +214,21 @@ class Registry:
         return pruned, result.causes
 
     def _commit(
-        self, rtype: ResourceType, namespace: str, old: dict[str, Any] | None, new: dict[str, Any], sub: str, opts: WriteOptions, applied: bool = False
+        self,
+        rtype: ResourceType,
+        namespace: str,
+        old: dict[str, Any] | None,
+        new: dict[str, Any],
+        sub: str,
+        opts: WriteOptions,
+        applied: bool = False,
     ) -> dict[str, Any]:
         new = copy.deepcopy(new)
         kind = new.get("kind")
         if kind and kind != rtype.kind:
-            raise bad_request(f"the kind {kind!r} does not match the resource {rtype.plural!r} ({rtype.kind})")
+            raise bad_request(
+                f"the kind {kind!r} does not match the resource {rtype.plural!r} ({rtype.kind})"
+            )
         new["apiVersion"], new["kind"] = rtype.api_version, rtype.kind
         meta = new.setdefault("metadata", {})
         name = meta.get("name") or ""
@@ -185,7 +236,9 @@ class Registry:
             raise bad_request(f"the name of the object ({name}) does not match the name on the URL")
         if rtype.namespaced:
             if meta.get("namespace") and meta["namespace"] != namespace:
-                raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+                raise bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
             if old is None and self.store.find(self.store.types[_NAMESPACES], "", namespace) is None:
                 raise not_found("namespaces", "", namespace)
             meta["namespace"] = namespace
@@ -206,7 +259,9 @@ class Registry:
             if key in base:
                 meta[key] = base[key]
         generation = (old or {}).get("metadata", {}).get("generation", 0)
-        meta["generation"] = generation + 1 if old is None or _spec_part(old) != _spec_part(new) else generation
+        meta["generation"] = (
+            generation + 1 if old is None or _spec_part(old) != _spec_part(new) else generation
+        )
         if not applied:
             meta["managedFields"] = record_update(old, new, opts.manager, sub, rtype.status_subresource, now)
         if not meta["managedFields"]:
@@ -230,7 +285,9 @@ class Registry:
             result.pop("status", None)
             if "status" in new:
                 result["status"] = new["status"]
-            result["metadata"]["managedFields"] = new["metadata"].get("managedFields", old["metadata"].get("managedFields"))
+            result["metadata"]["managedFields"] = new["metadata"].get(
+                "managedFields", old["metadata"].get("managedFields")
+            )
             return result
         new.pop("status", None)
         if old is not None and "status" in old:
@@ -239,14 +296,23 @@ class Registry:
 
     def _check_name(self, rtype: ResourceType, name: str) -> None:
         if not name:
-            cause = {"reason": "FieldValueRequired", "message": "Required value: name or generateName is required", "field": "metadata.name"}
+            cause = {
+                "reason": "FieldValueRequired",
+                "message": "Required value: name or generateName is required",
+                "field": "metadata.name",
+            }
             raise invalid(rtype.kind, rtype.group, name, [cause])
         if len(name) > 253 or not _NAME.match(name):
             message = (
-                f'Invalid value: "{name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric '
-                "characters, '-' or '.', and must start and end with an alphanumeric character"
+                f'Invalid value: "{name}": a lowercase RFC 1123 subdomain must consist of lower case '
+                "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
             )
-            raise invalid(rtype.kind, rtype.group, name, [{"reason": "FieldValueInvalid", "message": message, "field": "metadata.name"}])
+            raise invalid(
+                rtype.kind,
+                rtype.group,
+                name,
+                [{"reason": "FieldValueInvalid", "message": message, "field": "metadata.name"}],
+            )
 
     def _hooks(self, rtype: ResourceType, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
         if rtype.key == _NAMESPACES and old is None:

@@ -21,6 +21,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "boolean": (bool,),
 }
 _ROOT_KEYS = {"apiVersion", "kind", "metadata"}
+_JSON_NAMES = {dict: "object", list: "array", str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
 @dataclass
@@ -50,30 +51,42 @@ def _show(value: Any) -> str:
 
 
 def _check_scalar(value: Any, schema: dict[str, Any], path: str, result: SchemaResult) -> None:
+    shown = _show(value)
     if "enum" in schema and value not in schema["enum"]:
         supported = ", ".join(_show(v) for v in schema["enum"])
-        result.fail("FieldValueNotSupported", path, f"Unsupported value: {_show(value)}: supported values: {supported}")
+        result.fail(
+            "FieldValueNotSupported", path, f"Unsupported value: {shown}: supported values: {supported}"
+        )
     if isinstance(value, str):
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            result.fail("FieldValueTooLong", path, f"Too long: may not be more than {schema['maxLength']} bytes")
-        if "minLength" in schema and len(value) < schema["minLength"]:
-            result.fail("FieldValueInvalid", path, f"Invalid value: {_show(value)}: {path} in body should be at least {schema['minLength']} chars long")
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            result.fail("FieldValueInvalid", path, f"Invalid value: {_show(value)}: {path} in body should match '{schema['pattern']}'")
+        failed = [
+            f"should be at most {schema['maxLength']} chars long"
+            if len(value) > schema.get("maxLength", 1e18)
+            else "",
+            f"should be at least {schema['minLength']} chars long"
+            if len(value) < schema.get("minLength", 0)
+            else "",
+            f"should match '{schema['pattern']}'" if not re.search(schema.get("pattern", ""), value) else "",
+        ]
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            result.fail("FieldValueInvalid", path, f"Invalid value: {value}: {path} in body should be greater than or equal to {schema['minimum']}")
-        if "maximum" in schema and value > schema["maximum"]:
-            result.fail("FieldValueInvalid", path, f"Invalid value: {value}: {path} in body should be less than or equal to {schema['maximum']}")
+        failed = [
+            f"should be greater than or equal to {schema['minimum']}"
+            if value < schema.get("minimum", -1e308)
+            else "",
+            f"should be less than or equal to {schema['maximum']}"
+            if value > schema.get("maximum", 1e308)
+            else "",
+        ]
+    else:
+        failed = []
+    for problem in filter(None, failed):
+        result.fail("FieldValueInvalid", path, f"Invalid value: {shown}: {path} in body {problem}")
 
 
 def _walk(value: Any, schema: dict[str, Any], path: str, result: SchemaResult) -> Any:
     if not _type_ok(value, schema):
-        result.fail(
-            "FieldValueTypeInvalid",
-            path,
-            f"Invalid value: {_show(value)}: {path} in body must be of type {schema.get('type')}: {_show(value)}",
-        )
+        found = _show(_JSON_NAMES.get(type(value), "null"))
+        message = f"Invalid value: {found}: {path} in body must be of type {schema.get('type')}: {found}"
+        result.fail("FieldValueTypeInvalid", path, message)
         return value
     if isinstance(value, dict):
         return _walk_object(value, schema, path, result)
@@ -84,7 +97,9 @@ def _walk(value: Any, schema: dict[str, Any], path: str, result: SchemaResult) -
     return value
 
 
-def _walk_object(value: dict[str, Any], schema: dict[str, Any], path: str, result: SchemaResult) -> dict[str, Any]:
+def _walk_object(
+    value: dict[str, Any], schema: dict[str, Any], path: str, result: SchemaResult
+) -> dict[str, Any]:
     props: dict[str, Any] = schema.get("properties") or {}
     extra = schema.get("additionalProperties")
     keep_unknown = bool(schema.get("x-kubernetes-preserve-unknown-fields"))

@@ -20,7 +20,13 @@ from .store import Store
 
 T = TypeVar("T")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-_REASONS = {429: "TooManyRequests", 500: "InternalError", 502: "InternalError", 503: "ServiceUnavailable", 504: "Timeout"}
+_REASONS = {
+    429: "TooManyRequests",
+    500: "InternalError",
+    502: "InternalError",
+    503: "ServiceUnavailable",
+    504: "Timeout",
+}
 DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
@@ -103,11 +109,17 @@ class KubeApiServer:
         if rule is not None:
             headers = {"Retry-After": str(rule.retry_after)} if rule.retry_after else {}
             reason = _REASONS.get(rule.status, "InternalError")
-            raise ApiError(rule.status, reason, f"injected fault: {rule.status} for {request.path}", headers=headers)
+            raise ApiError(
+                rule.status, reason, f"injected fault: {rule.status} for {request.path}", headers=headers
+            )
         return await handler(request)
 
     async def _state(self, request: web.Request) -> web.Response:
-        state = {"resourceVersion": self.store.rv, "watchers": len(self.store.watchers), "compactedResourceVersion": self.store.compacted_rv}
+        state = {
+            "resourceVersion": self.store.rv,
+            "watchers": len(self.store.watchers),
+            "compactedResourceVersion": self.store.compacted_rv,
+        }
         return json_response(state | {"faults": self.faults.snapshot(), "access": self.access.snapshot()})
 
     async def _set_faults(self, request: web.Request) -> web.Response:
@@ -121,7 +133,11 @@ class KubeApiServer:
             elif action in ("fail", "delay"):
                 self.faults.add(FaultRule(**item) if action == "fail" else FaultRule(**{"count": -1, **item}))
             else:
-                raise ApiError(400, "BadRequest", f"unknown fault action {action!r}: use fail, delay, drop-watches or reset")
+                raise ApiError(
+                    400,
+                    "BadRequest",
+                    f"unknown fault action {action!r}: use fail, delay, drop-watches or reset",
+                )
         return json_response({"faults": self.faults.snapshot()})
 
     async def _set_access(self, request: web.Request) -> web.Response:

@@ -38,7 +38,16 @@ class ResourceType:
     short_names: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     verbs: list[str] = field(
-        default_factory=lambda: ["delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"]
+        default_factory=lambda: [
+            "delete",
+            "deletecollection",
+            "get",
+            "list",
+            "patch",
+            "create",
+            "update",
+            "watch",
+        ]
     )
     custom: bool = True
 
@@ -63,7 +72,7 @@ class Event:
     obj: dict[str, Any]
 
 
-@dataclass
+@dataclass(eq=False)
 class Watcher:
     """One open watch: what it filters on and the queue its stream reads from (None = closed)."""
 
@@ -128,13 +137,14 @@ class Store:
     def find(self, rtype: ResourceType, namespace: str, name: str) -> dict[str, Any] | None:
         return self.objects[rtype.key].get((namespace, name))
 
-    def select(self, rtype: ResourceType, namespace: str | None, labels: Matcher, fields: Matcher) -> list[dict[str, Any]]:
-        items = [
+    def select(
+        self, rtype: ResourceType, namespace: str | None, labels: Matcher, fields: Matcher
+    ) -> list[dict[str, Any]]:
+        return [
             obj
             for (ns, _), obj in sorted(self.objects[rtype.key].items())
             if (not namespace or ns == namespace) and labels(obj) and fields(obj)
         ]
-        return items
 
     def put(self, rtype: ResourceType, obj: dict[str, Any], event_type: str) -> None:
         meta = obj["metadata"]
@@ -153,9 +163,7 @@ class Store:
 
     def replay(self, watcher: Watcher, since: int) -> list[Event]:
         if since < self.compacted_rv:
-            raise ApiError(
-                410, "Expired", f"too old resource version: {since} ({self.compacted_rv + 1})"
-            )
+            raise ApiError(410, "Expired", f"too old resource version: {since} ({self.compacted_rv + 1})")
         return [e for e in self.events if e.rv > since and watcher.matches(e)]
 
     def close_watchers(self, abrupt: bool = False) -> int:

@@ -15,7 +15,13 @@ _NAME_COLUMN = {
     "description": "Name must be unique within a namespace.",
     "priority": 0,
 }
-_AGE_COLUMN = {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp", "description": "", "priority": 0}
+_AGE_COLUMN = {
+    "name": "Age",
+    "type": "date",
+    "jsonPath": ".metadata.creationTimestamp",
+    "description": "",
+    "priority": 0,
+}
 _TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -83,7 +89,9 @@ def _row(rtype: ResourceType, obj: dict[str, Any], include: str) -> dict[str, An
     return row
 
 
-def table(rtype: ResourceType, objs: list[dict[str, Any]], rv: str, include: str = "Metadata") -> dict[str, Any]:
+def table(
+    rtype: ResourceType, objs: list[dict[str, Any]], rv: str, include: str = "Metadata"
+) -> dict[str, Any]:
     definitions = [_NAME_COLUMN] + [
         {
             "name": c["name"],

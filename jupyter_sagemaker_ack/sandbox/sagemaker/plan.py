@@ -27,6 +27,10 @@ STEP_TYPES = frozenset(
     }
 )  # fmt: skip
 PARAMETER_TYPES = frozenset({"String", "Integer", "Float", "Boolean"})
+CONDITION_TYPES = frozenset(
+    {"Equals", "NotEquals", "GreaterThan", "GreaterThanOrEqualTo", "LessThan", "LessThanOrEqualTo"}
+    | {"In", "NotIn", "Not", "Or", "And"}
+)
 _STEP_NAME = re.compile(r"^[A-Za-z0-9\-_]{1,64}$")
 _PARAMETER_REFERENCE = re.compile(r"^Parameters\.([^.\[\]]+)$")
 
@@ -95,10 +99,27 @@ def _problems(raw: Mapping[str, Any], definition: Definition) -> list[str]:
         seen_steps.add(step.name)
         if step.type not in STEP_TYPES:
             problems.append(f"Step '{step.name}' has unknown Type '{step.type}'.")
+        if step.type == "Condition":
+            for kind in sorted(_condition_types(step.arguments.get("Conditions")) - CONDITION_TYPES):
+                problems.append(f"Step '{step.name}' has a condition of unknown Type {kind!r}.")
     for reference in sorted(_parameter_references(raw.get("Steps"))):
         if reference not in seen_params:
             problems.append(f"Parameter '{reference}' is referenced but not defined.")
     return problems
+
+
+def _condition_types(conditions: Any) -> set[str]:
+    found: set[str] = set()
+    stack = list(conditions) if isinstance(conditions, list) else []
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, Mapping):
+            continue
+        found.add(str(item.get("Type")))
+        stack.extend(item.get("Conditions") or [])
+        if isinstance(item.get("Expression"), Mapping):
+            stack.append(item["Expression"])
+    return found
 
 
 def _parameter_references(value: Any) -> set[str]:

@@ -4,6 +4,7 @@
  * from them: step states per DAG node, progress counts, and a fingerprint that says whether a row changed.
  */
 Object.defineProperty(exports, "__esModule", { value: true });
+exports.NOT_RUN = void 0;
 exports.runKey = runKey;
 exports.applySnapshot = applySnapshot;
 exports.mergeRunList = mergeRunList;
@@ -67,17 +68,20 @@ function sortRuns(runs) {
         return runKey(a) < runKey(b) ? -1 : runKey(a) > runKey(b) ? 1 : 0;
     });
 }
+/** The state shown for a step a finished run never reached (e.g. the branch a condition did not take). */
+exports.NOT_RUN = 'Not run';
 /**
  * The state of every DAG node under a run: the step's status when SageMaker reported it, `Pending` for a
- * node the run has not reached yet, nothing at all when there is no run.
+ * node a live run has not reached yet, `Not run` once the run is over, nothing at all without a run.
  */
 function stepStates(dag, run) {
     const states = new Map();
     if (!run) {
         return states;
     }
+    const unreached = run.outcome || (0, states_1.isFinal)(run.status) ? exports.NOT_RUN : 'Pending';
     for (const node of dag.nodes) {
-        states.set(node.name, 'Pending');
+        states.set(node.name, unreached);
     }
     for (const step of run.steps ?? []) {
         states.set(step.name, step.status);

@@ -21,6 +21,7 @@ const STYLES = {
 const TONE_OF_STATE = {
     pending: 'pending',
     notstarted: 'pending',
+    'not run': 'unknown',
     starting: 'running',
     executing: 'running',
     running: 'running',

@@ -62,6 +62,11 @@ const DAG = {
     ]);
     strict_1.default.equal((0, snapshots_1.stepStates)(DAG, null).size, 0);
 });
+(0, node_test_1.test)('steps a finished run never reached are shown as not run, not as pending', () => {
+    const states = (0, snapshots_1.stepStates)(DAG, run('a', { status: 'Failed', outcome: 'Failed', steps: [{ name: 'Prep', status: 'Failed' }] }));
+    strict_1.default.equal(states.get('Prep'), 'Failed');
+    strict_1.default.equal(states.get('Train'), snapshots_1.NOT_RUN);
+});
 (0, node_test_1.test)('progress comes from the snapshot, or is counted from its steps', () => {
     const given = { total: 9, succeeded: 1, failed: 0, running: 1 };
     strict_1.default.deepEqual((0, snapshots_1.progressOf)(run('a', { progress: given })), given);

@@ -54,12 +54,14 @@ KNOWN_SCHEMA_GAPS: dict[Gap, str] = {
         ".Environment",
         "additionalProperties",
     ): "a model package container's Environment is not in the schema",
-    ("Steps[Condition].Arguments.IfSteps[RegisterModel].Arguments.ModelApprovalStatus", "additionalProperties"): (
-        "RegisterModel's ModelApprovalStatus is not in the schema (only 5 arguments are)"
-    ),
-    ("Steps[Condition].Arguments.IfSteps[RegisterModel].Arguments.SkipModelValidation", "additionalProperties"): (
-        "RegisterModel's SkipModelValidation is not in the schema"
-    ),
+    (
+        "Steps[Condition].Arguments.IfSteps[RegisterModel].Arguments.ModelApprovalStatus",
+        "additionalProperties",
+    ): ("RegisterModel's ModelApprovalStatus is not in the schema (only 5 arguments are)"),
+    (
+        "Steps[Condition].Arguments.IfSteps[RegisterModel].Arguments.SkipModelValidation",
+        "additionalProperties",
+    ): ("RegisterModel's SkipModelValidation is not in the schema"),
     (
         "Steps[Condition].Arguments.IfSteps[RegisterModel].Arguments.ModelMetrics.ModelQuality.Statistics.S3Uri",
         "oneOf",
@@ -84,15 +86,21 @@ def schema_gaps(definition: Any, schema: dict[str, Any]) -> dict[Gap, list[str]]
             if leaf.validator == "additionalProperties" and isinstance(leaf.instance, dict):
                 # One gap per unexpected key, so that a new unexpected key is a new gap.
                 for key in _unexpected_keys(leaf.instance, leaf.schema):
-                    found[(f"{where}.{key}" if where else key, "additionalProperties")].append(leaf.message[:200])
+                    found[(f"{where}.{key}" if where else key, "additionalProperties")].append(
+                        leaf.message[:200]
+                    )
             else:
                 found[(where, str(leaf.validator))].append(leaf.message[:200])
     return dict(found)
 
 
-def new_gaps(definition: Any, schema: dict[str, Any], allowed: Iterable[Gap] = KNOWN_SCHEMA_GAPS) -> dict[Gap, list[str]]:
+def new_gaps(
+    definition: Any, schema: dict[str, Any], allowed: Iterable[Gap] = KNOWN_SCHEMA_GAPS
+) -> dict[Gap, list[str]]:
     allowed_set = set(allowed)
-    return {gap: messages for gap, messages in schema_gaps(definition, schema).items() if gap not in allowed_set}
+    return {
+        gap: messages for gap, messages in schema_gaps(definition, schema).items() if gap not in allowed_set
+    }
 
 
 def _unexpected_keys(instance: dict[str, Any], schema: Any) -> list[str]:

@@ -15,9 +15,12 @@ from botocore.awsrequest import AWSResponse
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/SageMakerRole"
 PIPELINE = "churn-pipeline"
+TRAIN_DATA = "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"
 
 
-def definition_dict(instance_type: str = "ml.m5.xlarge", threshold: float = 0.7, extra_step: bool = False) -> dict:
+def definition_dict(
+    instance_type: str = "ml.m5.xlarge", threshold: float = 0.7, extra_step: bool = False
+) -> dict:
     steps: list[dict[str, Any]] = [
         {
             "Name": "Preprocess",
@@ -38,13 +41,7 @@ def definition_dict(instance_type: str = "ml.m5.xlarge", threshold: float = 0.7,
                 "InputDataConfig": [
                     {
                         "ChannelName": "train",
-                        "DataSource": {
-                            "S3DataSource": {
-                                "S3Uri": {
-                                    "Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"
-                                }
-                            }
-                        },
+                        "DataSource": {"S3DataSource": {"S3Uri": {"Get": TRAIN_DATA}}},
                     }
                 ],
                 "RoleArn": ROLE_ARN,
@@ -55,7 +52,11 @@ def definition_dict(instance_type: str = "ml.m5.xlarge", threshold: float = 0.7,
             "Type": "Condition",
             "Arguments": {
                 "Conditions": [
-                    {"Type": "GreaterThanOrEqualTo", "LeftValue": {"Get": "Parameters.Threshold"}, "RightValue": 0.5}
+                    {
+                        "Type": "GreaterThanOrEqualTo",
+                        "LeftValue": {"Get": "Parameters.Threshold"},
+                        "RightValue": 0.5,
+                    }
                 ],
                 "IfSteps": [{"Name": "Approve", "Type": "Fail", "Arguments": {"ErrorMessage": "approved"}}],
                 "ElseSteps": [{"Name": "Reject", "Type": "Fail", "Arguments": {"ErrorMessage": "too weak"}}],
@@ -64,7 +65,9 @@ def definition_dict(instance_type: str = "ml.m5.xlarge", threshold: float = 0.7,
         },
     ]
     if extra_step:
-        steps.append({"Name": "Report", "Type": "Fail", "Arguments": {"ErrorMessage": "x"}, "DependsOn": ["Train"]})
+        steps.append(
+            {"Name": "Report", "Type": "Fail", "Arguments": {"ErrorMessage": "x"}, "DependsOn": ["Train"]}
+        )
     return {
         "Version": "2020-12-01",
         "Metadata": {},
@@ -94,6 +97,7 @@ class Captured:
     artifacts: dict[str, str] = field(default_factory=dict)
     inline_artifacts: dict[str, str] = field(default_factory=dict)
     sdk_version: str | None = "2.257.0"
+    placeholder_bucket: str | None = None
 
 
 class _Raw:
@@ -137,7 +141,7 @@ class CountRequests:
 
     def __call__(self, request: Any, **_: Any) -> None:
         self.calls.append(f"{request.method} {request.url}")
-        return None
+        return
 
 
 def all_versions(s3: Any, bucket: str) -> list[dict[str, Any]]:

@@ -62,7 +62,9 @@ def test_first_publish_stores_exact_bytes_encrypted_with_the_key_arn(aws: AwsTes
     assert record["gitCommit"] == "0123abc"
     assert record["versioning"] == "Enabled"
     [artifact] = record["artifacts"]
-    code = s3.head_object(Bucket=aws.bucket, Key=f"{PIPELINE}/code/abc123/preprocess.py", ChecksumMode="ENABLED")
+    code = s3.head_object(
+        Bucket=aws.bucket, Key=f"{PIPELINE}/code/abc123/preprocess.py", ChecksumMode="ENABLED"
+    )
     assert artifact["versionId"] == code["VersionId"]
     assert code["SSEKMSKeyId"] == aws.key_arn
     record_head = s3.head_object(Bucket=aws.bucket, Key=RECORD_KEY)
@@ -102,7 +104,9 @@ def test_unchanged_republish_writes_nothing_in_two_requests(aws: AwsTestBed, tmp
     assert len(all_versions(aws.client("s3"), aws.bucket)) == 3  # definition, record, code: one each
 
 
-def test_changed_definition_gets_a_new_version_and_reuses_unchanged_code(aws: AwsTestBed, tmp_path: Path) -> None:
+def test_changed_definition_gets_a_new_version_and_reuses_unchanged_code(
+    aws: AwsTestBed, tmp_path: Path
+) -> None:
     first = publish(_captured_with_code(aws, tmp_path), aws.settings)
     second = publish(_captured_with_code(aws, tmp_path, instance_type="ml.c5.2xlarge"), aws.settings)
     assert not second.unchanged
@@ -133,7 +137,8 @@ def test_enable_versioning_turns_it_on_and_publishes(aws: AwsTestBed) -> None:
     settings = aws.settings.with_values(bucket="unversioned-bucket")
     publication = publish(Captured(text=definition_text()), settings, enable_versioning=True)
     assert s3.get_bucket_versioning(Bucket="unversioned-bucket")["Status"] == "Enabled"
-    assert publication.preflight is not None and publication.preflight.versioning_enabled_now
+    assert publication.preflight is not None
+    assert publication.preflight.versioning_enabled_now
     assert publication.version_id not in ("", "null")
 
 
@@ -199,9 +204,9 @@ def test_failed_code_upload_leaves_nothing_half_published(aws: AwsTestBed, tmp_p
     changed = _captured_with_code(aws, tmp_path, instance_type="ml.p3.2xlarge")
     changed.artifacts[f"s3://{aws.bucket}/{PIPELINE}/code/def456/train.py"] = str(tmp_path / "preprocess.py")
     hook = FailRequests(key="code/def456/train.py", status=500, code="InternalError")
-    with pytest.raises(UserError, match="Publishing failed.*Nothing was published"):
+    with pytest.raises(UserError, match=r"Publishing failed.*Nothing was published"):
         publish(changed, aws.settings, clients=_failing_clients(aws, hook))
-    assert hook.failed == 2  # botocore retried the 5xx before giving up
+    assert hook.failed >= 2  # botocore retried the 5xx before giving up
     assert all_versions(aws.client("s3"), aws.bucket) == before
     assert _record(aws)["definition"]["versionId"] == first.version_id
 
@@ -216,7 +221,8 @@ def test_failed_record_upload_takes_back_the_definition_version(aws: AwsTestBed,
             aws.settings,
             clients=_failing_clients(aws, hook),
         )
-    assert "Access denied" in error.value.problem and "handoff-record.json" in error.value.problem
+    assert "Access denied" in error.value.problem
+    assert "handoff-record.json" in error.value.problem
     s3 = aws.client("s3")
     assert all_versions(s3, aws.bucket) == before
     current = s3.head_object(Bucket=aws.bucket, Key=DEF_KEY)
@@ -253,8 +259,32 @@ def test_credentials_never_reach_s3(aws: AwsTestBed, tmp_path: Path) -> None:
 
 def test_code_outside_the_publish_bucket_is_refused_before_writing(aws: AwsTestBed, tmp_path: Path) -> None:
     captured = Captured(
-        text=definition_text(), artifacts={"s3://sagemaker-ack-placeholder/p/code/x.py": str(tmp_path / "x.py")}
+        text=definition_text(),
+        artifacts={"s3://sagemaker-ack-placeholder/p/code/x.py": str(tmp_path / "x.py")},
     )
     with pytest.raises(UserError, match="outside the publish bucket"):
+        publish(captured, aws.settings)
+    assert all_versions(aws.client("s3"), aws.bucket) == []
+
+
+def test_changed_code_at_a_fixed_uri_is_published_again(aws: AwsTestBed, tmp_path: Path) -> None:
+    first = publish(_captured_with_code(aws, tmp_path), aws.settings)
+    changed = _captured_with_code(aws, tmp_path)
+    (tmp_path / "preprocess.py").write_text("print('preprocess, now faster')\n")
+    second = publish(changed, aws.settings)
+    assert not second.unchanged
+    assert second.version_id == first.version_id  # the definition itself did not change
+    assert second.artifacts[0].version_id != first.artifacts[0].version_id
+    body = aws.client("s3").get_object(Bucket=aws.bucket, Key=f"{PIPELINE}/code/abc123/preprocess.py")["Body"]
+    assert body.read() == b"print('preprocess, now faster')\n"
+    assert _record(aws)["artifacts"][0]["versionId"] == second.artifacts[0].version_id
+    assert publish(changed, aws.settings).unchanged
+
+
+def test_definition_captured_with_the_placeholder_bucket_is_refused(aws: AwsTestBed) -> None:
+    placeholder = "sagemaker-ack-placeholder-bucket"
+    text = definition_text().replace("s3://data/input", f"s3://{placeholder}/churn/input")
+    captured = Captured(text=text, placeholder_bucket=placeholder)
+    with pytest.raises(UserError, match="placeholder bucket 'sagemaker-ack-placeholder-bucket'"):
         publish(captured, aws.settings)
     assert all_versions(aws.client("s3"), aws.bucket) == []

@@ -12,21 +12,25 @@ DONE = ("Succeeded", "Failed", "Stopped")
 
 def step(
     name: str, step_type: str = "Processing", depends_on: list[str] | None = None, **arguments: Any
-) -> dict:
+) -> dict[str, Any]:
     item: dict[str, Any] = {"Name": name, "Type": step_type, "Arguments": arguments}
     if depends_on:
         item["DependsOn"] = depends_on
     return item
 
 
-def definition(steps: list[dict], parameters: list[dict] | None = None) -> str:
+def definition(steps: list[dict[str, Any]], parameters: list[dict[str, Any]] | None = None) -> str:
     return json.dumps(
         {"Version": "2020-12-01", "Metadata": {}, "Parameters": parameters or [], "Steps": steps}
     )
 
 
 def create(
-    client: Any, name: str, steps: list[dict], parameters: list[dict] | None = None, **extra: Any
+    client: Any,
+    name: str,
+    steps: list[dict[str, Any]],
+    parameters: list[dict[str, Any]] | None = None,
+    **extra: Any,
 ) -> str:
     answer = client.create_pipeline(
         PipelineName=name, PipelineDefinition=definition(steps, parameters), RoleArn=ROLE, **extra
@@ -34,9 +38,11 @@ def create(
     return str(answer["PipelineArn"])
 
 
-def wait_for(client: Any, arn: str, statuses: tuple[str, ...] = DONE, timeout: float = 20.0) -> list[dict]:
+def wait_for(
+    client: Any, arn: str, statuses: tuple[str, ...] = DONE, timeout: float = 20.0
+) -> list[dict[str, Any]]:
     """Poll DescribePipelineExecution until one of ``statuses``; returns every response seen."""
-    seen: list[dict] = []
+    seen: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         answer = client.describe_pipeline_execution(PipelineExecutionArn=arn)
@@ -47,9 +53,9 @@ def wait_for(client: Any, arn: str, statuses: tuple[str, ...] = DONE, timeout: f
     raise AssertionError(f"{arn} did not reach {statuses}; last status {seen[-1]['PipelineExecutionStatus']}")
 
 
-def steps_by_name(client: Any, arn: str) -> dict[str, dict]:
+def steps_by_name(client: Any, arn: str) -> dict[str, dict[str, Any]]:
     paginator = client.get_paginator("list_pipeline_execution_steps")
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, Any]] = {}
     for page in paginator.paginate(PipelineExecutionArn=arn):
         for item in page["PipelineExecutionSteps"]:
             found[item["StepName"]] = item

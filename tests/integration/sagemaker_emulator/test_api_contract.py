@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -103,7 +104,7 @@ def test_throttling_is_answered_and_retries_get_through(
 def test_not_found_conflict_and_validation_codes(sagemaker_client: Any) -> None:
     create(sagemaker_client, "exists", [step("A")], [{"Name": "Count", "Type": "Integer", "DefaultValue": 1}])
     missing_execution = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/exists/execution/000000000000"
-    cases = [
+    cases: list[tuple[str, Callable[[], Any]]] = [
         ("ResourceNotFound", lambda: sagemaker_client.describe_pipeline(PipelineName="absent")),
         ("ResourceNotFound", lambda: sagemaker_client.start_pipeline_execution(PipelineName="absent")),
         ("ResourceNotFound", lambda: sagemaker_client.delete_pipeline(PipelineName="absent")),
@@ -125,6 +126,12 @@ def test_not_found_conflict_and_validation_codes(sagemaker_client: Any) -> None:
             ),
         ),
         ("ValidationException", lambda: create(sagemaker_client, "badtype", [step("A", "Teleport")])),
+        (
+            "ValidationException",
+            lambda: create(
+                sagemaker_client, "badcond", [step("C", "Condition", Conditions=[{"Type": "Maybe"}])]
+            ),
+        ),
         (
             "ValidationException",
             lambda: create(sagemaker_client, "noparam", [step("A", Count={"Get": "Parameters.Missing"})]),

@@ -53,7 +53,7 @@ def test_execution_goes_from_executing_to_succeeded_with_step_states_and_times(
     )
 
 
-def _max_overlap(steps: dict[str, dict]) -> int:
+def _max_overlap(steps: dict[str, dict[str, Any]]) -> int:
     events = sorted(
         [(s["StartTime"], 1) for s in steps.values()] + [(s["EndTime"], -1) for s in steps.values()]
     )
@@ -86,12 +86,12 @@ def test_parallelism_caps_concurrent_steps_and_an_execution_can_override_it(
     assert described["ParallelismConfiguration"] == {"MaxParallelExecutionSteps": 3}
 
 
-CONDITION_PARAMETERS = [
+CONDITION_PARAMETERS: list[dict[str, Any]] = [
     {"Name": "Accuracy", "Type": "Float", "DefaultValue": 0.5},
     {"Name": "Stage", "Type": "String", "DefaultValue": "dev", "EnumValues": ["dev", "prod", "test"]},
     {"Name": "Force", "Type": "Boolean", "DefaultValue": False},
 ]
-CONDITIONS = [
+CONDITIONS: list[dict[str, Any]] = [
     {
         "Type": "Or",
         "Conditions": [
@@ -121,7 +121,7 @@ CONDITIONS = [
     ],
 )
 def test_condition_takes_the_branch_its_parameters_select(
-    sagemaker_emulator: Any, sagemaker_client: Any, parameters: list[dict], taken: str, outcome: str
+    sagemaker_emulator: Any, sagemaker_client: Any, parameters: list[dict[str, Any]], taken: str, outcome: str
 ) -> None:
     sagemaker_emulator.configure(durations={"default": 0.05})
     create(
@@ -269,7 +269,7 @@ def test_update_keeps_versions_and_an_execution_keeps_its_definition_and_paramet
     sagemaker_emulator: Any, sagemaker_client: Any
 ) -> None:
     sagemaker_emulator.configure(durations={"default": 0.05})
-    parameters = [
+    parameters: list[dict[str, Any]] = [
         {"Name": "Count", "Type": "Integer", "DefaultValue": 1},
         {"Name": "Mode", "Type": "String", "DefaultValue": "fast"},
     ]

@@ -1,0 +1,154 @@
+"""Preflight: everything a write needs, checked before the first write, each failure one message with the fix.
+
+In order: the API answers; the ACK SageMaker CRDs are served (and in which version); the namespace exists;
+and a SelfSubjectAccessReview allows each needed verb on pipelines and pipelineexecutions there. A failed
+check raises before anything is created, so a refused submit leaves the cluster as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ...core import ack
+from ...core.errors import UserError
+from .connect import REQUEST_TIMEOUT, KubeCluster, describe_api_error, request
+
+ALL_VERBS = ("create", "patch", "get", "list", "watch", "delete")
+RESOURCES = (ack.PLURALS[ack.PIPELINE_KIND], ack.PLURALS[ack.EXECUTION_KIND])
+HELM_INSTALL = (
+    "Install the ACK SageMaker controller (Helm chart sagemaker-chart): "
+    "helm install -n ack-system --create-namespace ack-sagemaker-controller "
+    "oci://public.ecr.aws/aws-controllers-k8s/sagemaker-chart --version 1.9.1 --set aws.region=<region> "
+    "(its CRDs come with it; or `sagemaker-ack sandbox up` for a local stand-in)."
+)
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What the checks found."""
+
+    server: str
+    server_version: str
+    namespace: str
+    crd_versions: tuple[str, ...]
+    checked: tuple[tuple[str, str], ...]
+
+
+def preflight(
+    cluster: KubeCluster,
+    namespace: str | None = None,
+    *,
+    verbs: Iterable[str] = ALL_VERBS,
+    resources: Sequence[str] = RESOURCES,
+) -> Preflight:
+    """Run every check; raise one :class:`UserError` for the first that fails (all missing verbs at once)."""
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
+
+    ns = namespace or cluster.namespace
+    api = cluster.api_client
+    try:
+        _, answer = request(cluster, "GET", "/version")
+        version = answer.get("gitVersion") or "unknown"
+    except (ApiException, HTTPError, OSError) as exc:
+        raise describe_api_error(exc, "ask the version of", "the server", cluster) from None
+
+    crd_versions = _crd_versions(cluster)
+    if ack.VERSION not in crd_versions:
+        if not crd_versions:
+            raise UserError(
+                f"The ACK SageMaker CRDs ({ack.GROUP}) are not installed in the cluster at {cluster.server}.",
+                HELM_INSTALL,
+            )
+        raise UserError(
+            f"The cluster serves {ack.GROUP} in version(s) {', '.join(crd_versions)}, not {ack.VERSION}.",
+            "Upgrade the ACK SageMaker controller to a release serving v1alpha1 (sagemaker-chart 1.9.x).",
+        )
+    missing_kinds = _missing_resources(cluster, resources)
+    if missing_kinds:
+        raise UserError(
+            f"The cluster's {ack.GROUP}/{ack.VERSION} lacks {', '.join(missing_kinds)}.",
+            "Upgrade or reinstall the ACK SageMaker controller's CRDs. " + HELM_INSTALL,
+        )
+
+    try:
+        client.CoreV1Api(api).read_namespace(ns, _request_timeout=REQUEST_TIMEOUT)
+    except ApiException as exc:
+        if exc.status == 404:
+            raise UserError(
+                f"The namespace '{ns}' does not exist in the cluster at {cluster.server}.",
+                f"Create it (`kubectl create namespace {ns}`) or choose another with --namespace or "
+                "SAGEMAKER_ACK_NAMESPACE.",
+            ) from None
+        if exc.status != 403:  # may not read namespaces: the access review below tells what matters
+            raise describe_api_error(exc, "read", f"namespace {ns}", cluster) from None
+    except (HTTPError, OSError) as exc:
+        raise describe_api_error(exc, "read", f"namespace {ns}", cluster) from None
+
+    wanted = tuple(verbs)
+    denied: list[tuple[str, str]] = []
+    checked: list[tuple[str, str]] = []
+    authz = client.AuthorizationV1Api(api)
+    for resource in resources:
+        for verb in wanted:
+            review = client.V1SelfSubjectAccessReview(
+                spec=client.V1SelfSubjectAccessReviewSpec(
+                    resource_attributes=client.V1ResourceAttributes(
+                        namespace=ns, verb=verb, group=ack.GROUP, resource=resource
+                    )
+                )
+            )
+            try:
+                answer = authz.create_self_subject_access_review(review, _request_timeout=REQUEST_TIMEOUT)
+            except (ApiException, HTTPError, OSError) as exc:
+                raise describe_api_error(exc, "check access to", f"{resource} in {ns}", cluster) from None
+            checked.append((verb, resource))
+            if not (answer.status and answer.status.allowed):
+                denied.append((verb, resource))
+    if denied:
+        by_resource: dict[str, list[str]] = {}
+        for verb, resource in denied:
+            by_resource.setdefault(resource, []).append(verb)
+        what = "; ".join(f"{', '.join(v)} on {r}.{ack.GROUP}" for r, v in by_resource.items())
+        raise UserError(
+            f"You may not {what} in namespace '{ns}' (SelfSubjectAccessReview); nothing was written.",
+            "Ask a cluster admin for the ack-sagemaker-writer role there, e.g. "
+            f"`kubectl create rolebinding sagemaker-ack-writer -n {ns} --clusterrole=ack-sagemaker-writer "
+            "--user=<you>`.",
+        )
+    return Preflight(
+        server=cluster.server,
+        server_version=str(version),
+        namespace=ns,
+        crd_versions=tuple(crd_versions),
+        checked=tuple(checked),
+    )
+
+
+def _crd_versions(cluster: KubeCluster) -> list[str]:
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
+
+    try:
+        _, answer = request(cluster, "GET", f"/apis/{ack.GROUP}")
+    except ApiException as exc:
+        if exc.status == 404:
+            return []
+        raise describe_api_error(exc, "discover", f"API group {ack.GROUP}", cluster) from None
+    except (HTTPError, OSError) as exc:
+        raise describe_api_error(exc, "discover", f"API group {ack.GROUP}", cluster) from None
+    return [str(v.get("version")) for v in (answer.get("versions") or []) if isinstance(v, dict)]
+
+
+def _missing_resources(cluster: KubeCluster, resources: Sequence[str]) -> list[str]:
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
+
+    try:
+        _, answer = request(cluster, "GET", f"/apis/{ack.GROUP}/{ack.VERSION}")
+    except (ApiException, HTTPError, OSError) as exc:
+        raise describe_api_error(exc, "discover", f"{ack.GROUP}/{ack.VERSION}", cluster) from None
+    served = {str(r.get("name")) for r in (answer.get("resources") or []) if isinstance(r, dict)}
+    return [r for r in resources if r not in served]

@@ -1,0 +1,194 @@
+"""The SageMaker Pipelines API as the status engine and stop need it: describe, every page of steps, stop.
+
+One boto3 client per :class:`Settings` (region, endpoint, botocore ``standard`` retries). Throttling that
+outlasts botocore's retries is raised as :class:`Throttled` so the caller's polling policy can back off
+instead of failing; every other AWS failure becomes a :class:`UserError` with the AWS message.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import Settings
+from ..core.errors import UserError
+
+STEPS_PAGE_SIZE = 100
+EXECUTIONS_PAGE_SIZE = 100
+# botocore retries throttling itself; a few attempts, then the polling policy takes over.
+MAX_ATTEMPTS = 3
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+    }
+)
+
+
+_session_lock = threading.Lock()
+_sessions: dict[str, Any] = {}
+
+
+def _session() -> Any:
+    """One boto3 session per process: a new one would parse the large SageMaker model again (~0.5 s)."""
+    import boto3
+
+    with _session_lock:
+        if "default" not in _sessions:
+            _sessions["default"] = boto3.session.Session()
+        return _sessions["default"]
+
+
+class Throttled(Exception):
+    """SageMaker kept throttling after botocore's retries: back off and ask again later."""
+
+
+class NotFound(UserError):
+    """The execution or pipeline does not exist in SageMaker (in this account and region)."""
+
+
+def has_credentials() -> bool:
+    """Whether boto3's credential chain finds any credentials (without calling AWS)."""
+    import boto3
+
+    try:
+        return boto3.session.Session().get_credentials() is not None
+    except Exception:  # a broken profile is "no credentials" here; the caller then uses the CR only
+        return False
+
+
+@dataclass
+class SageMakerApi:
+    """The few SageMaker Pipelines operations of status, runs and stop."""
+
+    client: Any
+    region: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, max_attempts: int = MAX_ATTEMPTS) -> SageMakerApi:
+        from botocore.config import Config
+
+        session = _session()
+        region = settings.region or session.region_name
+        if not region:
+            raise UserError(
+                "No AWS region is configured for SageMaker.",
+                "Set AWS_REGION (or SAGEMAKER_ACK_REGION), or pass --region.",
+            )
+        config = Config(region_name=region, retries={"mode": "standard", "max_attempts": max_attempts})
+        with _session_lock:
+            client = session.client("sagemaker", endpoint_url=settings.sagemaker_endpoint, config=config)
+        return cls(client=client, region=region)
+
+    def describe_execution(self, arn: str) -> dict[str, Any]:
+        with _sagemaker_call("describe", arn):
+            answer: dict[str, Any] = self.client.describe_pipeline_execution(PipelineExecutionArn=arn)
+        return answer
+
+    def list_steps(self, arn: str) -> list[dict[str, Any]]:
+        """Every step of the execution: all pages (the SDK's list_steps() stops after the first)."""
+        steps: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {
+                "PipelineExecutionArn": arn,
+                "MaxResults": STEPS_PAGE_SIZE,
+                "SortOrder": "Ascending",
+            }
+            if token:
+                params["NextToken"] = token
+            with _sagemaker_call("list the steps of", arn):
+                page = self.client.list_pipeline_execution_steps(**params)
+            steps.extend(page.get("PipelineExecutionSteps") or [])
+            token = page.get("NextToken")
+            if not token:
+                return steps
+
+    def definition_for_execution(self, arn: str) -> str:
+        with _sagemaker_call("read the definition of", arn):
+            answer = self.client.describe_pipeline_definition_for_execution(PipelineExecutionArn=arn)
+        return str(answer.get("PipelineDefinition") or "")
+
+    def stop_execution(self, arn: str) -> None:
+        with _sagemaker_call("stop", arn):
+            self.client.stop_pipeline_execution(PipelineExecutionArn=arn)
+
+    def list_executions(self, pipeline_name: str, *, limit: int = 100) -> list[dict[str, Any]]:
+        """The most recent executions of a pipeline (newest first), at most ``limit``."""
+        out: list[dict[str, Any]] = []
+        token: str | None = None
+        while len(out) < limit:
+            params: dict[str, Any] = {
+                "PipelineName": pipeline_name,
+                "SortBy": "CreationTime",
+                "SortOrder": "Descending",
+                "MaxResults": min(EXECUTIONS_PAGE_SIZE, limit - len(out)),
+            }
+            if token:
+                params["NextToken"] = token
+            with _sagemaker_call("list the executions of", f"pipeline {pipeline_name}"):
+                page = self.client.list_pipeline_executions(**params)
+            out.extend(page.get("PipelineExecutionSummaries") or [])
+            token = page.get("NextToken")
+            if not token:
+                break
+        return out[:limit]
+
+
+def error_code(exc: Exception) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+@contextmanager
+def _sagemaker_call(action: str, target: str) -> Iterator[None]:
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        PartialCredentialsError,
+    )
+
+    try:
+        yield
+    except ClientError as exc:
+        code = error_code(exc)
+        message = exc.response.get("Error", {}).get("Message") or code
+        if code in THROTTLING_CODES:
+            raise Throttled(f"{code}: {message}") from None
+        if code in ("ResourceNotFound", "ResourceNotFoundException", "ValidationException") and (
+            "does not exist" in message or "not found" in message.lower()
+        ):
+            raise NotFound(
+                f"SageMaker has no {target}: {message}",
+                "Check the ARN, the AWS account and the region (AWS_REGION).",
+            ) from None
+        if code in ("AccessDenied", "AccessDeniedException"):
+            raise UserError(
+                f"Access denied: could not {action} {target} in SageMaker: {message}",
+                "Use credentials allowed sagemaker:DescribePipelineExecution, ListPipelineExecutionSteps, "
+                "ListPipelineExecutions and StopPipelineExecution.",
+            ) from None
+        raise UserError(f"Could not {action} {target} in SageMaker: {code}: {message}", "") from None
+    except (NoCredentialsError, PartialCredentialsError):
+        raise UserError(
+            f"No AWS credentials were found to {action} {target}.",
+            "Configure credentials (AWS_PROFILE, `aws sso login`, or a pod role), or follow the run "
+            "through its PipelineExecution CR instead.",
+        ) from None
+    except EndpointConnectionError as exc:
+        raise UserError(
+            f"Could not reach SageMaker to {action} {target}: {exc}.",
+            "Check the network and AWS_ENDPOINT_URL_SAGEMAKER.",
+        ) from None
+    except BotoCoreError as exc:
+        raise UserError(
+            f"Could not {action} {target} in SageMaker: {exc}.", "Check the AWS configuration."
+        ) from None

@@ -1,0 +1,63 @@
+"""``sagemaker-ack apply``: submit reviewed ACK YAML (the Pipeline, then a new run), optionally follow it."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ._common import user_errors
+from .status import EXIT_CODES_HELP, EXIT_SUCCEEDED, cli_settings, exit_code, interruptible, render_stream
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@click.argument("path", type=click.Path(exists=True))
+@click.option(
+    "-n", "--namespace", help="Namespace to apply into (default: the documents', settings, kube context)."
+)
+@click.option("--dry-run", is_flag=True, help="Server-side dry run (dryRun=All): validate, persist nothing.")
+@click.option("--wait", is_flag=True, help="Follow the new run until it ends; the exit code is its outcome.")
+@click.option("--force", is_flag=True, help="Take over fields another field manager owns (apply conflicts).")
+@click.option("--adopt", is_flag=True, help="Adopt a SageMaker pipeline that exists but ACK does not manage.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (JSON lines).")
+@user_errors
+def apply(
+    path: str, namespace: str | None, dry_run: bool, wait: bool, force: bool, adopt: bool, as_json: bool
+) -> None:
+    """Apply the ACK YAML in PATH (a file, or the folder `sagemaker-ack render -o` wrote).
+
+    Checks the cluster first (API, ACK CRDs, namespace, your RBAC) and writes nothing if a check fails.
+    Then server-side applies each Pipeline (field manager "sagemaker-ack"), waits until ACK has synced it
+    with SageMaker, and creates each PipelineExecution as a new run.
+
+    \b
+      sagemaker-ack apply out/ --dry-run     # review what the server would store
+      sagemaker-ack apply out/ --wait        # submit and follow the run; exit code = outcome
+    """
+    from ...services import submit as submit_service
+    from ...services import watch as watch_service
+
+    settings = cli_settings(namespace)
+    result = submit_service.submit(
+        path, settings, dry_run=dry_run, force=force, wait=False, adopt=adopt, namespace=namespace
+    )
+    suffix = " (server dry run)" if dry_run else ""
+    if as_json:
+        click.echo(json.dumps(result.to_wire(), separators=(",", ":")))
+    else:
+        for item in result.pipelines:
+            verb = "created" if item.created else "configured"
+            arn = f"  {item.arn}" if item.arn else ""
+            click.echo(f"pipeline.sagemaker.services.k8s.aws/{item.name} {verb}{suffix}{arn}")
+        for item in result.executions:
+            click.echo(f"pipelineexecution.sagemaker.services.k8s.aws/{item.name} created{suffix}")
+    if not wait or dry_run or not result.executions:
+        sys.exit(EXIT_SUCCEEDED)
+    codes = []
+    for run in result.execution_names:
+        last = render_stream(
+            interruptible(watch_service.watch_run(result.namespace, run, settings)), as_json=as_json
+        )
+        codes.append(exit_code(last))
+    sys.exit(max(codes))

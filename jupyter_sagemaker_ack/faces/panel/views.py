@@ -1,0 +1,199 @@
+"""HTML fragments for the panel and the magics' rich output: summary, findings, YAML, steps, settings.
+
+Pure functions of plain data, so the same fragments serve the live widget, the static ``text/html``
+fallback and the magics, and can be tested without a browser.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from html import escape
+from typing import Any
+
+from ...core.definition import Definition
+from .snapshots import duration, progress, short_time
+from .states import colours
+
+TABLE = 'style="border-collapse:collapse;font-size:12px;margin:4px 0"'
+SEVERITY_COLOURS = {"error": "#dc2626", "warning": "#b45309"}
+CELL = 'style="border:1px solid #e5e7eb;padding:2px 6px;text-align:left;vertical-align:top"'
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], css_class: str) -> str:
+    head = "".join(f"<th {CELL}>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td {CELL}>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f'<table class="{css_class}" {TABLE}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def badge(state: str | None) -> str:
+    fill, stroke, text = colours(state or "Pending")
+    return (
+        f'<span class="sma-badge" data-state="{escape(state or "")}" style="background:{fill};'
+        f'border:1px solid {stroke};color:{text};border-radius:8px;padding:0 6px">'
+        f"{escape(state or '-')}</span>"
+    )
+
+
+def summary_html(pipeline_name: str | None, definition: Definition | None) -> str:
+    if definition is None:
+        return f'<div class="sma-summary"><b>{escape(pipeline_name or "pipeline")}</b></div>'
+    params = ", ".join(
+        f"<code>{escape(p.name)}</code>={escape(repr(p.default)) if p.has_default else '<i>required</i>'}"
+        for p in definition.parameters
+    )
+    return (
+        f'<div class="sma-summary"><b style="font-size:14px">{escape(pipeline_name or "pipeline")}</b> '
+        f"&middot; {len(definition.steps)} steps"
+        + (f"<br>Parameters: {params}" if params else "<br>No parameters")
+        + "</div>"
+    )
+
+
+def findings_html(findings: Sequence[Any]) -> str:
+    if not findings:
+        return '<div class="sma-findings sma-clean">&#10003; No lint findings.</div>'
+    rows = [
+        (
+            f'<span style="color:{SEVERITY_COLOURS.get(f.severity, "#b45309")}">{escape(f.severity)}</span>',
+            f"<code>{escape(f.code)}</code>",
+            escape(f.location() if callable(getattr(f, "location", None)) else ""),
+            escape(f.message) + (f'<br><i style="color:#6b7280">{escape(f.hint)}</i>' if f.hint else ""),
+        )
+        for f in findings
+    ]
+    errors = sum(1 for f in findings if f.severity == "error")
+    title = f"{errors} error(s), {len(findings) - errors} warning(s)"
+    return (
+        f'<div class="sma-findings"><b>{title}</b>'
+        + _table(("severity", "code", "where", "problem"), rows, "sma-findings-table")
+        + "</div>"
+    )
+
+
+def data_url(text: str, mime: str = "application/yaml") -> str:
+    return f"data:{mime};base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def yaml_html(text: str, filename: str, max_lines: int = 400) -> str:
+    """YAML preview (first ``max_lines`` lines), a copy button and a download link with the whole text."""
+    lines = text.splitlines()
+    shown = "\n".join(lines[:max_lines])
+    more = f"\n# ... {len(lines) - max_lines} more lines in the download" if len(lines) > max_lines else ""
+    encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    copy = (
+        '<button class="sma-copy" type="button" '
+        f"onclick=\"navigator.clipboard.writeText(atob('{encoded}'));this.textContent='Copied'\">Copy</button>"
+    )
+    download = (
+        f'<a class="sma-download" download="{escape(filename)}" href="{data_url(text)}">'
+        f"Download {escape(filename)}</a>"
+    )
+    return (
+        f'<div class="sma-yaml">{copy} {download}'
+        f'<pre style="max-height:320px;overflow:auto;background:#f9fafb;padding:6px;font-size:11px">'
+        f"{escape(shown + more)}</pre></div>"
+    )
+
+
+def progress_html(snapshot: Mapping[str, Any] | None, total_steps: int = 0) -> str:
+    done, total = progress(snapshot, total_steps)
+    percent = int(100 * done / total) if total else 0
+    status = (snapshot or {}).get("status")
+    fill = colours(status or "Pending")[1]
+    return (
+        f'<div class="sma-progress" style="width:100%;max-width:480px;background:#e5e7eb;border-radius:4px">'
+        f'<div style="width:{percent}%;background:{fill};height:10px;border-radius:4px"></div></div>'
+        f"<small>{done}/{total} steps</small>"
+    )
+
+
+def _link(url: Any, label: str) -> str:
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        return ""
+    return f'<a href="{escape(url)}" target="_blank" rel="noopener">{label}</a>'
+
+
+def steps_html(snapshot: Mapping[str, Any] | None, now: datetime | None = None) -> str:
+    """Per-step table: state, start, duration, failure reason, console and log links."""
+    steps = (snapshot or {}).get("steps") or []
+    if not steps:
+        return '<div class="sma-steps"><i>No step has started yet.</i></div>'
+    now = now or datetime.now(timezone.utc)
+    rows = [
+        (
+            escape(str(s.get("name"))),
+            badge(s.get("status")),
+            escape(short_time(s.get("startTime"))),
+            escape(duration(s.get("startTime"), s.get("endTime"), now)),
+            escape(s.get("failureReason") or ""),
+            " ".join(
+                x for x in (_link(s.get("consoleUrl"), "console"), _link(s.get("logsUrl"), "logs")) if x
+            ),
+        )
+        for s in steps
+    ]
+    return _table(("step", "state", "start", "duration", "failure reason", "links"), rows, "sma-steps")
+
+
+def run_header_html(snapshot: Mapping[str, Any] | None) -> str:
+    if not snapshot:
+        return '<div class="sma-run"><span class="sma-run-status" data-state="">No run yet</span></div>'
+    status = snapshot.get("outcome") or snapshot.get("status") or "Unknown"
+    reason = snapshot.get("failureReason")
+    return (
+        '<div class="sma-run">Run '
+        f'<code class="sma-run-name">{escape(str(snapshot.get("name") or "-"))}</code> '
+        f'<span class="sma-run-status" data-state="{escape(str(status))}">{badge(str(status))}</span>'
+        + (f' <span style="color:#dc2626">{escape(str(reason))}</span>' if reason else "")
+        + "</div>"
+    )
+
+
+def run_html(snapshot: Mapping[str, Any], svg: str | None = None) -> str:
+    """A run as static HTML: header, progress bar, picture (when given) and the step table."""
+    return (
+        '<div class="sma-run-view">'
+        + run_header_html(snapshot)
+        + progress_html(snapshot)
+        + (f'<div style="overflow:auto;max-height:480px">{svg}</div>' if svg else "")
+        + steps_html(snapshot)
+        + "</div>"
+    )
+
+
+def runs_html(runs: Sequence[Mapping[str, Any]]) -> str:
+    if not runs:
+        return "<i>No runs.</i>"
+    rows = [
+        (
+            escape(str(r.get("namespace") or "")),
+            f"<code>{escape(str(r.get('name') or ''))}</code>",
+            escape(str(r.get("pipelineName") or "")),
+            badge(str(r.get("outcome") or r.get("status") or "Unknown")),
+            escape(short_time(r.get("startTime"))),
+        )
+        for r in runs
+    ]
+    return _table(("namespace", "run", "pipeline", "status", "started"), rows, "sma-runs")
+
+
+def problem_html(problem: str, fix: str | None) -> str:
+    return (
+        '<div class="sma-problem" style="border-left:4px solid #dc2626;padding:4px 8px;background:#fef2f2">'
+        f"<b>{escape(problem)}</b>" + (f"<br>Fix: {escape(fix)}" if fix else "") + "</div>"
+    )
+
+
+def settings_html(described: Sequence[tuple[str, Any, str]]) -> str:
+    rows = [
+        (f"<code>{escape(name)}</code>", escape("" if value is None else str(value)), escape(source))
+        for name, value, source in described
+    ]
+    return _table(("setting", "value", "from"), rows, "sma-settings")
+
+
+def mapping_html(title: str, values: Mapping[str, Any]) -> str:
+    rows = [(escape(str(k)), escape("" if v is None else str(v))) for k, v in values.items()]
+    return f"<b>{escape(title)}</b>" + _table(("", ""), rows, "sma-mapping")

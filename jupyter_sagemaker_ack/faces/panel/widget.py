@@ -1,0 +1,385 @@
+"""``SageMakerAckPanel``: the ipywidgets panel of one pipeline and its runs.
+
+Summary, DAG picture, lint findings, YAML preview, the buttons Validate / Publish / Export YAML / Submit /
+Stop, and live status. Every button runs its service call in a daemon thread, so the kernel answers other
+cells meanwhile; live status arrives through a :class:`~.feeder.StatusFeeder`, the only writer of the
+status widgets. Each action is also a plain method (``panel.publish()``), usable from code and tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+from traitlets import Unicode
+
+from ...config import Settings
+from ...core.errors import UserError
+from .feeder import StatusFeeder, start_daemon
+from .picture import DAG_MIME, DagPicture
+from .session import current_settings, last_publication, remember_publication
+from .snapshots import as_wire, progress
+from .source import PipelineSource, resolve_source
+from .views import (
+    findings_html,
+    problem_html,
+    run_header_html,
+    run_html,
+    steps_html,
+    summary_html,
+    yaml_html,
+)
+
+log = logging.getLogger(__name__)
+
+BAR_STYLES = {"Succeeded": "success", "Failed": "danger", "Stopped": "warning"}
+ACTIONS = ("Validate", "Publish", "Export YAML", "Submit", "Stop")
+
+
+class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
+    """The panel of a pipeline: ``SageMakerAckPanel(pipeline)`` or ``SageMakerAckPanel.attach(run_name)``."""
+
+    # Synced so the front end (and tests) can read the state of the panel at a glance.
+    run_name = Unicode("").tag(sync=True)
+    run_status = Unicode("").tag(sync=True)
+    activity = Unicode("").tag(sync=True)
+
+    def __init__(
+        self,
+        pipeline: Any = None,
+        *,
+        name: str | None = None,
+        settings: Settings | Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        _source: PipelineSource | None = None,
+        _picture: DagPicture | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self._explicit = settings
+        self.params = dict(params or {})
+        self._source = _source or (resolve_source(pipeline, name=name) if pipeline is not None else None)
+        if _picture is not None:
+            self.picture = _picture
+        elif self._source is not None:
+            self.picture = DagPicture.from_definition(self._source.definition, self._source.pipeline_name)
+        else:
+            raise UserError("The panel needs a pipeline.", "Pass one: SageMakerAckPanel(pipeline).")
+        self.pipeline_name = self._source.pipeline_name if self._source else self.picture.pipeline_name
+        self.namespace: str | None = None
+        self.snapshot: dict[str, Any] | None = None
+        self.findings: list[Any] | None = None
+        self.publication: Any = None
+        self.rendered: Any = None
+        self._feeder: StatusFeeder | None = None
+        self._busy = False
+        self._state_lock = threading.RLock()
+        self._build()
+        super().__init__(children=self._children(), **kwargs)
+        self.add_class("sma-panel")
+
+    # ----- construction -------------------------------------------------------------------------
+    def _build(self) -> None:
+        definition = self._source.definition if self._source else None
+        self._summary = widgets.HTML(summary_html(self.pipeline_name, definition))
+        self.buttons = {
+            label: widgets.Button(description=label, layout=widgets.Layout(width="auto")) for label in ACTIONS
+        }
+        handlers: dict[str, Callable[[], Any]] = {
+            "Validate": self.validate,
+            "Publish": self.publish,
+            "Export YAML": self.export_yaml,
+            "Submit": self.submit,
+            "Stop": self.stop,
+        }
+        icons = {
+            "Validate": "check",
+            "Publish": "upload",
+            "Export YAML": "file",
+            "Submit": "play",
+            "Stop": "stop",
+        }
+        for label, button in self.buttons.items():
+            button.icon = icons[label]
+            button.add_class("sma-button-" + label.lower().replace(" ", "-"))
+            button.on_click(lambda _b, fn=handlers[label], label=label: self._click(label, fn))
+        self.buttons["Submit"].button_style = "primary"
+        self.buttons["Stop"].button_style = "danger"
+        self.buttons["Stop"].disabled = True
+        self._busy_bar = widgets.IntProgress(
+            value=1, min=0, max=1, bar_style="info", layout=widgets.Layout(visibility="hidden", width="120px")
+        )
+        self._message = widgets.HTML("")
+        self._message.add_class("sma-message")
+        self._run_header = widgets.HTML(run_header_html(None))
+        self.progress = widgets.IntProgress(
+            value=0, min=0, max=max(len(self.picture.nodes), 1), description="Steps"
+        )
+        self.progress.add_class("sma-progress-bar")
+        self._dag = widgets.HTML(self.picture.svg())
+        self._dag.add_class("sma-dag-view")
+        self._steps = widgets.HTML(steps_html(None))
+        self._findings = widgets.HTML("<i>Not validated yet: click Validate.</i>")
+        self._yaml = widgets.HTML("<i>Click Export YAML to preview the ACK manifests.</i>")
+
+    def _children(self) -> list[Any]:
+        toolbar = widgets.HBox([*self.buttons.values(), self._busy_bar])
+        details = widgets.Accordion(children=[self._steps, self._findings, self._yaml])
+        for i, title in enumerate(("Steps", "Lint findings", "YAML")):
+            details.set_title(i, title)
+        details.selected_index = 0
+        return [
+            self._summary,
+            toolbar,
+            self._message,
+            self._run_header,
+            self.progress,
+            widgets.Box([self._dag], layout=widgets.Layout(overflow="auto", max_height="520px")),
+            details,
+        ]
+
+    # ----- settings and state -------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        if isinstance(self._explicit, Settings):
+            return self._explicit
+        return current_settings(self._explicit)
+
+    @property
+    def source(self) -> PipelineSource:
+        if self._source is None:
+            raise UserError(
+                "This panel was attached to a run without its pipeline.",
+                "Attach with the pipeline too: SageMakerAckPanel.attach(run_name, pipeline=pipeline).",
+            )
+        return self._source
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def _refresh_buttons(self) -> None:
+        with self._state_lock:
+            running = self._feeder is not None and not self._feeder.ended.is_set()
+            for label, button in self.buttons.items():
+                if label == "Stop":
+                    button.disabled = self._busy or not running or self.run_status == "Stopping"
+                else:
+                    button.disabled = self._busy or (self._source is None and label != "Stop")
+            self._busy_bar.layout.visibility = "visible" if self._busy else "hidden"
+
+    def _say(self, html: str) -> None:
+        self._message.value = html
+
+    def _click(self, label: str, action: Callable[[], Any]) -> None:
+        """A button: run ``action`` in a daemon thread; show a UserError as a short message."""
+        with self._state_lock:
+            if self._busy:
+                return
+            self._busy = True
+            self.activity = label
+        self._refresh_buttons()
+        self._say(f"<i>{label}\u2026</i>")
+
+        def work() -> None:
+            try:
+                action()
+            except UserError as exc:
+                self._say(problem_html(exc.problem, exc.fix))
+            except Exception as exc:
+                log.exception("%s failed", label)
+                self._say(problem_html(f"{label} failed: {type(exc).__name__}: {exc}", None))
+            finally:
+                with self._state_lock:
+                    self._busy = False
+                    self.activity = ""
+                self._refresh_buttons()
+
+        start_daemon(work, f"sagemaker-ack-{label.lower()}")
+
+    # ----- actions ----------------------------------------------------------------------------------
+    def validate(self) -> list[Any]:
+        """Lint the definition; findings show in the panel and are returned."""
+        from ...core.lint import lint_definition
+
+        self.findings = list(lint_definition(self.source.definition))
+        self._findings.value = findings_html(self.findings)
+        errors = sum(1 for f in self.findings if f.severity == "error")
+        self._say(
+            "&#10003; Lint clean."
+            if not self.findings
+            else f"Lint: {errors} error(s), {len(self.findings) - errors} warning(s) (see Lint findings)."
+        )
+        return self.findings
+
+    def publish(self) -> Any:
+        """Publish the definition and its code to S3 (versioned, SSE-KMS); returns the Publication."""
+        from ...services.publish import publish
+
+        source = self.source
+        publication = publish(source.publish_input, self.settings, pipeline_name=source.require_name())
+        self.publication = publication
+        remember_publication(source.require_name(), publication)
+        state = "unchanged, already published as" if publication.unchanged else "published to"
+        self._say(
+            f"&#10003; {state} <code>{publication.definition_uri}</code> "
+            f"version <code>{publication.version_id}</code> ({publication.digest[:19]}\u2026)"
+        )
+        return publication
+
+    def export_yaml(
+        self,
+        path: str | Path | None = None,
+        *,
+        execution: bool = False,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Render the ACK YAML (pinned to the last publication, if any); preview it, write it if ``path``."""
+        rendered = self._render(execution=execution, params=params)
+        self.rendered = rendered
+        self._yaml.value = yaml_html(rendered.yaml, self.source.yaml_filename)
+        written = rendered.write(path) if path is not None else []
+        where = f" and wrote {', '.join(str(p) for p in written)}" if written else ""
+        self._say(f"&#10003; Rendered {len(rendered.docs)} manifest(s){where}; see YAML below.")
+        return rendered
+
+    def _render(self, *, execution: bool, params: Mapping[str, Any] | None) -> Any:
+        from ...services.render import render
+
+        source = self.source
+        name = source.require_name()
+        publication = self.publication or last_publication(name)
+        return render(
+            source.definition,
+            self.settings,
+            pipeline_name=name,
+            execution=execution,
+            params=params,
+            provenance=publication.provenance() if publication is not None else None,
+        )
+
+    def submit(self, params: Mapping[str, Any] | None = None) -> str:
+        """Apply the Pipeline and a new PipelineExecution, then watch it live; returns the run's name."""
+        from ...services.submit import submit
+
+        rendered = self._render(execution=True, params={**self.params, **(params or {})})
+        self.rendered = rendered
+        settings = self.settings
+        result = submit(rendered.docs, settings)
+        execution = rendered.execution or {}
+        metadata = execution.get("metadata") or {}
+        namespace = getattr(result, "namespace", None) or metadata.get("namespace") or settings.namespace
+        run_name = str(metadata.get("name"))
+        self._say(f"&#10003; Submitted run <code>{run_name}</code> in namespace <code>{namespace}</code>.")
+        self.watch(run_name, namespace=namespace)
+        return run_name
+
+    def stop(self, *, wait: bool = False) -> Any:
+        """Ask the controller to stop the current run; the live status shows Stopping, then Stopped."""
+        from ...services.stop import stop_run
+
+        if not self.run_name:
+            raise UserError("There is no run to stop.", "Submit one first, or attach to one by name.")
+        snapshot = as_wire(stop_run(self.namespace or "default", self.run_name, self.settings, wait=wait))
+        self._say(f"Stop requested for <code>{self.run_name}</code>.")
+        return snapshot
+
+    # ----- live status --------------------------------------------------------------------------
+    def watch(self, run_name: str, *, namespace: str | None = None) -> None:
+        """Follow ``run_name`` live (stops following any previous run first: one writer per widget)."""
+        from ...services.watch import watch_run
+
+        previous = self._feeder
+        if previous is not None:
+            previous.stop()
+            previous.join(5)
+        settings = self.settings
+        namespace = namespace or settings.namespace or "default"
+        with self._state_lock:
+            self.namespace = namespace
+            self.run_name = run_name
+            self.run_status = "Pending"
+            self.snapshot = None
+            self._feeder = StatusFeeder(
+                lambda: watch_run(namespace, run_name, settings),
+                self._show_snapshot,
+                on_error=self._show_feed_error,
+                on_done=lambda _s: self._refresh_buttons(),
+            )
+            feeder = self._feeder
+        self._refresh_buttons()
+        feeder.start()
+        self._refresh_buttons()
+
+    def _show_snapshot(self, snapshot: dict[str, Any]) -> None:
+        self.snapshot = snapshot
+        done, total = progress(snapshot, len(self.picture.nodes))
+        status = str(snapshot.get("outcome") or snapshot.get("status") or "Unknown")
+        self._dag.value = self.picture.svg(snapshot)
+        self._steps.value = steps_html(snapshot)
+        self.progress.max = max(total, 1)
+        self.progress.value = done
+        self.progress.bar_style = BAR_STYLES.get(status, "info")
+        self._run_header.value = run_header_html(snapshot)
+        self.run_status = status
+        self._refresh_buttons()
+
+    def _show_feed_error(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            self._say(problem_html(f"Live status stopped: {exc.problem}", exc.fix))
+        else:
+            self._say(problem_html(f"Live status stopped: {type(exc).__name__}: {exc}", None))
+
+    def wait(self, timeout: float | None = None) -> dict[str, Any] | None:
+        """Block until the watched run has an outcome (or ``timeout``); returns the last snapshot."""
+        feeder = self._feeder
+        if feeder is None:
+            raise UserError("There is no run to wait for.", "Submit one first, or attach to one by name.")
+        feeder.join(timeout)
+        if feeder.error is not None and isinstance(feeder.error, UserError):
+            raise feeder.error
+        return self.snapshot
+
+    def close(self) -> None:
+        feeder = getattr(self, "_feeder", None)
+        if feeder is not None:
+            feeder.stop()
+        super().close()
+
+    @classmethod
+    def attach(
+        cls,
+        run_name: str,
+        *,
+        namespace: str | None = None,
+        pipeline: Any = None,
+        settings: Settings | Mapping[str, Any] | None = None,
+    ) -> SageMakerAckPanel:
+        """A panel following an existing run, e.g. after a kernel restart (pass ``pipeline`` for the DAG)."""
+        from ...services.watch import get_run
+
+        resolved = settings if isinstance(settings, Settings) else current_settings(settings)
+        namespace = namespace or resolved.namespace or "default"
+        snapshot = as_wire(get_run(namespace, run_name, resolved))
+        if pipeline is not None:
+            panel = cls(pipeline, name=snapshot.get("pipelineName"), settings=settings)
+        else:
+            panel = cls(settings=settings, _picture=DagPicture.from_snapshot(snapshot))
+        panel._show_snapshot(snapshot)
+        panel.watch(run_name, namespace=namespace)
+        return panel
+
+    # ----- display ------------------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle: dict[str, Any] = dict(super()._repr_mimebundle_(**kwargs) or {})
+        bundle[DAG_MIME] = self.picture.wire(self.snapshot)
+        definition = self._source.definition if self._source else None
+        bundle["text/html"] = (
+            summary_html(self.pipeline_name, definition)
+            + (run_html(self.snapshot) if self.snapshot else "")
+            + f'<div style="overflow:auto;max-height:520px">{self.picture.svg(self.snapshot)}</div>'
+        )
+        return bundle

@@ -1,0 +1,231 @@
+"""The ACK controller stand-in as a running thing: watches, a work queue, one worker.
+
+Like controller-runtime under the real controller, it lists and watches both kinds, reconciles a CR when it
+first sees it, when its generation changes (spec edits; annotation- or label-only edits do not wake it) or
+when its deletion starts, and again when the previous reconcile asked to be requeued.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any, cast
+
+import boto3
+import urllib3
+from botocore.config import Config
+from kubernetes import config as kube_config
+from kubernetes import watch
+from kubernetes.client import ApiClient
+from kubernetes.client.exceptions import ApiException
+
+from .kube import KubeObjects
+from .reconciler import Reconciler, Settings, Timing
+from .resources import EXECUTION, GROUP, PIPELINE, VERSION, Kind
+from .workqueue import DelayQueue
+
+log = logging.getLogger(__name__)
+# The kubernetes package's watch and config helpers carry no annotations.
+_new_client_from_config: Any = kube_config.new_client_from_config
+_Watch: Any = watch.Watch
+_WATCH_READ_TIMEOUT = 0.3
+Key = tuple[str, str, str]
+
+
+class AckControllerEmulator:
+    """Reconciles Pipeline and PipelineExecution CRs into the SageMaker API, as the ACK controller does.
+
+    ``requeue_seconds`` is how soon a CR that is not yet synced (a running execution) is looked at again;
+    the default is short (0.5 s) for tests and demos, ``realistic=True`` uses the controller's 30 s.
+    """
+
+    def __init__(
+        self,
+        kubeconfig: str | Path | None = None,
+        api_client: ApiClient | None = None,
+        sagemaker_endpoint: str | None = None,
+        region: str = "us-east-1",
+        requeue_seconds: float | None = None,
+        realistic: bool = False,
+        namespace: str | None = None,
+        account_id: str = "123456789012",
+        max_attempts: int = 3,
+    ) -> None:
+        if api_client is None:
+            if kubeconfig is None:
+                raise ValueError("give kubeconfig= or api_client=")
+            api_client = _new_client_from_config(str(kubeconfig))
+        self.api_client = api_client
+        self.sagemaker_endpoint = sagemaker_endpoint
+        self.region = region
+        self.namespace = namespace
+        self.max_attempts = max_attempts
+        if requeue_seconds is not None:
+            timing = Timing.short(requeue_seconds) if not realistic else Timing(not_synced=requeue_seconds)
+        else:
+            timing = Timing() if realistic else Timing.short(0.5)
+        self.settings = Settings(default_region=region, account_id=account_id, timing=timing)
+        self.kube = KubeObjects(api_client)
+        self.reconciler = Reconciler(self.kube, self._client_for, self.settings)
+        self.queue = DelayQueue()
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
+        self._seen: dict[Key, tuple[Any, bool]] = {}
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._listed: dict[str, threading.Event] = {}
+
+    # -- AWS clients -------------------------------------------------------------------------------
+
+    def _client_for(self, region: str) -> Any:
+        with self._clients_lock:
+            client = self._clients.get(region)
+            if client is None:
+                session = boto3.session.Session()
+                credentials: dict[str, str] = {}
+                if session.get_credentials() is None:
+                    credentials = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
+                client = session.client(
+                    "sagemaker",
+                    region_name=region,
+                    endpoint_url=self.sagemaker_endpoint,
+                    config=Config(retries={"mode": "standard", "total_max_attempts": self.max_attempts}),
+                    **credentials,
+                )
+                self._clients[region] = client
+            return client
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def start(self, timeout: float = 30.0) -> AckControllerEmulator:
+        """Start watching and reconciling in background threads; returns after the first list of each kind."""
+        if self._threads:
+            return self
+        self._stop.clear()
+        for kind in (PIPELINE, EXECUTION):
+            self._listed[kind.name] = threading.Event()
+            thread = threading.Thread(
+                target=self._watch_loop, args=(kind,), name=f"ack-watch-{kind.plural}", daemon=True
+            )
+            self._threads.append(thread)
+        self._threads.append(threading.Thread(target=self._work_loop, name="ack-worker", daemon=True))
+        for thread in self._threads:
+            thread.start()
+        deadline = time.monotonic() + timeout
+        for event in self._listed.values():
+            if not event.wait(max(0.0, deadline - time.monotonic())):
+                self.stop()
+                raise RuntimeError("the ACK controller emulator could not list its resources in time")
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.queue.close()
+        for thread in self._threads:
+            thread.join(5)
+        self._threads = []
+        self.queue = DelayQueue()
+
+    def __enter__(self) -> AckControllerEmulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- watching ----------------------------------------------------------------------------------
+
+    def _list(self, kind: Kind) -> tuple[list[dict[str, Any]], str]:
+        custom = self.kube.custom
+        if self.namespace:
+            answer = custom.list_namespaced_custom_object(GROUP, VERSION, self.namespace, kind.plural)
+        else:
+            answer = custom.list_cluster_custom_object(GROUP, VERSION, kind.plural)
+        listing: dict[str, Any] = answer  # type: ignore[assignment]
+        return list(listing.get("items") or []), str(listing.get("metadata", {}).get("resourceVersion", ""))
+
+    def _observe(self, kind: Kind, event_type: str, obj: dict[str, Any]) -> None:
+        meta = obj.get("metadata") or {}
+        key: Key = (kind.name, str(meta.get("namespace", "")), str(meta.get("name", "")))
+        if event_type == "DELETED":
+            self._seen.pop(key, None)
+            self.queue.forget(key)
+            return
+        marker = (meta.get("generation"), bool(meta.get("deletionTimestamp")))
+        if self._seen.get(key) != marker:
+            self._seen[key] = marker
+            self.queue.add(key)
+
+    def _watch_loop(self, kind: Kind) -> None:
+        resource_version = ""
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                if not resource_version:
+                    items, resource_version = self._list(kind)
+                    for item in items:
+                        self._observe(kind, "ADDED", item)
+                    self._listed[kind.name].set()
+                resource_version = self._watch_once(kind, resource_version)
+            except ApiException as error:
+                if error.status == 410:
+                    resource_version = ""
+                    continue
+                # Relisting every half second keeps CRs reconciled even where watches do not work.
+                level = logging.DEBUG if failures else logging.WARNING
+                log.log(level, "watching %s failed (%s); listing again", kind.plural, error.status)
+                failures += 1
+                resource_version = ""
+                self._stop.wait(0.5)
+            except (urllib3.exceptions.HTTPError, OSError) as error:
+                if not isinstance(error, urllib3.exceptions.ReadTimeoutError):
+                    log.debug("watch of %s interrupted: %s", kind.plural, error)
+                    self._stop.wait(0.2)
+
+    def _watch_once(self, kind: Kind, resource_version: str) -> str:
+        stream = _Watch()
+        custom = self.kube.custom
+        args: tuple[Any, ...] = (GROUP, VERSION, kind.plural)
+        func: Any = custom.list_cluster_custom_object
+        if self.namespace:
+            func = custom.list_namespaced_custom_object
+            args = (GROUP, VERSION, self.namespace, kind.plural)
+        for event in stream.stream(
+            func,
+            *args,
+            resource_version=resource_version,
+            allow_watch_bookmarks=True,
+            timeout_seconds=30,
+            _request_timeout=(5, _WATCH_READ_TIMEOUT),
+        ):
+            if self._stop.is_set():
+                stream.stop()
+                break
+            obj = event.get("object") or {}
+            if event.get("type") == "ERROR":
+                if obj.get("code") == 410:
+                    return ""
+                raise ApiException(status=obj.get("code", 500), reason=obj.get("message"))
+            resource_version = str((obj.get("metadata") or {}).get("resourceVersion", resource_version))
+            if event.get("type") != "BOOKMARK":
+                self._observe(kind, str(event.get("type")), obj)
+        return resource_version
+
+    # -- working -----------------------------------------------------------------------------------
+
+    def _work_loop(self) -> None:
+        kinds = {PIPELINE.name: PIPELINE, EXECUTION.name: EXECUTION}
+        while not self._stop.is_set():
+            item = self.queue.get()
+            if item is None:
+                return
+            key = cast(Key, item)
+            kind_name, namespace, name = key
+            try:
+                delay = self.reconciler.reconcile(kinds[kind_name], namespace, name)
+            except Exception:
+                log.exception("reconciling %s %s/%s failed", kind_name, namespace, name)
+                delay = self.settings.timing.error_base
+            if delay is not None and not self._stop.is_set():
+                self.queue.add(key, delay)

@@ -1,0 +1,45 @@
+"""Fixtures for the notebook experience: a real IPython shell with the extension loaded, and skip helpers."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+def require(module: str, *names: str) -> Any:
+    """Import ``module`` (and check ``names`` in it), or skip: the piece has not landed yet."""
+    try:
+        loaded = importlib.import_module(module)
+    except ImportError as exc:
+        pytest.skip(f"{module} has not landed yet ({exc})")
+    missing = [n for n in names if not hasattr(loaded, n)]
+    if missing:
+        pytest.skip(f"{module} has no {', '.join(missing)} yet")
+    return loaded
+
+
+@pytest.fixture
+def ip() -> Iterator[Any]:
+    """The global IPython test shell with ``%load_ext jupyter_sagemaker_ack`` done (undone afterwards)."""
+    from IPython.testing.globalipapp import get_ipython, start_ipython
+
+    shell = start_ipython() or get_ipython()
+    shell.run_line_magic("load_ext", "jupyter_sagemaker_ack")
+    try:
+        yield shell
+    finally:
+        shell.run_line_magic("unload_ext", "jupyter_sagemaker_ack")
+        for name in ("pipeline", "n", "broken"):
+            shell.user_ns.pop(name, None)
+
+
+def rich(shell: Any, line: str) -> tuple[Any, list[dict[str, Any]], str]:
+    """Run ``%sagemaker_ack line``; return its value, the rich displays it made and what it printed."""
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as captured:
+        value = shell.run_line_magic("sagemaker_ack", line)
+    return value, [output.data for output in captured.outputs], captured.stdout

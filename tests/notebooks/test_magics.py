@@ -1,0 +1,136 @@
+"""``%sagemaker_ack`` driven in a real IPython shell: help, settings, lint, YAML and readable errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import yaml
+
+from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
+
+from .conftest import rich
+
+SUBCOMMANDS = ("lint", "publish", "yaml", "submit", "status", "stop", "diff", "panel", "config")
+ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
+
+
+def test_help_lists_every_subcommand(ip):
+    _, _, printed = rich(ip, "--help")
+    for name in SUBCOMMANDS:
+        assert f"%sagemaker_ack {name}" in printed
+
+
+def test_help_of_one_subcommand_explains_its_options(ip):
+    _, _, printed = rich(ip, "publish --help")
+    assert "--kms-key" in printed
+    assert "KMS-encrypted" in printed
+    _, _, printed = rich(ip, "yaml -h")
+    assert "--param KEY=VALUE" in printed
+
+
+def test_config_magic_sets_a_setting_and_config_says_where_it_came_from(ip, monkeypatch):
+    monkeypatch.setenv("SAGEMAKER_ACK_BUCKET", "from-env")
+    monkeypatch.setenv("SAGEMAKER_ACK_PREFIX", "team-a")
+    ip.run_line_magic("config", 'SageMakerAck.bucket = "from-config"')
+    value, displays, _ = rich(ip, "config")
+    assert value.bucket == "from-config"  # %config beats the environment
+    assert value.prefix == "team-a"
+    assert value.sources["bucket"] == "%config SageMakerAck"
+    assert value.sources["prefix"] == "environment $SAGEMAKER_ACK_PREFIX"
+    assert "from-config" in repr(value)
+    assert not displays  # the value is the output: the shell displays it as Out[]
+    assert "%config SageMakerAck" in value._repr_mimebundle_()["text/html"]
+
+
+def test_lint_of_a_clean_definition_returns_no_findings(ip):
+    ip.user_ns["pipeline"] = abalone_definition()
+    value, _, _ = rich(ip, "lint pipeline")
+    assert list(value) == []
+    assert "No lint findings" in value._repr_mimebundle_()["text/html"]
+
+
+def test_lint_reports_a_dependency_on_a_missing_step(ip):
+    broken = abalone_definition()
+    broken["Steps"][1]["DependsOn"] = ["NoSuchStep"]
+    ip.user_ns["broken"] = broken
+    value, _, _ = rich(ip, "lint broken")
+    codes = {f.code for f in value}
+    assert "SMA306" in codes
+    assert "NoSuchStep" in repr(value)
+
+
+def test_a_variable_that_is_not_a_pipeline_gives_a_short_message(ip):
+    ip.user_ns["n"] = 3
+    value, displays, _ = rich(ip, "lint n")
+    assert value is None
+    (shown,) = displays
+    assert "'n' is not a pipeline" in shown["text/plain"]
+    assert "Traceback" not in shown["text/plain"]
+    assert "sma-problem" in shown["text/html"]
+
+
+def test_an_unknown_variable_or_subcommand_gives_a_short_message(ip):
+    _, displays, _ = rich(ip, "lint nothere")
+    assert "no variable 'nothere'" in displays[0]["text/plain"]
+    _, displays, _ = rich(ip, "deploy pipeline")
+    assert "Unknown subcommand 'deploy'" in displays[0]["text/plain"]
+
+
+def test_yaml_renders_pipeline_and_execution_and_writes_the_file(ip, tmp_path, monkeypatch):
+    monkeypatch.setenv("SAGEMAKER_ACK_ROLE_ARN", ROLE)
+    ip.user_ns["pipeline"] = abalone_definition()
+    target = tmp_path / "abalone.yaml"
+    value, _, _ = rich(
+        ip, f"yaml pipeline --name AbalonePipeline --param ProcessingInstanceCount=2 -o {target}"
+    )
+    docs = list(yaml.safe_load_all(target.read_text()))
+    assert [d["kind"] for d in docs] == ["Pipeline", "PipelineExecution"]
+    assert docs[0]["spec"]["roleARN"] == ROLE
+    assert value.pipeline_name == "AbalonePipeline"  # the Rendered object, through the result
+    html = value._repr_mimebundle_()["text/html"]
+    assert "data:application/yaml;base64," in html
+    assert "Download" in html
+
+
+def test_yaml_without_a_role_explains_how_to_set_one(ip, monkeypatch):
+    monkeypatch.delenv("SAGEMAKER_ACK_ROLE_ARN", raising=False)
+    ip.user_ns["pipeline"] = abalone_definition()
+    _, displays, _ = rich(ip, "yaml pipeline --name AbalonePipeline")
+    assert "No IAM role ARN" in displays[0]["text/plain"]
+    monkeypatch.setenv("SAGEMAKER_ACK_ROLE_ARN", ROLE)
+    ip.run_line_magic("config", f'SageMakerAck.role_arn = "{ROLE.replace("SageMaker", "Other")}"')
+    value, _, _ = rich(ip, "yaml pipeline --name AbalonePipeline")
+    assert value.pipeline["spec"]["roleARN"].endswith("role/OtherExecutionRole")
+
+
+def test_bad_param_syntax_is_a_short_message(ip, monkeypatch):
+    monkeypatch.setenv("SAGEMAKER_ACK_ROLE_ARN", ROLE)
+    ip.user_ns["pipeline"] = abalone_definition()
+    _, displays, _ = rich(ip, "yaml pipeline --name P --param oops")
+    assert "is not KEY=VALUE" in displays[0]["text/plain"]
+
+
+def test_unload_removes_the_magic(ip):
+    ip.run_line_magic("unload_ext", "jupyter_sagemaker_ack")
+    assert "sagemaker_ack" not in ip.magics_manager.magics["line"]
+    ip.run_line_magic("load_ext", "jupyter_sagemaker_ack")
+    assert "sagemaker_ack" in ip.magics_manager.magics["line"]
+
+
+def test_load_ext_imports_no_sdk_boto3_or_kubernetes():
+    probe = textwrap.dedent(
+        """
+        import sys
+        from IPython.core.interactiveshell import InteractiveShell
+        shell = InteractiveShell.instance()
+        shell.run_line_magic("load_ext", "jupyter_sagemaker_ack")
+        shell.run_line_magic("sagemaker_ack", "--help")
+        heavy_roots = {"sagemaker", "boto3", "botocore", "kubernetes"}
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in heavy_roots)
+        print("HEAVY:" + ",".join(heavy))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.rsplit("HEAVY:", 1)[1].strip() == ""
