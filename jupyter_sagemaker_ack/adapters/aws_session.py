@@ -29,7 +29,7 @@ from botocore.exceptions import (
 from ..config import Settings
 from ..core.errors import UserError
 
-DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_MAX_ATTEMPTS = 5  # attempts in all, the first one included
 RETRY_MODE = "standard"
 
 ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "403", "Forbidden"})
@@ -88,7 +88,7 @@ class AwsClients:
         if service not in self._made:
             config = Config(
                 region_name=self.region,
-                retries={"mode": RETRY_MODE, "max_attempts": self.max_attempts},
+                retries={"mode": RETRY_MODE, "total_max_attempts": self.max_attempts},
                 s3={"addressing_style": "path"} if endpoint else None,
             )
             if "session" not in self._made:

@@ -91,3 +91,35 @@ def bootstrap(endpoint: str) -> AwsResources:
         ),
     )
     return AwsResources(bucket=BUCKET, kms_key_arn=key_arn, kms_alias=KMS_ALIAS, role_arn=ROLE_ARN)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run moto with the bootstrapped resources until SIGTERM; write ``{"url", ...}`` to the ready file."""
+    import argparse
+    import json
+    import os
+    import signal
+    import threading
+    from dataclasses import asdict
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="python -m jupyter_sagemaker_ack.sandbox.aws")
+    parser.add_argument("--ready-file", type=Path, required=True)
+    args = parser.parse_args(argv)
+    done = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: done.set())
+    server = MotoServer()
+    server.start()
+    try:
+        resources = bootstrap(server.url)
+        tmp = args.ready_file.with_name(args.ready_file.name + ".tmp")
+        tmp.write_text(json.dumps({"url": server.url, "pid": os.getpid(), **asdict(resources)}))
+        tmp.replace(args.ready_file)
+        done.wait()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

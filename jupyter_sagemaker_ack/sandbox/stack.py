@@ -89,56 +89,104 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def serve(state_dir: Path, realistic: bool = False) -> None:
-    """Run every server of the sandbox in this process until SIGTERM or SIGINT."""
-    from .ack_controller import AckControllerEmulator
-    from .kubeapi import KubeApiServer, write_kubeconfig
-    from .sagemaker import SageMakerEmulator
+def _spawn(module: str, ready_file: Path, log: Path, *extra: str) -> subprocess.Popen[bytes]:
+    ready_file.unlink(missing_ok=True)
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", module, "--ready-file", str(ready_file), *extra],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            close_fds=True,
+        )
 
+
+def _wait_ready(
+    proc: subprocess.Popen[bytes], ready_file: Path, what: str, timeout: float = 60.0
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready_file.exists():
+            data: dict[str, Any] = json.loads(ready_file.read_text())
+            return data
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode} while starting")
+        time.sleep(0.02)
+    raise RuntimeError(f"{what} was not ready within {timeout:.0f} s")
+
+
+def serve(state_dir: Path, realistic: bool = False) -> None:
+    """Run the sandbox until SIGTERM or SIGINT: two servers in threads here, moto and the controller beside.
+
+    moto and the ACK controller (which imports the Kubernetes client) start as child processes at once, so
+    their imports run on the other core while this process starts the two aiohttp emulators.
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
     for var, value in {**aws.FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": aws.REGION}.items():
         os.environ[var] = value
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
-
-    started: list[Any] = []
+    log = state_dir / LOG_FILE
+    children: list[subprocess.Popen[bytes]] = []
+    servers: list[Any] = []
     try:
-        moto = aws.MotoServer()
-        moto.start()
-        started.append(moto)
+        children.append(_spawn("jupyter_sagemaker_ack.sandbox.aws", state_dir / "aws.ready", log))
+        from .kubeapi import KubeApiServer, write_kubeconfig
+        from .sagemaker import SageMakerEmulator
+
         sagemaker = SageMakerEmulator(host="127.0.0.1", port=0, account_id=aws.ACCOUNT_ID, region=aws.REGION)
         sagemaker.start()
-        started.append(sagemaker)
+        servers.append(sagemaker)
         kube = KubeApiServer(host="127.0.0.1", port=0)
         kube.start()
-        started.append(kube)
-        resources = aws.bootstrap(moto.url)
+        servers.append(kube)
         write_kubeconfig(state_dir / KUBECONFIG_FILE, kube.url, namespace="default")
-        controller = AckControllerEmulator(
-            kubeconfig=str(state_dir / KUBECONFIG_FILE),
-            sagemaker_endpoint=sagemaker.url,
-            region=aws.REGION,
-            requeue_seconds=30.0 if realistic else 0.5,
+        controller_args = [
+            "--kubeconfig",
+            str(state_dir / KUBECONFIG_FILE),
+            "--sagemaker-endpoint",
+            sagemaker.url,
+        ]
+        controller_args += ["--region", aws.REGION] + (["--realistic"] if realistic else [])
+        children.append(
+            _spawn(
+                "jupyter_sagemaker_ack.sandbox.ack_controller",
+                state_dir / "controller.ready",
+                log,
+                *controller_args,
+            )
         )
-        controller.start()
-        started.append(controller)
-        endpoints = {"aws": moto.url, "sagemaker": sagemaker.url, "kubernetes": kube.url}
+        moto = _wait_ready(children[0], state_dir / "aws.ready", "moto (S3/KMS/STS/IAM)")
+        _wait_ready(children[1], state_dir / "controller.ready", "the ACK controller emulator")
+        resources = aws.AwsResources(
+            bucket=moto["bucket"],
+            kms_key_arn=moto["kms_key_arn"],
+            kms_alias=moto["kms_alias"],
+            role_arn=moto["role_arn"],
+        )
+        endpoints = {"aws": moto["url"], "sagemaker": sagemaker.url, "kubernetes": kube.url}
         env = sandbox_env(state_dir, endpoints, resources)
-        _write_atomic(
-            state_dir / ENV_FILE,
-            "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items()),
-        )
+        _write_atomic(state_dir / ENV_FILE, "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items()))
         info = SandboxInfo(state_dir=state_dir, pid=os.getpid(), endpoints=endpoints, env=env)
         _write_atomic(state_dir / STATE_FILE, json.dumps(info.to_json(), indent=2))
         stopping.wait()
     finally:
-        for server in reversed(started):
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for server in reversed(servers):
             try:
                 server.stop()
             except Exception as exc:  # noqa: BLE001 - keep stopping the others
                 print(f"stopping {type(server).__name__}: {exc}", file=sys.stderr)
-        for name in (STATE_FILE, ENV_FILE):
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        for name in (STATE_FILE, ENV_FILE, "aws.ready", "controller.ready"):
             (state_dir / name).unlink(missing_ok=True)
 
 

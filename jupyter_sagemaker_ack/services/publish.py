@@ -304,7 +304,7 @@ class _Attempt:
         checksum = s3_store.sha256_b64(self.body)
         current = s3_store.head(self.clients, self.definition_location)
         reuse: StoredObject | None = None
-        if current is not None and self._is_same_definition(current, digest):
+        if current is not None and self._is_same_definition(current, digest, checksum):
             record = self._current_record()
             if record is not None and self._record_matches(record, current):
                 return self._from_record(record, current)
@@ -325,9 +325,11 @@ class _Attempt:
             raise UserError(f"Publishing failed: {exc.problem} {undone}", exc.fix) from None
         return published
 
-    def _is_same_definition(self, current: StoredObject, digest: str) -> bool:
+    def _is_same_definition(self, current: StoredObject, digest: str, checksum: str) -> bool:
+        """The current object holds these very bytes (S3's checksum), published by us under this key."""
         return (
             current.meta("definition-digest") == digest
+            and current.checksum_sha256 == checksum
             and current.sse == s3_store.SSE_KMS
             and current.kms_key_arn == self.key_arn
         )

@@ -262,6 +262,8 @@ def follow_run(
                 if hold_until is None:
                     continue
             snap = state.merged()
+            if not snap.sources:
+                continue  # neither source has answered yet
             if snap.outcome is not None and _awaiting_sagemaker(state, poller):
                 # The CR reported the end first: SageMaker's next poll brings the steps' final states.
                 if hold_until is None:

@@ -13,7 +13,9 @@ from typing import Any
 
 from ..dag import build_dag
 from ..definition import PARAMETER_TYPES, Definition
-from .positions import JsonPath
+from .placeholders import Owner
+from .positions import JsonPath, PathKey
+from .scan import StringRule
 from .sink import Sink
 from .step_types import (
     BINARY_CONDITIONS,
@@ -84,7 +86,6 @@ def lint_structure(sink: Sink, definition: Definition, index: StepIndex) -> None
         _check_step(sink, step.name, step.type, step.raw, path)
     _check_names(sink, definition, index)
     _check_graph(sink, definition, index)
-    _check_parameter_uses(sink, definition, index)
 
 
 def _check_step_items(sink: Sink, steps: Any, path: JsonPath) -> None:
@@ -113,7 +114,11 @@ def _get(value: Any, dotted: str) -> Iterator[tuple[tuple[str | int, ...], Any]]
         name = part[:-2] if listed else part
         following: list[tuple[tuple[str | int, ...], Any]] = []
         for path, item in current:
-            if is_expression(item) or not isinstance(item, Mapping) or name not in item:
+            if (
+                (type(item) is not dict and not isinstance(item, Mapping))
+                or name not in item
+                or is_expression(item)
+            ):
                 continue
             child = item[name]
             if listed:
@@ -292,7 +297,8 @@ def _check_spec(
             continue
         parts = first.split(".")
         missing = next(
-            (".".join(parts[:n]) for n in range(1, len(parts)) if not _present(base, ".".join(parts[:n]))), None
+            (".".join(parts[:n]) for n in range(1, len(parts)) if not _present(base, ".".join(parts[:n]))),
+            None,
         )
         if missing is not None:
             options = [("@" if options[0].startswith("@") else "") + missing]
@@ -437,7 +443,9 @@ def _check_parameters(sink: Sink, definition: Definition) -> None:
     if not isinstance(items, list):
         sink.add("SMA301", "Parameters must be a list.", path=("Parameters",))
         return
-    counts = Counter(i.get("Name") for i in items if isinstance(i, Mapping) and isinstance(i.get("Name"), str))
+    counts = Counter(
+        i.get("Name") for i in items if isinstance(i, Mapping) and isinstance(i.get("Name"), str)
+    )
     reported: set[str] = set()
     for i, item in enumerate(items):
         path: JsonPath = ("Parameters", i)
@@ -569,32 +577,34 @@ def _reference_path(raw: Mapping[str, Any], path: JsonPath, reference: str) -> J
 _INTEGER_FIELDS = {"InstanceCount", "VolumeSizeInGB", "MaxRuntimeInSeconds", "MaxConcurrentTransforms"}
 
 
-def _check_parameter_uses(sink: Sink, definition: Definition, index: StepIndex) -> None:
+def parameter_use_rule(definition: Definition, index: StepIndex) -> StringRule:
+    """A string rule for ``{"Get": "Parameters.X"}``: X must be declared, and of a type the field takes."""
     declared = {p.name: p for p in definition.parameters}
-    seen: set[int] = set()
-    for sub, mapping in walk_mappings(definition.raw):
-        get = mapping.get("Get")
-        if not isinstance(get, str) or not get.startswith("Parameters.") or id(mapping) in seen:
-            continue
-        seen.add(id(mapping))
-        name = get[len("Parameters.") :]
-        step, _ = index.owner(sub)
+
+    def rule(sink: Sink, text: str, path: list[PathKey], owner: Owner) -> None:
+        if not path or path[-1] != "Get" or not text.startswith("Parameters."):
+            return
+        here = tuple(path)
+        name = text[len("Parameters.") :]
+        step, _ = index.owner(here)
+        field = here[-2] if len(here) >= 2 else None
         if name not in declared:
+            listed = f" (declared: {', '.join(sorted(declared))})" if declared else ""
             sink.add(
                 "SMA310",
-                f"'{get}' reads a parameter the pipeline does not declare.",
-                path=(*sub, "Get"),
+                f"'{text}' reads a parameter the pipeline does not declare.",
+                path=here,
                 step=step,
                 parameter=name,
-                hint="Declare it under Parameters"
-                + (f" (declared: {', '.join(sorted(declared))})" if declared else "")
-                + " or fix the name.",
+                hint=f"Declare it under Parameters{listed} or fix the name.",
             )
-        elif sub and sub[-1] in _INTEGER_FIELDS and declared[name].type in ("String", "Boolean"):
+        elif field in _INTEGER_FIELDS and declared[name].type in ("String", "Boolean"):
             sink.add(
                 "SMA324",
-                f"{sub[-1]} reads {declared[name].type} parameter '{name}'; it needs an Integer.",
-                path=(*sub, "Get"),
+                f"{field} reads {declared[name].type} parameter '{name}'; it needs an Integer.",
+                path=here,
                 step=step,
                 parameter=name,
             )
+
+    return rule

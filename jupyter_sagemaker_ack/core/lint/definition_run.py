@@ -10,10 +10,11 @@ import json
 from dataclasses import replace
 
 from ..definition import Definition, DefinitionError, parse_definition
-from . import placeholders, secrets, values
-from .definition import StepIndex, lint_structure
+from . import placeholders
+from .definition import StepIndex, lint_structure, parameter_use_rule
 from .findings import Finding, finding
 from .positions import JsonLocator, Locator
+from .scan import scan_strings
 from .sink import Sink
 from .sizes import check_definition_size
 
@@ -28,12 +29,12 @@ def check_definition(
     sink = Sink(file=file)
     index = StepIndex(definition.raw)
     if text_length is None:
-        text_length = len(definition.source_text or json.dumps(definition.raw, separators=(",", ":"), default=str))
+        text_length = len(
+            definition.source_text or json.dumps(definition.raw, separators=(",", ":"), default=str)
+        )
     check_definition_size(sink, text_length)
     lint_structure(sink, definition, index)
-    placeholders.check_values(sink, definition.raw, owner=index.owner)
-    secrets.check_values(sink, definition.raw, owner=index.owner)
-    values.check_values(sink, definition.raw, owner=index.owner)
+    scan_strings(sink, definition.raw, owner=index.owner, extra=(parameter_use_rule(definition, index),))
     return sink.resolve(locator)
 
 

@@ -15,12 +15,12 @@ from typing import Any, Protocol
 
 from .. import ack, names
 from ..definition import Definition
-from . import placeholders, secrets, values
 from .definition import value_fits
 from .definition_run import check_definition, parse_or_findings
 from .findings import Finding
 from .placeholders import has_placeholder
 from .positions import JsonLocator, JsonPath, Position
+from .scan import scan_strings
 from .sink import Sink
 from .sizes import check_object_size
 
@@ -104,9 +104,7 @@ def lint_manifest(document: Document) -> ManifestResult:
     _check_field(sink, spec, spec_model, ("spec",), skip_required=misplaced)
     if isinstance(spec, Mapping):
         _check_names(sink, kind, spec)
-        placeholders.check_values(sink, _without_definition(doc))
-        secrets.check_values(sink, _without_definition(doc))
-        values.check_values(sink, _without_definition(doc))
+        scan_strings(sink, _without_definition(doc))
         if kind == ack.PIPELINE_KIND:
             result.definition = _check_definition(sink, document, spec)
     check_object_size(sink, doc)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from .findings import Finding, finding
-from .positions import JsonPath, Position
+from .positions import JsonPath, PathKey, Position
 from .sink import Sink
-from .walk import walk_strings
+
+Owner = Callable[[JsonPath], tuple[str | None, str | None]]
 
 _ANGLE = r"<<[^<>\n]{1,120}>>|<(?:YOUR|Your|your)[\w\-]*>|<[A-Z][A-Z0-9_]*_[A-Z0-9_]+>"
 _FILL_IN = r"\b(?:REPLACE[_-]?ME|CHANGE[_-]?ME)\b"
@@ -29,7 +29,7 @@ def placeholders(text: str, *, shell: bool = False) -> Iterator[re.Match[str]]:
     return (_NO_VARIABLE if shell else PLACEHOLDER).finditer(text)
 
 
-def has_placeholder(value: Any) -> bool:
+def has_placeholder(value: object) -> bool:
     return isinstance(value, str) and next(placeholders(value), None) is not None
 
 
@@ -37,24 +37,20 @@ def _in_shell_list(path: JsonPath) -> bool:
     return len(path) >= 2 and isinstance(path[-1], int) and path[-2] in _SHELL_KEYS
 
 
-def check_values(
-    sink: Sink,
-    value: Any,
-    *,
-    prefix: JsonPath = (),
-    owner: Callable[[JsonPath], tuple[str | None, str | None]] = lambda path: (None, None),
-) -> None:
-    """One finding per placeholder in any string of ``value``."""
-    for path, text in walk_strings(value, prefix):
-        for match in placeholders(text, shell=_in_shell_list(path)):
-            step, parameter = owner(path)
-            sink.add(
-                "SMA401",
-                f"Placeholder {match.group()!r} is still in the value.",
-                path=path,
-                step=step,
-                parameter=parameter,
-            )
+def check_string(sink: Sink, text: str, path: list[PathKey], owner: Owner) -> None:
+    """One finding per placeholder in ``text`` (the string at ``path``)."""
+    if "<" not in text and "$" not in text and "_ME" not in text and "-ME" not in text:
+        return
+    here = tuple(path)
+    for match in placeholders(text, shell=_in_shell_list(here)):
+        step, parameter = owner(here)
+        sink.add(
+            "SMA401",
+            f"Placeholder {match.group()!r} is still in the value.",
+            path=here,
+            step=step,
+            parameter=parameter,
+        )
 
 
 def scan_text(text: str, file: str | None, to_position: Callable[[int], Position | None]) -> list[Finding]:

@@ -75,6 +75,9 @@ class JsonLocator:
         return self._lines.position(offset)
 
     def position(self, path: JsonPath, *, key: bool = False) -> Position | None:
+        if not path:  # the whole document: no need to index the text
+            stripped = self._text.lstrip()
+            return self.offset_position(len(self._text) - len(stripped)) if stripped else None
         if self._index is None:
             self._index = index_json(self._text)
         found = None

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
-from typing import Any
 
-from .positions import JsonPath
+from .placeholders import Owner
+from .positions import PathKey
 from .sink import Sink
-from .walk import walk_strings
 
 ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 _SECRET_KEY = re.compile(r"^[A-Za-z0-9/+]{40}$")
@@ -67,47 +65,33 @@ def _literal_secret(value: str) -> bool:
     return not re.fullmatch(r"[-+]?\d+(\.\d+)?|true|false|none|null", text, re.IGNORECASE)
 
 
-def check_values(
-    sink: Sink,
-    value: Any,
-    *,
-    prefix: JsonPath = (),
-    owner: Callable[[JsonPath], tuple[str | None, str | None]] = lambda path: (None, None),
-) -> None:
-    for path, text in walk_strings(value, prefix):
-        step, parameter = owner(path)
-        key = path[-1] if path and isinstance(path[-1], str) else None
-        container = path[-2] if len(path) >= 2 and isinstance(path[-2], str) else None
-        for match in ACCESS_KEY_ID.finditer(text):
-            sink.add(
-                "SMA501",
-                f"An AWS access key id ({mask(match.group())}) is in plain text.",
-                path=path,
-                step=step,
-                parameter=parameter,
-            )
-        if looks_like_secret_key(text):
-            sink.add(
-                "SMA502",
-                f"The value of '{key or '?'}' looks like an AWS secret access key ({mask(text)}).",
-                path=path,
-                step=step,
-                parameter=parameter,
-            )
-        elif (
-            key is not None
-            and container in _SECRET_CONTAINERS
-            and is_secret_name(key)
-            and _literal_secret(text)
-            and not ACCESS_KEY_ID.search(text)
-        ):
-            kind = "environment variable" if container == "Environment" else "value"
-            if container in ("HyperParameters", "StaticHyperParameters"):
-                kind = "hyperparameter"
-            sink.add(
-                "SMA503",
-                f"The {kind} '{key}' holds a literal secret ({mask(text)}).",
-                path=path,
-                step=step,
-                parameter=parameter,
-            )
+def check_string(sink: Sink, text: str, path: list[PathKey], owner: Owner) -> None:
+    """AWS keys anywhere; passwords and tokens as values of secret-looking environment or argument names."""
+    key = path[-1] if path and isinstance(path[-1], str) else None
+    container = path[-2] if len(path) >= 2 and isinstance(path[-2], str) else None
+    found: list[tuple[str, str]] = []
+    if "AKIA" in text or "ASIA" in text:
+        found.extend(
+            ("SMA501", f"An AWS access key id ({mask(m.group())}) is in plain text.")
+            for m in ACCESS_KEY_ID.finditer(text)
+        )
+    if len(text) == 40 and looks_like_secret_key(text):
+        found.append(
+            ("SMA502", f"The value of '{key or '?'}' looks like an AWS secret access key ({mask(text)}).")
+        )
+    elif (
+        key is not None
+        and container in _SECRET_CONTAINERS
+        and is_secret_name(key)
+        and _literal_secret(text)
+        and not found
+    ):
+        kind = "environment variable" if container == "Environment" else "value"
+        if container in ("HyperParameters", "StaticHyperParameters"):
+            kind = "hyperparameter"
+        found.append(("SMA503", f"The {kind} '{key}' holds a literal secret ({mask(text)})."))
+    if found:
+        here = tuple(path)
+        step, parameter = owner(here)
+        for code, message in found:
+            sink.add(code, message, path=here, step=step, parameter=parameter)

@@ -7,14 +7,11 @@ expressions are left to their own rules.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
 from ..names import ROLE_ARN
-from .placeholders import has_placeholder
-from .positions import JsonPath
+from .placeholders import Owner, has_placeholder
+from .positions import PathKey
 from .sink import Sink
-from .walk import walk_strings
 
 ROLE_KEYS = {"RoleArn", "ExecutionRoleArn", "roleARN"}
 S3_KEYS = {"S3Uri", "S3OutputPath", "ModelDataUrl", "S3ModelArtifacts", "LocalModelDataUrl"}
@@ -33,32 +30,21 @@ def is_s3_uri(value: str) -> bool:
     return ".." not in bucket and not re.fullmatch(r"\d+\.\d+\.\d+\.\d+", bucket)
 
 
-def check_values(
-    sink: Sink,
-    value: Any,
-    *,
-    prefix: JsonPath = (),
-    owner: Callable[[JsonPath], tuple[str | None, str | None]] = lambda path: (None, None),
-) -> None:
-    for path, text in walk_strings(value, prefix):
-        key = path[-1] if path and isinstance(path[-1], str) else None
-        if has_placeholder(text):
-            continue
-        if key in ROLE_KEYS and not is_role_arn(text):
-            step, parameter = owner(path)
-            sink.add(
-                "SMA601",
-                f"'{key}' is {text!r}, which is not an IAM role ARN.",
-                path=path,
-                step=step,
-                parameter=parameter,
-            )
-        elif (text.startswith("s3://") or (key in S3_KEYS and text)) and not is_s3_uri(text):
-            step, parameter = owner(path)
-            sink.add(
-                "SMA602",
-                f"'{key or path[-1]}' is {text!r}, which is not a valid S3 URI.",
-                path=path,
-                step=step,
-                parameter=parameter,
-            )
+def check_string(sink: Sink, text: str, path: list[PathKey], owner: Owner) -> None:
+    """Role ARNs under role keys, S3 URIs under S3 keys or wherever a value starts with ``s3://``."""
+    key = path[-1] if path and isinstance(path[-1], str) else None
+    if key in ROLE_KEYS:
+        if not is_role_arn(text) and not has_placeholder(text):
+            here = tuple(path)
+            step, parameter = owner(here)
+            message = f"'{key}' is {text!r}, which is not an IAM role ARN."
+            sink.add("SMA601", message, path=here, step=step, parameter=parameter)
+    elif (
+        (text.startswith("s3://") or (key in S3_KEYS and text))
+        and not is_s3_uri(text)
+        and not has_placeholder(text)
+    ):
+        here = tuple(path)
+        step, parameter = owner(here)
+        message = f"'{key or path[-1]}' is {text!r}, which is not a valid S3 URI."
+        sink.add("SMA602", message, path=here, step=step, parameter=parameter)

@@ -6,41 +6,55 @@ file ends the walk instead of the process.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from .positions import JsonPath
+from .positions import JsonPath, PathKey
 
 EXPRESSION_KEYS = ("Get", "Std:Join", "Std:JsonGet")
 
 
 def is_expression(value: Any) -> bool:
     """A pipeline expression (``{"Get": ...}``, ``{"Std:Join": ...}``) that SageMaker resolves at run time."""
-    return isinstance(value, Mapping) and any(
-        isinstance(k, str) and (k in EXPRESSION_KEYS or k.startswith("Std:")) for k in value
-    )
+    if type(value) is not dict and not isinstance(value, Mapping):
+        return False
+    if len(value) != 1:
+        return False
+    key = next(iter(value))
+    return isinstance(key, str) and (key == "Get" or key.startswith("Std:"))
 
 
 def walk_strings(value: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, str]]:
     """Every string value (not keys) inside ``value``, with its path."""
     seen: set[int] = set()
     stack: list[tuple[JsonPath, Any]] = [(path, value)]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        here, item = stack.pop()
-        if isinstance(item, str):
+        here, item = pop()
+        kind = type(item)
+        if kind is str:
             yield here, item
-        elif isinstance(item, Mapping):
+        elif kind is dict or (kind is not list and isinstance(item, Mapping)):
             if id(item) in seen:
                 continue
             seen.add(id(item))
-            for key, child in reversed(list(item.items())):
-                stack.append(((*here, key if isinstance(key, (str, int)) else str(key)), child))
-        elif isinstance(item, list):
+            for key, child in item.items():
+                child_kind = type(child)
+                if child_kind is str:
+                    push(((*here, key), child))
+                elif child_kind is dict or child_kind is list or isinstance(child, (Mapping, str, list)):
+                    push(((*here, key if isinstance(key, (str, int)) else str(key)), child))
+        elif kind is list:
             if id(item) in seen:
                 continue
             seen.add(id(item))
-            for index in range(len(item) - 1, -1, -1):
-                stack.append(((*here, index), item[index]))
+            extend(
+                ((*here, index), child)
+                for index, child in enumerate(item)
+                if isinstance(child, (str, dict, list, Mapping))
+            )
+        elif isinstance(item, str):
+            yield here, item
 
 
 def walk_mappings(value: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, Mapping[Any, Any]]]:
@@ -72,3 +86,51 @@ def last_key(path: JsonPath) -> str | None:
         if isinstance(part, str):
             return part
     return None
+
+
+StringVisitor = Callable[[str, list[PathKey]], None]
+
+
+def visit_strings(value: Any, visitor: StringVisitor, path: JsonPath = ()) -> None:
+    """Call ``visitor(text, path)`` for every string inside ``value``; ``path`` is a live list (copy to keep).
+
+    The fast walk for large definitions: no path tuple is built unless a rule reports something.
+    """
+    current: list[PathKey] = list(path)
+    seen: set[int] = set()
+
+    def walk(item: Any) -> None:
+        kind = type(item)
+        if kind is dict or (kind is not list and kind is not str and isinstance(item, Mapping)):
+            if id(item) in seen:
+                return
+            seen.add(id(item))
+            for key, child in item.items():
+                child_kind = type(child)
+                if child_kind is str:
+                    current.append(key)
+                    visitor(child, current)
+                    current.pop()
+                elif child_kind is dict or child_kind is list or isinstance(child, Mapping):
+                    current.append(key if isinstance(key, (str, int)) else str(key))
+                    walk(child)
+                    current.pop()
+        elif kind is list:
+            if id(item) in seen:
+                return
+            seen.add(id(item))
+            for index, child in enumerate(item):
+                current.append(index)
+                if type(child) is str:
+                    visitor(child, current)
+                else:
+                    walk(child)
+                current.pop()
+        elif isinstance(item, str):
+            visitor(item, current)
+
+    try:
+        walk(value)
+    except RecursionError:
+        for here, text in walk_strings(value, path):
+            visitor(text, list(here))

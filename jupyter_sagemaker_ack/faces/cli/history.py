@@ -27,9 +27,15 @@ def history(pipeline: str, bucket: str | None, prefix: str | None, region: str |
         return
     rows = [("TIME", "DIGEST", "PUBLISHER", "VERSION ID")]
     for v in versions:
-        digest = (v.digest or "(not published by sagemaker-ack)")[:19] if not v.delete_marker else "(deleted)"
+        digest = _digest_cell(v.digest, v.delete_marker)
         when = v.time.strftime("%Y-%m-%d %H:%M:%S") if v.time else "?"
         rows.append((when, digest, v.publisher or "?", v.version_id + (" (current)" if v.is_latest else "")))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for row in rows:
         click.echo("  ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row)))
+
+
+def _digest_cell(digest: str | None, delete_marker: bool) -> str:
+    if delete_marker:
+        return "(deleted)"
+    return digest[:19] if digest else "(not by sagemaker-ack)"

@@ -190,7 +190,7 @@ class Reconciler:
         cond.on_error(ctx.conditions, failure.message, failure.terminal)
         return SyncError(cond.TERMINAL_ERROR if failure.terminal else failure.message, failure.terminal)
 
-    def _terminal(self, ctx: Context, message: str, reason: str | None = None) -> SyncError:
+    def _terminal(self, ctx: Context, message: str | None, reason: str | None = None) -> SyncError:
         cond.set_condition(ctx.conditions, cond.TERMINAL, "True", message, reason)
         return SyncError(cond.TERMINAL_ERROR, terminal=True)
 
@@ -200,16 +200,16 @@ class Reconciler:
         if not policy or ctx.managed:
             return None, {}
         if policy not in _ADOPTION_POLICIES:
-            raise self._terminal(ctx, f"unrecognized adoption policy: {policy}")
+            raise self._terminal(ctx, None, f"unrecognized adoption policy: {policy}")
         raw = ctx.annotations.get(res.ADOPTION_FIELDS_ANNOTATION)
         try:
             fields = json.loads(raw) if raw else {}
             if not isinstance(fields, dict):
                 raise ValueError(raw)
         except ValueError:
-            raise self._terminal(ctx, f"invalid adoption fields: {raw}") from None
+            raise self._terminal(ctx, None, f"invalid adoption fields: {raw}") from None
         if not fields and policy == "adopt":
-            raise self._terminal(ctx, "adoption fields are required with adoption policy adopt")
+            raise self._terminal(ctx, None, "adoption fields are required with adoption policy adopt")
         return policy, fields
 
     def _mark_managed(self, ctx: Context, adopted: bool = False, spec: dict[str, Any] | None = None) -> None:
@@ -278,7 +278,6 @@ class Reconciler:
             self._mark_managed(ctx, adopted=True)
             raise SyncError("adopted resource, requeuing to check for updates", terminal=False, requeue=0.0)
         if not ctx.managed:
-            ctx.conditions.clear()
             raise self._terminal(ctx, cond.NOT_MANAGED_MESSAGE, cond.NOT_MANAGED_REASON)
         if res.pipeline_delta(ctx.spec, described):
             try:
@@ -338,7 +337,6 @@ class Reconciler:
             self._mark_managed(ctx, adopted=True)
             raise SyncError("adopted resource, requeuing to check for updates", terminal=False, requeue=0.0)
         if not ctx.managed:
-            ctx.conditions.clear()
             raise self._terminal(ctx, cond.NOT_MANAGED_MESSAGE, cond.NOT_MANAGED_REASON)
         changes = res.execution_delta(ctx.spec, described)
         if changes:

@@ -19,7 +19,12 @@ from .server import KubeApiServer
 async def _main(args: argparse.Namespace) -> None:
     crds = load_crd_files(args.crd) if args.crd else None
     server = KubeApiServer(args.host, args.port, crds=crds, watch_window=args.watch_window)
-    await server.serve()
+    try:
+        await server.serve()
+    except OSError as exc:
+        raise UserError(
+            f"Cannot listen on {args.host}:{args.port}: {exc.strerror}.", "Pick a free port or 0."
+        ) from exc
     if args.ready_file:
         ready = Path(args.ready_file)
         partial = ready.with_name(ready.name + ".tmp")

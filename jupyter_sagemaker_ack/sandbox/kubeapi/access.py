@@ -1,7 +1,6 @@
 """SelfSubjectAccessReview answered from a configurable allow/deny list (RBAC preflight in tests).
 
-`kubectl auth can-i` sends the review as Kubernetes protobuf (`application/vnd.kubernetes.protobuf`); the
-few fields needed are decoded here by hand so no protobuf runtime is required.
+`kubectl auth can-i` sends the review as Kubernetes protobuf; `protobuf.py` decodes it.
 """
 
 from __future__ import annotations
@@ -74,60 +73,6 @@ class AccessPolicy:
             if any(matches(r) for r in self.allow_rules):
                 return True, "allowed by the sandbox access policy"
             return self.default_allow, "sandbox access policy default"
-
-
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        if pos >= len(data):
-            raise bad_request("truncated protobuf body")
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return value, pos
-
-
-def _fields(data: bytes) -> dict[int, list[bytes]]:
-    """Length-delimited fields of one protobuf message (other wire types are skipped)."""
-    out: dict[int, list[bytes]] = {}
-    pos = 0
-    while pos < len(data):
-        tag, pos = _varint(data, pos)
-        number, wire = tag >> 3, tag & 7
-        if wire == 0:
-            _, pos = _varint(data, pos)
-        elif wire == 2:
-            size, pos = _varint(data, pos)
-            out.setdefault(number, []).append(data[pos : pos + size])
-            pos += size
-        elif wire in (1, 5):
-            pos += 8 if wire == 1 else 4
-        else:
-            raise bad_request(f"unsupported protobuf wire type {wire}")
-    return out
-
-
-def _strings(data: bytes, names: dict[int, str]) -> dict[str, str]:
-    fields = _fields(data)
-    return {name: fields[num][0].decode("utf-8") for num, name in names.items() if num in fields}
-
-
-def decode_review(body: bytes) -> dict[str, Any]:
-    """A SelfSubjectAccessReview from kubectl's protobuf envelope, as the JSON shape."""
-    if not body.startswith(_MAGIC):
-        raise bad_request("protobuf body lacks the k8s envelope")
-    envelope = _fields(body[len(_MAGIC) :])
-    raw = (envelope.get(2) or [b""])[0]
-    spec_bytes = (_fields(raw).get(2) or [b""])[0]
-    spec_fields = _fields(spec_bytes)
-    spec: dict[str, Any] = {}
-    if 1 in spec_fields:
-        spec["resourceAttributes"] = _strings(spec_fields[1][0], _RESOURCE_FIELDS)
-    if 2 in spec_fields:
-        spec["nonResourceAttributes"] = _strings(spec_fields[2][0], _NON_RESOURCE_FIELDS)
-    return {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": spec}
 
 
 def review(policy: AccessPolicy, body: Any) -> dict[str, Any]:

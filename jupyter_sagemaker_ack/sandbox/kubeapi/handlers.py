@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from . import access, discovery, openapi
+from . import access, discovery, openapi, protobuf
 from .registry import Registry, WriteOptions
 from .selectors import field_matcher, label_matcher
 from .status import ApiError, bad_request, method_not_allowed
@@ -48,6 +48,8 @@ async def _body(request: web.Request) -> Any:
     raw = await request.read()
     if not raw:
         raise bad_request("the request body is empty")
+    if request.content_type == protobuf.CONTENT_TYPE:
+        return protobuf.decode(raw)
     try:
         if "yaml" in request.content_type:
             return yaml.safe_load(raw.decode("utf-8"))
@@ -63,6 +65,10 @@ def _document(
         return json_response(build(request))
 
     return handler
+
+
+async def _healthy(request: web.Request) -> web.Response:
+    return web.Response(text="ok")
 
 
 class Api:
@@ -82,6 +88,7 @@ class Api:
             web.get("/openapi/v2", _document(lambda r: openapi.v2_document(self.store))),
             web.get("/openapi/v3", _document(lambda r: openapi.root_document(self.store))),
             web.get("/openapi/v3/{key:.+}", self.openapi_gv),
+            *(web.get(path, _healthy) for path in ("/healthz", "/readyz", "/livez")),
             web.get("/apis/{group}", self.api_group),
             web.route("*", "/api/{version}{rest:.*}", self.resource),
             web.route("*", "/apis/{group}/{version}{rest:.*}", self.resource),
@@ -125,11 +132,7 @@ class Api:
         return await self.collection(request, rtype, namespace)
 
     async def access_review(self, request: web.Request) -> web.Response:
-        if request.content_type == "application/vnd.kubernetes.protobuf":
-            body = access.decode_review(await request.read())
-        else:
-            body = await _body(request)
-        return json_response(access.review(self.policy, body), status=201)
+        return json_response(access.review(self.policy, await _body(request)), status=201)
 
     async def collection(
         self, request: web.Request, rtype: ResourceType, namespace: str

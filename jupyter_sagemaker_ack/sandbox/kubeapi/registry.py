@@ -162,6 +162,7 @@ class Registry:
                 return old, 202
             marked = copy.deepcopy(old)
             marked["metadata"] |= {"deletionTimestamp": now_iso(), "deletionGracePeriodSeconds": 0}
+            marked["metadata"]["generation"] = marked["metadata"].get("generation", 0) + 1
             if not opts.dry_run:
                 marked["metadata"]["resourceVersion"] = self.store.next_rv()
                 self.store.put(rtype, marked, "MODIFIED")
@@ -315,9 +316,11 @@ class Registry:
             )
 
     def _hooks(self, rtype: ResourceType, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
-        if rtype.key == _NAMESPACES and old is None:
-            new["spec"] = {"finalizers": ["kubernetes"]}
-            new["status"] = {"phase": "Active"}
+        if rtype.key == _NAMESPACES:
+            new["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = new["metadata"]["name"]
+            if old is None:
+                new["spec"] = {"finalizers": ["kubernetes"]}
+                new["status"] = {"phase": "Active"}
         if rtype.key == _CRD_KEY:
             try:
                 served = crd_type(new)

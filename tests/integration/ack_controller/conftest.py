@@ -1,8 +1,7 @@
-"""A Kubernetes API emulator, the SageMaker emulator and an ACK controller emulator per test namespace."""
+"""The Kubernetes API emulator (``kubeapi`` plugin), the SageMaker emulator, and a controller per namespace."""
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,20 +14,16 @@ from kubernetes import config as kube_config
 from kubernetes.client.exceptions import ApiException
 
 from jupyter_sagemaker_ack.sandbox.ack_controller import AckControllerEmulator
-from jupyter_sagemaker_ack.sandbox.kubeapi import KubeApiServer, write_kubeconfig
+from jupyter_sagemaker_ack.sandbox.kubeapi import KubeApiServer
 
 GROUP, VERSION = "sagemaker.services.k8s.aws", "v1alpha1"
 PLURALS = {"Pipeline": "pipelines", "PipelineExecution": "pipelineexecutions"}
-_numbers = itertools.count()
 _new_client_from_config: Any = kube_config.new_client_from_config  # unannotated in the kubernetes package
 
 
 @pytest.fixture(scope="session")
-def ack_kube(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[KubeApiServer, Path]]:
-    server = KubeApiServer().start()
-    kubeconfig = write_kubeconfig(tmp_path_factory.mktemp("kube") / "kubeconfig", server.url)
-    yield server, kubeconfig
-    server.stop()
+def ack_kube(kubeapi: KubeApiServer, kubeconfig_path: Path) -> tuple[KubeApiServer, Path]:
+    return kubeapi, kubeconfig_path
 
 
 @dataclass
@@ -94,14 +89,10 @@ def execution_status(cr: dict[str, Any] | None) -> str | None:
 
 
 @pytest.fixture
-def bare_cluster(ack_kube: tuple[KubeApiServer, Path]) -> Cluster:
+def bare_cluster(ack_kube: tuple[KubeApiServer, Path], kube_namespace: str) -> Cluster:
     """A fresh namespace that no controller watches yet."""
-    _, kubeconfig = ack_kube
-    api_client = _new_client_from_config(str(kubeconfig))
-    core = k8s.CoreV1Api(api_client)
-    namespace = f"test-{next(_numbers)}"
-    core.create_namespace(k8s.V1Namespace(metadata=k8s.V1ObjectMeta(name=namespace)))
-    return Cluster(namespace, k8s.CustomObjectsApi(api_client), core)
+    api_client = _new_client_from_config(str(ack_kube[1]))
+    return Cluster(kube_namespace, k8s.CustomObjectsApi(api_client), k8s.CoreV1Api(api_client))
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """The official kubernetes Python client against the emulator: CRUD, server-side apply and watches."""
 
+# The kubernetes client is untyped or typed as `object` in the parts used here.
+# mypy: disable-error-code="no-untyped-call,index,return-value,operator,arg-type"
 from __future__ import annotations
 
 import json
@@ -37,8 +39,11 @@ def test_custom_objects_create_get_list_patch_delete(
         GROUP, VERSION, kube_namespace, "pipelines", pipeline("crud")
     )
     meta = created["metadata"]
-    assert meta["uid"] and meta["creationTimestamp"] and meta["generation"] == 1
-    assert created["kind"] == "Pipeline" and meta["namespace"] == kube_namespace
+    assert meta["uid"]
+    assert meta["creationTimestamp"]
+    assert meta["generation"] == 1
+    assert created["kind"] == "Pipeline"
+    assert meta["namespace"] == kube_namespace
     fetched = objects.get_namespaced_custom_object(GROUP, VERSION, kube_namespace, "pipelines", "crud")
     assert fetched == created
     listed = objects.list_namespaced_custom_object(GROUP, VERSION, kube_namespace, "pipelines")
@@ -71,12 +76,14 @@ def test_dynamic_client_server_side_apply(api_client: client.ApiClient, kube_nam
     second = dyn.server_side_apply(
         resource, body=body, field_manager="sagemaker-ack", namespace=kube_namespace
     )
-    assert second.spec.pipelineDescription == "v2" and second.metadata.generation == 2
+    assert second.spec.pipelineDescription == "v2"
+    assert second.metadata.generation == 2
     rival = {**body, "spec": {**body["spec"], "pipelineDescription": "rival"}}
     with pytest.raises(dynamic.exceptions.ConflictError) as refused:
         dyn.server_side_apply(resource, body=rival, field_manager="someone-else", namespace=kube_namespace)
     status = json.loads(refused.value.body)
-    assert status["reason"] == "Conflict" and status["code"] == 409
+    assert status["reason"] == "Conflict"
+    assert status["code"] == 409
     assert 'conflict with "sagemaker-ack"' in status["message"]
     assert [c["field"] for c in status["details"]["causes"]] == [".spec.pipelineDescription"]
     forced = dyn.server_side_apply(

@@ -67,9 +67,10 @@ def test_project_crd_matches_upstream(shared_dir: Path, filename: str) -> None:
     upstream = yaml.safe_load((shared_dir / "ack" / "crds" / filename).read_text(encoding="utf-8"))
     ours = _project_crds().get(upstream["metadata"]["name"])
     assert ours is not None, f"crd_documents() lacks {upstream['metadata']['name']}"
-    assert ours["apiVersion"] == "apiextensions.k8s.io/v1" and ours["kind"] == "CustomResourceDefinition"
+    assert ours["apiVersion"] == "apiextensions.k8s.io/v1"
+    assert ours["kind"] == "CustomResourceDefinition"
     assert _shape(ours) == _shape(upstream)
-    for theirs_v, ours_v in zip(upstream["spec"]["versions"], ours["spec"]["versions"]):
+    for theirs_v, ours_v in zip(upstream["spec"]["versions"], ours["spec"]["versions"], strict=True):
         expected = _fields(theirs_v["schema"]["openAPIV3Schema"])
         actual = _fields(ours_v["schema"]["openAPIV3Schema"])
         assert sorted(set(expected) - set(actual)) == [], "fields missing from the project's CRD"

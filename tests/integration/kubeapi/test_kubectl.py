@@ -230,3 +230,14 @@ def test_auth_can_i_follows_access_policy(
     result = kubectl(kubeconfig_path, "auth", "can-i", verb, "pipelines", "-n", kube_namespace)
     assert result.stdout.split()[0] == answer
     assert result.returncode == code
+
+
+def test_create_and_delete_namespace(kubeconfig_path: Path, tmp_path: Path) -> None:
+    created = kubectl(kubeconfig_path, "create", "namespace", "team-kubectl")
+    assert created.returncode == 0, created.stderr
+    manifest = write_manifest(tmp_path / "p.yaml", pipeline("in-team"))
+    assert kubectl(kubeconfig_path, "apply", "-n", "team-kubectl", "-f", str(manifest)).returncode == 0
+    listed = kubectl(kubeconfig_path, "get", "pipelines", "-A").stdout.splitlines()
+    assert ["team-kubectl", "in-team"] in [line.split() for line in listed]
+    assert kubectl(kubeconfig_path, "delete", "namespace", "team-kubectl").returncode == 0
+    assert "NotFound" in kubectl(kubeconfig_path, "get", "pipeline", "in-team", "-n", "team-kubectl").stderr

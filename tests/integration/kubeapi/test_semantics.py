@@ -117,7 +117,8 @@ def test_unknown_fields_are_pruned_with_a_warning_or_refused_when_strict(pipelin
     extra["metadata"]["bogus"] = "x"
     code, created, headers = call(pipelines, "POST", extra)
     assert code == 201
-    assert "unknownField" not in created["spec"] and "bogus" not in created["metadata"]
+    assert "unknownField" not in created["spec"]
+    assert "bogus" not in created["metadata"]
     assert 'unknown field \\"spec.unknownField\\"' in " ".join(headers.get_all("Warning"))
     code, status, _ = call(
         pipelines + "?fieldValidation=Strict", "POST", {**extra, "metadata": {"name": "strict"}}
@@ -179,7 +180,8 @@ def test_watch_sends_bookmarks(kubeapi: KubeApiServer, pipelines: str) -> None:
     url = f"{pipelines}?watch=true&resourceVersion={listed['metadata']['resourceVersion']}"
     with urllib.request.urlopen(url + "&allowWatchBookmarks=true&timeoutSeconds=2", timeout=10) as r:
         event = json.loads(r.readline())
-    assert event["type"] == "BOOKMARK" and int(event["object"]["metadata"]["resourceVersion"]) >= 1
+    assert event["type"] == "BOOKMARK"
+    assert int(event["object"]["metadata"]["resourceVersion"]) >= 1
 
 
 def test_faults_answer_errors_for_matching_requests(kubeapi: KubeApiServer, pipelines: str) -> None:
@@ -193,7 +195,8 @@ def test_faults_answer_errors_for_matching_requests(kubeapi: KubeApiServer, pipe
     )
     answers = [call(pipelines) for _ in range(3)]
     assert [a[0] for a in answers] == [429, 429, 200]
-    assert answers[0][1]["reason"] == "TooManyRequests" and answers[0][2]["Retry-After"] == "1"
+    assert answers[0][1]["reason"] == "TooManyRequests"
+    assert answers[0][2]["Retry-After"] == "1"
     call(
         f"{kubeapi.url}/_emulator/faults",
         "POST",
@@ -255,7 +258,8 @@ def test_crd_created_through_apiextensions_is_served(kubeapi: KubeApiServer) -> 
     code, created, _ = call(
         f"{kubeapi.url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "POST", crd
     )
-    assert code == 201 and created["status"]["conditions"][1]["type"] == "Established"
+    assert code == 201
+    assert created["status"]["conditions"][1]["type"] == "Established"
     widgets = f"{kubeapi.url}/apis/example.com/v1/widgets"
     assert (
         call(
@@ -292,7 +296,8 @@ def test_cli_writes_ready_file(tmp_path: Path, shared_dir: Path) -> None:
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     try:
-        assert proc.stdout is not None and "listening on" in proc.stdout.readline()
+        assert proc.stdout is not None
+        assert "listening on" in proc.stdout.readline()
         info = json.loads(ready.read_text())
         assert info["pid"] == proc.pid
         _, doc, _ = call(f"{info['url']}/apis/{API_VERSION}")

@@ -206,7 +206,7 @@ def test_failed_code_upload_leaves_nothing_half_published(aws: AwsTestBed, tmp_p
     hook = FailRequests(key="code/def456/train.py", status=500, code="InternalError")
     with pytest.raises(UserError, match=r"Publishing failed.*Nothing was published"):
         publish(changed, aws.settings, clients=_failing_clients(aws, hook))
-    assert hook.failed >= 2  # botocore retried the 5xx before giving up
+    assert hook.failed == 2  # botocore retried the 5xx once (2 attempts in all) before giving up
     assert all_versions(aws.client("s3"), aws.bucket) == before
     assert _record(aws)["definition"]["versionId"] == first.version_id
 
@@ -288,3 +288,50 @@ def test_definition_captured_with_the_placeholder_bucket_is_refused(aws: AwsTest
     with pytest.raises(UserError, match="placeholder bucket 'sagemaker-ack-placeholder-bucket'"):
         publish(captured, aws.settings)
     assert all_versions(aws.client("s3"), aws.bucket) == []
+
+
+def test_inline_code_is_uploaded_like_files(aws: AwsTestBed) -> None:
+    uri = f"s3://{aws.bucket}/{PIPELINE}/code/inline/requirements.txt"
+    publication = publish(
+        Captured(text=definition_text(), inline_artifacts={uri: "scikit-learn==1.5\n"}), aws.settings
+    )
+    [artifact] = publication.artifacts
+    obj = aws.client("s3").get_object(
+        Bucket=aws.bucket, Key=f"{PIPELINE}/code/inline/requirements.txt", VersionId=artifact.version_id
+    )
+    assert obj["Body"].read() == b"scikit-learn==1.5\n"
+    assert obj["SSEKMSKeyId"] == aws.key_arn
+
+
+def test_versions_that_cannot_be_removed_are_named(aws: AwsTestBed) -> None:
+    clients = AwsClients.from_settings(aws.settings, max_attempts=1)
+    clients.s3.meta.events.register(
+        "before-send.s3.PutObject", FailRequests(key="handoff-record.json", status=403, code="AccessDenied")
+    )
+    clients.s3.meta.events.register(
+        "before-send.s3.DeleteObject", FailRequests(key="definition.json", status=403, code="AccessDenied")
+    )
+    with pytest.raises(UserError) as error:
+        publish(Captured(text=definition_text()), aws.settings, clients=clients)
+    [left] = [v for v in all_versions(aws.client("s3"), aws.bucket) if v["Key"] == DEF_KEY]
+    assert "could not be removed and are referenced by no record" in error.value.problem
+    assert left["VersionId"] in error.value.problem
+
+
+def test_content_overwritten_with_copied_metadata_is_published_again(aws: AwsTestBed) -> None:
+    first = publish(Captured(text=definition_text()), aws.settings)
+    s3 = aws.client("s3")
+    head = s3.head_object(Bucket=aws.bucket, Key=DEF_KEY)
+    s3.put_object(
+        Bucket=aws.bucket,
+        Key=DEF_KEY,
+        Body=definition_text(threshold=0.1).encode(),
+        Metadata=head["Metadata"],
+        ServerSideEncryption="aws:kms",
+        SSEKMSKeyId=aws.key_arn,
+    )
+    again = publish(Captured(text=definition_text()), aws.settings)
+    assert not again.unchanged
+    assert again.version_id != first.version_id
+    body = s3.get_object(Bucket=aws.bucket, Key=DEF_KEY, VersionId=again.version_id)["Body"].read()
+    assert body == definition_text().encode()

@@ -1,0 +1,73 @@
+"""The two example notebooks run end to end on the sandbox, headless, as CI runs them (nbclient)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import require
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+CELL_TIMEOUT = 300
+
+
+def _execute(name: str, workdir: Path) -> Any:
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    shutil.copy(NOTEBOOKS / name, workdir / name)
+    notebook = nbformat.read(workdir / name, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+    )
+    client.execute()  # raises CellExecutionError, with the failing cell, on any error
+    return notebook
+
+
+def _text(notebook: Any) -> str:
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts.append((output.get("data") or {}).get("text/plain", ""))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("name", ["quickstart.ipynb", "devops-review.ipynb"])
+def test_notebooks_are_stored_without_outputs(name):
+    nbformat = pytest.importorskip("nbformat")
+    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == []
+            assert cell.execution_count is None
+
+
+@pytest.mark.slow
+def test_quickstart_runs_end_to_end_on_the_sandbox(sandbox_env, tmp_path):
+    pytest.importorskip("sagemaker")
+    require("jupyter_sagemaker_ack.services.submit", "submit")
+    notebook = _execute("quickstart.ipynb", tmp_path)
+    text = _text(notebook)
+    assert "No lint findings." in text
+    assert "Published: s3://" in text
+    assert "outcome: Succeeded" in text
+    assert "outcome: Stopped" in text
+    assert (tmp_path / "abalone-ack.yaml").read_text().startswith("---")
+    panel_output = notebook.cells[-1].outputs[0]["data"]
+    assert "application/vnd.jupyter.widget-view+json" in panel_output
+    assert "application/vnd.sagemaker-ack.dag+json" in panel_output
+    assert "<svg" in panel_output["text/html"]
+
+
+@pytest.mark.slow
+def test_devops_review_runs_end_to_end_on_the_sandbox(sandbox_env, tmp_path):
+    require("jupyter_sagemaker_ack.services.watch", "watch_run")
+    notebook = _execute("devops-review.ipynb", tmp_path)
+    text = _text(notebook)
+    assert "verified: the YAML is what was published" in text
+    assert "~ parameter MseThreshold: default 6.0 -> 5.0" in text
+    assert "condition met" in text
+    assert ": Succeeded (6/6 steps)" in text
