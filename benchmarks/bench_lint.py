@@ -20,7 +20,9 @@ from jupyter_sagemaker_ack.examples.synthetic import ROLE, chain_definition
 def main() -> None:
     definition = chain_definition(1_000)
     text = json.dumps(definition)
-    broken = dict(definition, Steps=[*definition["Steps"][:-1], {**definition["Steps"][-1], "DependsOn": ["Nope"]}])
+    broken = dict(
+        definition, Steps=[*definition["Steps"][:-1], {**definition["Steps"][-1], "DependsOn": ["Nope"]}]
+    )
     broken_text = json.dumps(broken, indent=2)
     yaml_text = manifests.dump_yaml(
         [manifests.render_pipeline(parse_definition(text), manifests.PipelineOptions("BenchPipeline", ROLE))]
@@ -34,7 +36,9 @@ def main() -> None:
     print(f"json.loads baseline: {baseline * 1000:.1f} ms")
     print(f"lint definition:              {t_lint * 1000:.1f} ms ({t_lint / baseline:.1f}x json.loads)")
     print(f"lint with positioned finding: {t_broken * 1000:.1f} ms ({t_broken / baseline:.1f}x json.loads)")
-    print(f"lint of the ACK YAML ({len(yaml_text) / 1e6:.2f} MB): {t_yaml * 1000:.1f} ms ({t_yaml / baseline:.1f}x)")
+    print(
+        f"lint of the ACK YAML ({len(yaml_text) / 1e6:.2f} MB): {t_yaml * 1000:.1f} ms ({t_yaml / baseline:.1f}x)"
+    )
     finish([report("lint of a 1,000-step definition", t_lint, 0.5)])
 
 

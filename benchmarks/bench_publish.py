@@ -118,9 +118,16 @@ def main() -> None:
             results.append(report(f"first publish / plain put_object ({len(body):,} bytes)", ratio, 1.5, "x"))
 
         calls: list[str] = []
-        clients.s3.meta.events.register("before-send.s3", lambda request, **_: calls.append(request.url))
+        clients.s3.meta.events.register(
+            "before-send.s3",
+            lambda request, **_: calls.append(f"{request.method} {request.url.split('/')[-1]}"),
+        )
         captured = Captured(json.dumps(chain_definition(50)), "bench-republish")
         publish(captured, settings, clients=clients, preflight=checked)
+        print(f"      a first publish makes {len(calls)} S3 requests: {', '.join(calls)}")
+        print(
+            "      (HEAD current -> PUT definition -> PUT record beside HEAD confirm: 3 round trips in a row)"
+        )
         calls.clear()
         again = publish(captured, settings, clients=clients, preflight=checked)
         assert again.unchanged

@@ -8,7 +8,7 @@ someone else, is reported). When definitions disagree, the steps that differ are
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,9 +108,25 @@ def verify(
             "Pass the pipeline.yaml rendered by `sagemaker-ack render` or the folder holding it.",
         )
     report = VerifyReport()
+    made: dict[str | None, AwsClients] = {}
+
+    def clients_for(provenance: Provenance) -> AwsClients:
+        # Without a configured region, the region of the recorded KMS key (the bucket's own) is used.
+        region = settings.region or _arn_region(provenance.kms_key_arn)
+        if clients is not None:
+            return clients
+        if region not in made:
+            made[region] = AwsClients.from_settings(settings.with_values(region=region))
+        return made[region]
+
     for label, doc in pipelines:
-        _verify_pipeline(report, _document_name(label, doc), doc, settings, clients)
+        _verify_pipeline(report, _document_name(label, doc), doc, clients_for)
     return report
+
+
+def _arn_region(arn: str | None) -> str | None:
+    parts = (arn or "").split(":")
+    return parts[3] if len(parts) > 5 and parts[3] else None
 
 
 def _document_name(label: str, doc: Mapping[str, Any]) -> str:
@@ -123,8 +139,7 @@ def _verify_pipeline(
     report: VerifyReport,
     document: str,
     doc: Mapping[str, Any],
-    settings: Settings,
-    clients: AwsClients | None,
+    clients_for: Callable[[Provenance], AwsClients],
 ) -> None:
     metadata = doc.get("metadata") if isinstance(doc.get("metadata"), Mapping) else {}
     annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
@@ -155,7 +170,7 @@ def _verify_pipeline(
 
     location = s3_store.parse_s3_uri(provenance.definition_uri)
     pinned = S3Location(location.bucket, location.key, provenance.version_id)
-    clients = clients or AwsClients.from_settings(settings)
+    clients = clients_for(provenance)
     stored = s3_store.get_optional(clients, pinned)
     if not report.add(
         document, "S3 version exists", stored is not None, pinned.pinned_uri if stored else "not found"

@@ -258,6 +258,8 @@ def follow_run(
             try:
                 kind, payload = events.get(timeout=_IDLE_CHECK)
                 _apply(state, kind, payload, poller, has_cluster=watcher is not None)
+                if kind == "throttled":
+                    hold_until = None  # SageMaker is slower to answer: wait for it longer
             except queue.Empty:
                 if hold_until is None:
                     continue
@@ -267,7 +269,8 @@ def follow_run(
             if snap.outcome is not None and _awaiting_sagemaker(state, poller):
                 # The CR reported the end first: SageMaker's next poll brings the steps' final states.
                 if hold_until is None:
-                    hold_until = time.monotonic() + 2 * chosen.delay(steps=len(snap.steps)) + 1.0
+                    grace = 2 * chosen.delay(steps=len(snap.steps), throttled=state.throttled) + 1.0
+                    hold_until = time.monotonic() + grace
                 if time.monotonic() < hold_until:
                     continue
             if not snap.same_state(state.snapshot):

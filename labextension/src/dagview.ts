@@ -171,12 +171,42 @@ function orderedSteps(dag: IDag | null | undefined, run: IRunSnapshot | null | u
   return rows.concat([...reported.values()]);
 }
 
-/** One row per step: status, times, failure reason and the console / logs links SageMaker gave. */
+/** One row per step of a pipeline with no run: its type, its branch and the steps it waits for. */
+function renderStructureTable(dag: IDag): HTMLElement {
+  const after = new Map<string, string[]>();
+  for (const edge of dag.edges) {
+    after.set(edge.target, [...new Set([...(after.get(edge.target) ?? []), edge.source])]);
+  }
+  const body = h('tbody');
+  for (const node of dag.nodes) {
+    const branch = node.parent ? `${node.branch ?? ''} of ${node.parent}` : '';
+    body.append(
+      h(
+        'tr',
+        { 'data-step': node.name },
+        h('td', { class: 'jp-SageMakerAck-stepName' }, node.name),
+        h('td', {}, node.type ?? ''),
+        h('td', {}, branch),
+        h('td', {}, (after.get(node.name) ?? []).join(', '))
+      )
+    );
+  }
+  const head = h('thead', {}, h('tr', {}, ...['Step', 'Type', 'Branch', 'Runs after'].map(t => h('th', {}, t))));
+  return h('table', { class: 'jp-SageMakerAck-stepTable' }, head, body);
+}
+
+/**
+ * One row per step: status, times, failure reason and the console / logs links SageMaker gave; without a
+ * run, the pipeline's structure instead.
+ */
 export function renderStepTable(
   dag: IDag | null | undefined,
   run: IRunSnapshot | null | undefined,
   now: number = Date.now()
 ): HTMLElement {
+  if (!run) {
+    return renderStructureTable(dag ?? { nodes: [], edges: [] });
+  }
   const body = h('tbody');
   for (const step of orderedSteps(dag, run)) {
     const links = h(
@@ -195,7 +225,11 @@ export function renderStepTable(
         h('td', {}, step.status ? renderBadge(step.status) : ''),
         h('td', {}, formatTime(step.startTime)),
         h('td', {}, elapsed(step.startTime, step.endTime, now)),
-        h('td', { class: 'jp-SageMakerAck-failure', title: step.jobArn ?? undefined }, step.failureReason ?? shortArn(step.jobArn)),
+        h(
+          'td',
+          { class: 'jp-SageMakerAck-failure', title: step.jobArn ?? undefined },
+          step.failureReason ?? shortArn(step.jobArn)
+        ),
         links
       )
     );

@@ -84,9 +84,11 @@ export function renderReview(path: string, result: IReviewResult): HTMLElement {
   }
   container.append(h('h3', {}, 'S3 verification'), renderVerification(result.verification));
   container.append(h('h3', {}, 'Pipeline DAG'));
-  container.append(
-    result.dag ? renderDagView(result.dag) : h('div', { class: 'jp-SageMakerAck-muted' }, 'No Pipeline resource in this file.')
-  );
+  const hasErrors = result.findings.some(finding => severityRank(finding.severity) === 0);
+  const noDag = hasErrors
+    ? 'No DAG to draw: the file cannot be read as an ACK Pipeline; fix the errors above first.'
+    : 'No Pipeline resource in this file.';
+  container.append(result.dag ? renderDagView(result.dag) : h('div', { class: 'jp-SageMakerAck-muted' }, noDag));
   return container;
 }
 

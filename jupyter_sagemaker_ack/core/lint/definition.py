@@ -6,6 +6,7 @@ YAML that embeds it) and always names its step or parameter.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -108,6 +109,18 @@ def _check_step_items(sink: Sink, steps: Any, path: JsonPath) -> None:
 
 def _get(value: Any, dotted: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     """Values at a dotted path (``X[]`` walks a list); yields nothing where an ancestor is absent."""
+    if "[]" not in dotted:
+        item = value
+        parts = _split(dotted)
+        for part in parts:
+            if (
+                (type(item) is not dict and not isinstance(item, Mapping))
+                or part not in item
+                or is_expression(item)
+            ):
+                return iter(())
+            item = item[part]
+        return iter((((*parts,), item),))
     current: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
     for part in dotted.split("."):
         listed = part.endswith("[]")
@@ -128,6 +141,11 @@ def _get(value: Any, dotted: str) -> Iterator[tuple[tuple[str | int, ...], Any]]
                 following.append(((*path, name), child))
         current = following
     return iter(current)
+
+
+@functools.lru_cache(maxsize=512)
+def _split(dotted: str) -> tuple[str, ...]:
+    return tuple(dotted.split("."))
 
 
 def _present(value: Any, dotted: str) -> bool:

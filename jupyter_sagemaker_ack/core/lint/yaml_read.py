@@ -18,7 +18,6 @@ from .positions import JsonPath, Position
 from .scalars import scalar_offsets
 from .yaml_text import Repair, repair_text
 
-
 # The C build of the same safe loader when PyYAML has it: same documents, same marks, much faster.
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -1,11 +1,14 @@
 """``sagemaker-ack quickstart``: the whole hand-off once, on this machine, for a first try.
 
-Builds the article's Abalone pipeline with the SageMaker SDK, captures its definition offline, and renders
-the ACK YAML into a folder.
+Starts the local sandbox (unless told to use the current environment), then builds the article's Abalone
+pipeline, captures, lints and publishes it, renders and verifies the ACK YAML, applies it with the real
+``kubectl`` and follows the run to its end.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 
 import click
@@ -14,41 +17,67 @@ from ...config import resolve_settings
 from ...core.errors import UserError
 from ._common import user_errors
 
-DEMO_ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
-
 
 @click.command()
 @click.option(
     "-o",
     "--output",
-    type=click.Path(file_okay=False),
-    default="quickstart-out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("quickstart-out"),
     show_default=True,
     help="Folder for the rendered YAML.",
 )
+@click.option(
+    "--use-env", is_flag=True, help="Use the AWS and cluster of the current environment, not the sandbox."
+)
+@click.option("--keep-sandbox", is_flag=True, help="Leave the sandbox running afterwards.")
+@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), help="Sandbox state folder.")
 @user_errors
-def quickstart(output: str) -> None:
-    """Build the Abalone pipeline, capture it offline and render its ACK YAML."""
+def quickstart(output: Path, use_env: bool, keep_sandbox: bool, state_dir: Path | None) -> None:
+    """Build, publish, render, verify, kubectl-apply and run the Abalone example pipeline."""
     try:
-        from ...examples.abalone import build_abalone_pipeline
-    except ImportError as exc:
+        import sagemaker  # noqa: F401 - only to give a clear message when the SDK is missing
+    except ImportError:
         raise UserError(
-            f"The quickstart needs the SageMaker Python SDK ({exc}).",
-            "Install it with: pip install 'jupyter-sagemaker-ack[sdk-v2]'.",
+            "The quickstart needs the SageMaker Python SDK.",
+            "Install it with: pip install 'jupyter-sagemaker-ack[sdk-v2,sandbox]'.",
         ) from None
-    from ...services.render import render
+    from ...services.quickstart import run_quickstart
 
-    settings = resolve_settings({"region": "us-east-1"})
+    for noisy in ("sagemaker", "botocore", "boto3"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+    started = None
+    if not use_env:
+        from ...sandbox import stack
+
+        already = stack.read_info(state_dir)
+        click.echo("0/6 " + ("using the running sandbox" if already else "starting the local sandbox"))
+        info = already or stack.up(state_dir)
+        started = None if already else info
+        os.environ.update(info.env)
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+    try:
+        result = run_quickstart(resolve_settings(), output, say=click.echo)
+    finally:
+        if started is not None and not keep_sandbox:
+            from ...sandbox import stack
+
+            stack.down(started.state_dir)
+    run = result.run
+    click.echo("")
     click.echo(
-        "1/2 building the Abalone pipeline with the SageMaker SDK and capturing its definition offline"
+        f"run {run.name}: {run.outcome} ({run.progress.succeeded}/{run.progress.total} steps succeeded)"
     )
-    pipeline = build_abalone_pipeline(role_arn=DEMO_ROLE, region=settings.region or "us-east-1")
-    rendered = render(pipeline, settings, role_arn=DEMO_ROLE, execution=True)
-    click.echo(
-        f"    {len(rendered.definition.steps)} steps, {len(rendered.definition.parameters)} parameters, "
-        f"digest {rendered.definition.digest}"
-    )
-    click.echo("2/2 rendering the ACK Pipeline and PipelineExecution YAML")
-    for path in rendered.write(Path(output)):
-        click.echo(f"    wrote {path}")
-    click.echo(f"Review it, then: kubectl apply -f {Path(output) / 'pipeline.yaml'}")
+    for step in run.steps:
+        took = ""
+        if step.start_time and step.end_time:
+            took = f"{(step.end_time - step.start_time).total_seconds():.1f} s"
+        state = "not run" if step.status == "Pending" and run.finished else step.status
+        click.echo(f"  {step.name:<40} {state:<10} {took}")
+    click.echo(f"definition: {result.definition_uri}?versionId={result.version_id} ({result.digest})")
+    click.echo(f"YAML: {result.output_dir}/")
+    if started is not None and not keep_sandbox:
+        click.echo("sandbox stopped (use --keep-sandbox to look around with kubectl afterwards)")
+    if run.outcome != "Succeeded":
+        raise SystemExit(1)

@@ -34,6 +34,31 @@ _WATCH_READ_TIMEOUT = 0.3
 Key = tuple[str, str, str]
 
 
+_clients: dict[tuple[str, str | None, int], Any] = {}
+_clients_lock = threading.Lock()
+
+
+def sagemaker_client(region: str, endpoint: str | None, max_attempts: int) -> Any:
+    """A boto3 SageMaker client, shared by every controller in the process (building one takes ~1 s)."""
+    key = (region, endpoint, max_attempts)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            session = boto3.session.Session()
+            credentials: dict[str, str] = {}
+            if session.get_credentials() is None:
+                credentials = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
+            client = session.client(
+                "sagemaker",
+                region_name=region,
+                endpoint_url=endpoint,
+                config=Config(retries={"mode": "standard", "total_max_attempts": max_attempts}),
+                **credentials,
+            )
+            _clients[key] = client
+        return client
+
+
 class AckControllerEmulator:
     """Reconciles Pipeline and PipelineExecution CRs into the SageMaker API, as the ACK controller does.
 
@@ -70,8 +95,6 @@ class AckControllerEmulator:
         self.kube = KubeObjects(api_client)
         self.reconciler = Reconciler(self.kube, self._client_for, self.settings)
         self.queue = DelayQueue()
-        self._clients: dict[str, Any] = {}
-        self._clients_lock = threading.Lock()
         self._seen: dict[Key, tuple[Any, bool]] = {}
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -80,22 +103,7 @@ class AckControllerEmulator:
     # -- AWS clients -------------------------------------------------------------------------------
 
     def _client_for(self, region: str) -> Any:
-        with self._clients_lock:
-            client = self._clients.get(region)
-            if client is None:
-                session = boto3.session.Session()
-                credentials: dict[str, str] = {}
-                if session.get_credentials() is None:
-                    credentials = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
-                client = session.client(
-                    "sagemaker",
-                    region_name=region,
-                    endpoint_url=self.sagemaker_endpoint,
-                    config=Config(retries={"mode": "standard", "total_max_attempts": self.max_attempts}),
-                    **credentials,
-                )
-                self._clients[region] = client
-            return client
+        return sagemaker_client(region, self.sagemaker_endpoint, self.max_attempts)
 
     # -- lifecycle ---------------------------------------------------------------------------------
 

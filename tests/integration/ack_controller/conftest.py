@@ -1,4 +1,4 @@
-"""The Kubernetes API emulator (``kubeapi`` plugin), the SageMaker emulator, and a controller per namespace."""
+"""The Kubernetes API emulator (``kubeapi`` plugin), the SageMaker emulator, one controller per namespace."""
 
 from __future__ import annotations
 

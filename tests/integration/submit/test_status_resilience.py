@@ -128,20 +128,23 @@ def test_sagemaker_throttling_backs_off_without_failing(
     stack: Stack, namespace: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     throttled: list[str] = []
-    real_describe = sagemaker_api.SageMakerApi.describe_execution
 
-    def spy(self: sagemaker_api.SageMakerApi, arn: str) -> dict[str, Any]:
-        try:
-            return real_describe(self, arn)
-        except sagemaker_api.Throttled as exc:
-            throttled.append(str(exc))
-            raise
+    def spy(method: Any) -> Any:
+        def call(self: sagemaker_api.SageMakerApi, arn: str) -> Any:
+            try:
+                return method(self, arn)
+            except sagemaker_api.Throttled as exc:
+                throttled.append(str(exc))
+                raise
 
-    monkeypatch.setattr(sagemaker_api.SageMakerApi, "describe_execution", spy)
+        return call
+
+    for name in ("describe_execution", "list_steps"):
+        monkeypatch.setattr(sagemaker_api.SageMakerApi, name, spy(getattr(sagemaker_api.SageMakerApi, name)))
     rendered = rendered_run(settings, steps=3)
     (run,) = submit.submit(rendered.docs, settings, wait=True).execution_names
-    # From here on SageMaker grants 2 requests a second: polls (and the controller) are throttled.
-    stack.sagemaker.configure(throttle={"enabled": True, "rate": 2.0, "burst": 2})
+    # From here on SageMaker grants one request a second: polls (and the controller) are throttled.
+    stack.sagemaker.configure(throttle={"enabled": True, "rate": 1.0, "burst": 1})
 
     snaps = list(watch.watch_run(namespace, run, settings))
     stack.sagemaker.configure(throttle={"enabled": False})

@@ -27,7 +27,9 @@ class SeedSamples:
         json_end = next(i for i in range(json_start, len(lines)) if lines[i].startswith("With SageMaker"))
         yaml_starts = [i for i, line in enumerate(lines) if line.startswith("apiVersion:")]
         pipeline_end = next(i for i in range(yaml_starts[0], len(lines)) if lines[i].startswith("Submit the"))
-        execution_end = next(i for i in range(yaml_starts[1], len(lines)) if lines[i].startswith("To start a run"))
+        execution_end = next(
+            i for i in range(yaml_starts[1], len(lines)) if lines[i].startswith("To start a run")
+        )
         self.definition = "\n".join(lines[json_start:json_end]).strip() + "\n"
         self.pipeline = "\n".join(lines[yaml_starts[0] : pipeline_end]).strip() + "\n"
         self.execution = "\n".join(lines[yaml_starts[1] : execution_end]).strip() + "\n"

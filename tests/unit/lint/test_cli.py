@@ -16,9 +16,9 @@ from jupyter_sagemaker_ack.core import manifests
 from jupyter_sagemaker_ack.core.definition import parse_definition
 from jupyter_sagemaker_ack.core.lint import CODES
 from jupyter_sagemaker_ack.core.lint.manifest import PlainDocument
+from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 from jupyter_sagemaker_ack.faces.cli import cli
 from jupyter_sagemaker_ack.services.lint import VERSION_ANNOTATION, lint_paths, verify_pinned
-from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 
 from .conftest import CORPUS
 
@@ -49,7 +49,9 @@ def test_errors_exit_1_and_print_file_line_column_code_and_hint() -> None:
     result = _run(str(CORPUS / "yaml_tab.yaml"))
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0].endswith("yaml_tab.yaml:10:1: error SMA101 A tab character indents line 10; YAML allows only spaces there.")
+    assert lines[0].endswith(
+        "yaml_tab.yaml:10:1: error SMA101 A tab character indents line 10; YAML allows only spaces there."
+    )
     assert lines[1].startswith("  hint: Indent with spaces only")
     assert lines[-1] == "1 error, 0 warnings in 1 file"
 
@@ -66,22 +68,41 @@ def test_json_format_is_machine_readable() -> None:
     payload = json.loads(result.output)
     assert payload["summary"] == {"errors": 2, "warnings": 0, "files": 2}
     first = payload["findings"][0]
-    assert set(first) == {"code", "severity", "message", "hint", "file", "line", "column", "step", "parameter", "path"}
+    assert set(first) == {
+        "code",
+        "severity",
+        "message",
+        "hint",
+        "file",
+        "line",
+        "column",
+        "step",
+        "parameter",
+        "path",
+    }
     assert {(f["code"], f["step"]) for f in payload["findings"]} == {("SMA308", "Prep"), ("SMA601", None)}
 
 
 def test_sarif_format_has_the_structure_code_review_tools_need() -> None:
-    result = _run("--format", "sarif", str(CORPUS / "def_dependson_unknown.json"), str(CORPUS / "yaml_empty.yaml"))
+    result = _run(
+        "--format", "sarif", str(CORPUS / "def_dependson_unknown.json"), str(CORPUS / "yaml_empty.yaml")
+    )
     assert result.exit_code == 1
     log = json.loads(result.output)
-    assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-2.1.0.json")
+    assert log["version"] == "2.1.0"
+    assert log["$schema"].endswith("sarif-2.1.0.json")
     (run,) = log["runs"]
     driver = run["tool"]["driver"]
-    assert driver["name"] and driver["version"]
+    assert driver["name"]
+    assert driver["version"]
     rule_ids = [rule["id"] for rule in driver["rules"]]
     assert sorted(rule_ids) == sorted(CODES)
     for rule in driver["rules"]:
-        assert rule["shortDescription"]["text"] and rule["defaultConfiguration"]["level"] in ("error", "warning")
+        assert rule["shortDescription"]["text"]
+        assert rule["defaultConfiguration"]["level"] in (
+            "error",
+            "warning",
+        )
     results = run["results"]
     assert len(results) == 2
     for result_ in results:
@@ -114,7 +135,9 @@ def test_missing_path_is_a_usage_error() -> None:
 
 
 def test_pinned_version_is_not_verified_offline(tmp_path: Path) -> None:
-    provenance = manifests.Provenance(digest="sha256:" + "0" * 64, definition_uri="s3://my-bucket/abalone/definition.json", version_id="v1")
+    provenance = manifests.Provenance(
+        digest="sha256:" + "0" * 64, definition_uri="s3://my-bucket/abalone/definition.json", version_id="v1"
+    )
     path = _clean_yaml(tmp_path, provenance)
     result = _run("--offline", str(path))
     assert result.exit_code == 0
@@ -137,18 +160,30 @@ def test_pinned_version_mismatch_is_an_error() -> None:
         raise ConnectionError("bucket unreachable")
 
     (skipped,) = verify_pinned([PlainDocument(doc, "p.yaml")], verifier=broken)
-    assert skipped.code == "SMA802" and "bucket unreachable" in skipped.message
+    assert skipped.code == "SMA802"
+    assert "bucket unreachable" in skipped.message
 
 
 def test_real_command_in_a_subprocess(tmp_path: Path) -> None:
     clean = _clean_yaml(tmp_path)
     script = shutil.which("sagemaker-ack")
     # Without the console script (package not pip-installed) the same entry point runs through python -c.
-    command = [script] if script else [sys.executable, "-c", "from jupyter_sagemaker_ack.faces.cli import main; main()"]
-    bad = subprocess.run([*command, "lint", str(CORPUS / "man_spec_top_level.yaml")], capture_output=True, text=True, timeout=60)
+    command = (
+        [script]
+        if script
+        else [sys.executable, "-c", "from jupyter_sagemaker_ack.faces.cli import main; main()"]
+    )
+    bad = subprocess.run(
+        [*command, "lint", str(CORPUS / "man_spec_top_level.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 1, bad.stderr
     assert "error SMA201 'roleARN' is at the top level of the object; it belongs under spec." in bad.stdout
-    good = subprocess.run([*command, "lint", "--format", "json", str(clean)], capture_output=True, text=True, timeout=60)
+    good = subprocess.run(
+        [*command, "lint", "--format", "json", str(clean)], capture_output=True, text=True, timeout=60
+    )
     assert good.returncode == 0, good.stderr
     assert json.loads(good.stdout)["findings"] == []
 

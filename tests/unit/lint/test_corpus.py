@@ -22,9 +22,7 @@ def test_corpus_is_large_and_covers_every_rule_family() -> None:
 def test_bad_input_is_reported_where_it_is(case: dict[str, object]) -> None:
     name = str(case["file"])
     findings = lint_text((CORPUS / name).read_text(encoding="utf-8"), name)
-    located = [
-        (f.code, f.line, f.column, f.step, f.parameter) for f in findings if f.code == case["code"]
-    ]
+    located = [(f.code, f.line, f.column, f.step, f.parameter) for f in findings if f.code == case["code"]]
     expected = (case["code"], case.get("line"), case.get("column"), case.get("step"), case.get("parameter"))
     assert expected in located, f"{name}: got {[(f.code, f.line, f.column, f.message) for f in findings]}"
     allowed = {case["code"], *case.get("also", [])}  # type: ignore[misc]

@@ -17,20 +17,46 @@ _SEEDS = [
     (CORPUS / "man_execution_undeclared_param.yaml").read_text(),
 ]
 _YAML_BITS = st.sampled_from(
-    ["\n", "  ", "\t", ": ", "- ", "|", ">", "'", '"', "{", "}", "[", "]", ",", "#", "&a ", "*a", "---\n", "!!", "%"]
+    [
+        "\n",
+        "  ",
+        "\t",
+        ": ",
+        "- ",
+        "|",
+        ">",
+        "'",
+        '"',
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        "#",
+        "&a ",
+        "*a",
+        "---\n",
+        "!!",
+        "%",
+    ]
 )
 _JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=30,
 )
-_STEP_KEYS = st.sampled_from(["Name", "Type", "Arguments", "DependsOn", "IfSteps", "Get", "Conditions", "Parameters"])
+_STEP_KEYS = st.sampled_from(
+    ["Name", "Type", "Arguments", "DependsOn", "IfSteps", "Get", "Conditions", "Parameters"]
+)
 
 
 def _valid(findings: list[Finding]) -> None:
     assert isinstance(findings, list)
     for f in findings:
-        assert f.code in CODES and f.message
+        assert f.code in CODES
+        assert f.message
         assert f.line is None or f.line >= 1
         assert f.column is None or f.column >= 1
 
@@ -48,7 +74,9 @@ def test_yaml_like_text_lints_without_crashing(parts: list[str]) -> None:
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.sampled_from(_SEEDS), st.integers(min_value=0, max_value=4000), st.integers(0, 40), st.text(max_size=5))
+@given(
+    st.sampled_from(_SEEDS), st.integers(min_value=0, max_value=4000), st.integers(0, 40), st.text(max_size=5)
+)
 def test_damaged_real_files_lint_without_crashing(seed: str, where: int, cut: int, insert: str) -> None:
     where %= len(seed) + 1
     damaged = seed[:where] + insert + seed[where + cut :]

@@ -20,7 +20,9 @@ def _fail_step(name: str = "Stop", **extra: object) -> dict[str, object]:
     return {"Name": name, "Type": "Fail", "Arguments": {"ErrorMessage": "stop"}, **extra}
 
 
-def _definition(*steps: dict[str, object], parameters: list[dict[str, object]] | None = None) -> dict[str, object]:
+def _definition(
+    *steps: dict[str, object], parameters: list[dict[str, object]] | None = None
+) -> dict[str, object]:
     return {"Version": "2020-12-01", "Parameters": parameters or [], "Steps": list(steps)}
 
 
@@ -36,7 +38,7 @@ def _pipeline_yaml(definition_scalar: str) -> str:
     [
         "a: 'x''y\n  z  \n\n  w'\n",
         'a: "q\\tr\\\n   s t\n u \\u00e9"\n',
-        "a: |\n  {\n   \"x\": 1\n\n  }\n",
+        'a: |\n  {\n   "x": 1\n\n  }\n',
         "a: |-\n    one\n      two\n",
         "a: plain\n  more\n",
     ],
@@ -45,7 +47,8 @@ def test_every_character_of_a_yaml_string_maps_back_to_its_source(text: str) -> 
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     scalar = node.value[0][1]
     origins = scalar_offsets(text, scalar)
-    assert origins is not None and len(origins) == len(scalar.value)
+    assert origins is not None
+    assert len(origins) == len(scalar.value)
     lines = text.split("\n")
     for char, (line, column) in zip(scalar.value, origins, strict=True):
         source = lines[line][column] if column < len(lines[line]) else "\n"
@@ -56,7 +59,8 @@ def test_json_error_in_a_double_quoted_definition_is_placed_in_the_yaml_file() -
     text = _pipeline_yaml('"{\\"Version\\": \\"2020-12-01\\", \\"Steps\\": [}"')
     (finding,) = [f for f in lint_text(text, "p.yaml") if f.code == "SMA206"]
     line = text.split("\n")[finding.line - 1]  # type: ignore[operator]
-    assert finding.line == 8 and line[finding.column - 1] == "}"  # type: ignore[operator]
+    assert finding.line == 8
+    assert line[finding.column - 1] == "}"
 
 
 def test_definition_findings_inside_yaml_carry_file_positions_and_step_names() -> None:
@@ -64,7 +68,8 @@ def test_definition_findings_inside_yaml_carry_file_positions_and_step_names() -
     block = "|\n" + "\n".join("    " + line for line in definition.split("\n"))
     text = _pipeline_yaml(block)
     (finding,) = lint_text(text, "p.yaml")
-    assert finding.code == "SMA306" and finding.step == "Stop"
+    assert finding.code == "SMA306"
+    assert finding.step == "Stop"
     assert text.split("\n")[finding.line - 1].strip().startswith('"Missing"')  # type: ignore[operator]
 
 
@@ -153,8 +158,11 @@ def test_definitions_given_as_dicts_name_steps_but_have_no_positions() -> None:
 
 def test_every_code_has_a_title_severity_and_hint() -> None:
     for code, entry in CODES.items():
-        assert code.startswith("SMA") and len(code) == 6
-        assert entry.title and entry.hint and entry.severity in ("error", "warning")
+        assert code.startswith("SMA")
+        assert len(code) == 6
+        assert entry.title
+        assert entry.hint
+        assert entry.severity in ("error", "warning")
 
 
 def test_alias_loops_in_yaml_end_the_walk() -> None:

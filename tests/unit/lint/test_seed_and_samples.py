@@ -30,13 +30,10 @@ def test_seed_definition_reports_the_unterminated_string_and_its_placeholders(se
     assert [(f.line, f.column) for f in syntax] == [(broken + 1, len(lines[broken]) + 1)]
     assert "not closed" in syntax[0].message
     placeholders = sorted((f.line, f.message) for f in findings if f.code == "SMA401")
-    expected = [
-        (n + 1, m.group())
-        for n, line in enumerate(lines)
-        for m in re.finditer(r"<<[A-Z_]+>>", line)
-    ]
+    expected = [(n + 1, m.group()) for n, line in enumerate(lines) for m in re.finditer(r"<<[A-Z_]+>>", line)]
     assert [(line, text) for line, text in expected] == [
-        (line, re.search(r"<<[A-Z_]+>>", message).group()) for line, message in placeholders  # type: ignore[union-attr]
+        (line, re.search(r"<<[A-Z_]+>>", message).group())
+        for line, message in placeholders  # type: ignore[union-attr]
     ]
     assert {f.code for f in findings} == {"SMA302", "SMA401"}
 
