@@ -37,7 +37,8 @@ def main() -> None:
     print(f"lint definition:              {t_lint * 1000:.1f} ms ({t_lint / baseline:.1f}x json.loads)")
     print(f"lint with positioned finding: {t_broken * 1000:.1f} ms ({t_broken / baseline:.1f}x json.loads)")
     print(
-        f"lint of the ACK YAML ({len(yaml_text) / 1e6:.2f} MB): {t_yaml * 1000:.1f} ms ({t_yaml / baseline:.1f}x)"
+        f"lint of the ACK YAML ({len(yaml_text) / 1e6:.2f} MB): "
+        f"{t_yaml * 1000:.1f} ms ({t_yaml / baseline:.1f}x)"
     )
     finish([report("lint of a 1,000-step definition", t_lint, 0.5)])
 

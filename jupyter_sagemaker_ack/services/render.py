@@ -126,7 +126,7 @@ def render(
                 namespace=namespace,
                 description=description or extras.get("description"),
                 display_name=display_name or extras.get("display_name"),
-                max_parallel_steps=max_parallel_steps or extras.get("max_parallel_steps"),
+                max_parallel_steps=max_parallel_steps or extras.get("max_parallel_execution_steps"),
                 tags=dict(tags or {}),
                 region=region,
                 deletion_policy=deletion_policy,
@@ -168,7 +168,7 @@ def _definition_of(
 
     extras = {
         key: getattr(captured, key, None)
-        for key in ("role_arn", "description", "display_name", "max_parallel_steps")
+        for key in ("role_arn", "description", "display_name", "max_parallel_execution_steps")
         if getattr(captured, key, None) is not None
     }
     return (

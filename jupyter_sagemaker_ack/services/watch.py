@@ -28,6 +28,10 @@ from ..core.errors import UserError
 
 # How long the stream waits for any news before re-checking its sources.
 _IDLE_CHECK = 1.0
+# botocore attempts per status call: throttling reaches the polling policy, which backs off for longer.
+POLL_ATTEMPTS = 2
+# At least this long, the end reported by the CR waits for SageMaker to confirm it with the final steps.
+_MIN_HOLD = 5.0
 
 
 def is_execution_arn(run: str) -> bool:
@@ -61,7 +65,7 @@ def _open_sources(settings: Settings, namespace: str | None, run: str) -> _Sourc
         sources.namespace = sources.cluster.namespace
     if sagemaker_api.has_credentials():
         try:
-            sources.sagemaker = sagemaker_api.SageMakerApi.from_settings(settings)
+            sources.sagemaker = sagemaker_api.SageMakerApi.from_settings(settings, max_attempts=POLL_ATTEMPTS)
         except UserError as exc:
             sources.sagemaker_problem = str(exc)
     else:
@@ -269,7 +273,7 @@ def follow_run(
             if snap.outcome is not None and _awaiting_sagemaker(state, poller):
                 # The CR reported the end first: SageMaker's next poll brings the steps' final states.
                 if hold_until is None:
-                    grace = 2 * chosen.delay(steps=len(snap.steps), throttled=state.throttled) + 1.0
+                    grace = max(_MIN_HOLD, 3 * chosen.delay(steps=len(snap.steps), throttled=state.throttled))
                     hold_until = time.monotonic() + grace
                 if time.monotonic() < hold_until:
                     continue

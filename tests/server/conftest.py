@@ -6,6 +6,10 @@ fixtures and hooks are brought into this directory by import.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,18 +49,31 @@ def pipeline_yaml(jp_root_dir: Path) -> Path:
 
 @pytest.fixture
 def sandbox_ready(request: pytest.FixtureRequest) -> Any:
-    """The session's sandbox with this test's environment pointed at it; skips while a piece is missing."""
+    """The session's sandbox, with this test's environment (so the server's settings) pointed at it."""
     for module in ("services.watch", "services.stop", "services.submit", "sandbox.stack"):
         pytest.importorskip(f"jupyter_sagemaker_ack.{module}", reason=f"needs {module} (issues 5 and 9)")
-    if "sandbox_env" not in request.fixturenames and not _has_fixture(request, "sandbox_env"):
+    try:
+        request.getfixturevalue("sandbox_env")
+    except pytest.FixtureLookupError:
         pytest.skip("needs the `sandbox` fixture (tests/fixtures/sandbox.py)")
-    request.getfixturevalue("sandbox_env")
     return request.getfixturevalue("sandbox")
 
 
-def _has_fixture(request: pytest.FixtureRequest, name: str) -> bool:
+@contextlib.contextmanager
+def sandbox_step_seconds(sandbox: Any, seconds: float) -> Iterator[None]:
+    """Slow the sandbox's SageMaker emulator down (its own HTTP settings API), then put it back."""
+    url = sandbox.endpoints["sagemaker"] + "/_emulator/config"
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        before = json.loads(answer.read())["durations"]["default"]
+
+    def post(value: float) -> None:
+        body = json.dumps({"durations": {"default": value}}).encode()
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
+    post(seconds)
     try:
-        request._fixturemanager.getfixturedefs(name, request.node)  # noqa: SLF001
-    except Exception:
-        return False
-    return bool(request._fixturemanager.getfixturedefs(name, request.node))  # noqa: SLF001
+        yield
+    finally:
+        post(before)

@@ -148,8 +148,8 @@ class JsonDocument:
     file: str | None
     locator: JsonLocator
 
-    def position(self, path: JsonPath, *, key: bool = False) -> Position | None:
-        return self.locator.position(path, key=key)
+    def position(self, path: JsonPath, *, key: bool = False, within: int | None = None) -> Position | None:
+        return self.locator.position(path, key=key, within=within)
 
     def scalar_position(self, path: JsonPath) -> Callable[[int], Position | None]:
         start = self.locator.position(path)

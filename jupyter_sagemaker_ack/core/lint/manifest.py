@@ -40,7 +40,9 @@ class Document(Protocol):
     value: Any
     file: str | None
 
-    def position(self, path: JsonPath, *, key: bool = False) -> Position | None: ...
+    def position(
+        self, path: JsonPath, *, key: bool = False, within: int | None = None
+    ) -> Position | None: ...
 
     def scalar_position(self, path: JsonPath) -> Callable[[int], Position | None]: ...
 
@@ -52,7 +54,7 @@ class PlainDocument:
     value: Any
     file: str | None = None
 
-    def position(self, path: JsonPath, *, key: bool = False) -> Position | None:
+    def position(self, path: JsonPath, *, key: bool = False, within: int | None = None) -> Position | None:
         return None
 
     def scalar_position(self, path: JsonPath) -> Callable[[int], Position | None]:

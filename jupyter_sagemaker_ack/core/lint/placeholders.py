@@ -50,6 +50,7 @@ def check_string(sink: Sink, text: str, path: list[PathKey], owner: Owner) -> No
             path=here,
             step=step,
             parameter=parameter,
+            within=match.start(),
         )
 
 

@@ -21,13 +21,17 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 
 
 class Locator(Protocol):
-    def position(self, path: JsonPath, *, key: bool = False) -> Position | None: ...
+    """``position(path)`` of a value (``key=True``: of its key; ``within=n``: of character n of a string)."""
+
+    def position(
+        self, path: JsonPath, *, key: bool = False, within: int | None = None
+    ) -> Position | None: ...
 
 
 class NoLocator:
     """For inputs without text (a dict from Python): findings carry step and parameter names only."""
 
-    def position(self, path: JsonPath, *, key: bool = False) -> Position | None:
+    def position(self, path: JsonPath, *, key: bool = False, within: int | None = None) -> Position | None:
         return None
 
 
@@ -74,7 +78,7 @@ class JsonLocator:
             self._lines = LineIndex(self._text)
         return self._lines.position(offset)
 
-    def position(self, path: JsonPath, *, key: bool = False) -> Position | None:
+    def position(self, path: JsonPath, *, key: bool = False, within: int | None = None) -> Position | None:
         if not path:  # the whole document: no need to index the text
             stripped = self._text.lstrip()
             return self.offset_position(len(self._text) - len(stripped)) if stripped else None
@@ -92,6 +96,10 @@ class JsonLocator:
             return None
         value_offset, key_offset = found
         offset = key_offset if key and key_offset is not None else value_offset
+        if within is not None and probe == path and not key and self._text.startswith('"', offset):
+            inside = self._text[offset + 1 : offset + 1 + within]
+            if "\\" not in inside and '"' not in inside:
+                offset += 1 + within
         return self.offset_position(offset)
 
 

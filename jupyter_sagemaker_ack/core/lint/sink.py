@@ -17,6 +17,7 @@ class _Item:
     finding: Finding
     path: JsonPath | None
     key: bool
+    within: int | None = None
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Sink:
         step: str | None = None,
         parameter: str | None = None,
         hint: str | None = None,
+        within: int | None = None,
     ) -> None:
         item = finding(
             code,
@@ -44,7 +46,7 @@ class Sink:
             parameter=parameter,
             path=path_text(path) if path else None,
         )
-        self.items.append(_Item(item, path, key))
+        self.items.append(_Item(item, path, key, within))
 
     def extend(self, findings: list[Finding]) -> None:
         self.items.extend(_Item(f, None, False) for f in findings)
@@ -56,7 +58,7 @@ class Sink:
         for item in self.items:
             f = item.finding
             if item.path is not None and f.line is None:
-                position = where.position(item.path, key=item.key)
+                position = where.position(item.path, key=item.key, within=item.within)
                 if position is not None:
                     f = replace(f, line=position[0], column=position[1])
             if prefix and item.path is not None:

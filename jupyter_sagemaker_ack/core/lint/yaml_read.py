@@ -32,6 +32,7 @@ class YamlDocument:
     index: int
     text: str = ""
     to_original: Callable[[int, int], Position] = field(default=lambda line, column: (line + 1, column + 1))
+    _scalar_cache: dict[JsonPath, Callable[[int], Position | None]] = field(default_factory=dict, repr=False)
 
     def node_at(self, path: JsonPath) -> tuple[yaml.Node | None, yaml.Node | None]:
         """(key node, value node) of ``path``; the deepest existing ancestor when the path is absent."""
@@ -53,7 +54,9 @@ class YamlDocument:
                 return key_node, node
         return key_node, node
 
-    def position(self, path: JsonPath, *, key: bool = False) -> Position | None:
+    def position(self, path: JsonPath, *, key: bool = False, within: int | None = None) -> Position | None:
+        if within is not None and not key:
+            return self.scalar_position(path)(within)
         key_node, value_node = self.node_at(path)
         target = key_node if key and key_node is not None else value_node
         if target is None:
@@ -63,6 +66,12 @@ class YamlDocument:
 
     def scalar_position(self, path: JsonPath) -> Callable[[int], Position | None]:
         """A function from offsets in the string value at ``path`` to positions in the file."""
+        cached = self._scalar_cache.get(path)
+        if cached is None:
+            cached = self._scalar_cache[path] = self._scalar_position(path)
+        return cached
+
+    def _scalar_position(self, path: JsonPath) -> Callable[[int], Position | None]:
         _, node = self.node_at(path)
         fallback = self.position(path)
         if not isinstance(node, yaml.ScalarNode):

@@ -140,11 +140,16 @@ class Reconciler:
         key = (kind.name, namespace, name)
         ns_annotations = self.kube.namespace_annotations(namespace)
         annotations = obj["metadata"].get("annotations") or {}
-        region = (
+        target = (
             annotations.get(res.REGION_ANNOTATION)
             or ns_annotations.get(res.DEFAULT_REGION_ANNOTATION)
             or self.settings.default_region
         )
+        region = ((obj.get("status") or {}).get("ackResourceMetadata") or {}).get("region") or target
+        if region != target:
+            # The runtime refuses a region change once the resource exists: a terminal error, logged only.
+            log.warning("%s %s/%s exists in region %s, not %s", kind.name, namespace, name, region, target)
+            return self._backoff(key)
         ctx = Context(kind, obj, self.sagemaker(region), region, ns_annotations)
         try:
             outcome = self._delete(ctx) if obj["metadata"].get("deletionTimestamp") else self._sync(ctx)
@@ -368,7 +373,7 @@ class Reconciler:
             return Outcome(None)
         policy = (
             ctx.annotations.get(res.DELETION_POLICY_ANNOTATION)
-            or ctx.namespace_annotations.get(res.DELETION_POLICY_ANNOTATION)
+            or ctx.namespace_annotations.get(res.NAMESPACE_DELETION_POLICY_ANNOTATION)
             or "delete"
         )
         if policy == "retain" or ctx.read_only:

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ready-file", type=Path, help="write {url, pid} here when ready")
     parser.add_argument("--config", type=Path, help="JSON settings file (shape of POST /_emulator/config)")
     args = parser.parse_args(argv)
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
+    if args.host not in ("127.0.0.1", "localhost"):
         parser.error("the emulator only listens on the loopback interface")
     settings = json.loads(args.config.read_text()) if args.config else None
     emulator = SageMakerEmulator(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
+from jupyter_sagemaker_ack.config import resolve_settings
 from jupyter_sagemaker_ack.core.definition import parse_definition, pretty_json
 from jupyter_sagemaker_ack.core.manifests import PipelineOptions, dump_yaml, render_pipeline
 from jupyter_sagemaker_ack.faces.cli import cli
@@ -163,3 +165,15 @@ def test_yaml_rendered_from_s3_verifies(aws: AwsTestBed, tmp_path: Path) -> None
     assert doc["metadata"]["annotations"]["sagemaker-ack.io/definition-version-id"] == publication.version_id
     result = CliRunner().invoke(cli, ["verify", str(out)])
     assert result.exit_code == 0, result.output
+
+
+def test_verify_without_a_configured_region_uses_the_recorded_keys_region(
+    aws: AwsTestBed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, path = _publish_and_render(aws, tmp_path)
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name)
+    settings = resolve_settings()
+    assert settings.region is None
+    report = verify(path, settings)
+    assert report.ok, report.table()

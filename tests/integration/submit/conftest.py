@@ -40,7 +40,9 @@ class Stack:
         name = f"t{os.getpid()}-{next(_namespaces)}"
         api = config.new_client_from_config(config_file=str(self.kubeconfig))
         try:
-            client.CoreV1Api(api).create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=name)))
+            client.CoreV1Api(api).create_namespace(
+                client.V1Namespace(metadata=client.V1ObjectMeta(name=name))
+            )
         finally:
             api.close()
         return name

@@ -1,4 +1,4 @@
-"""The status stream under trouble: dropped watches, 410 Gone, SageMaker throttling, one source missing, 150 steps."""
+"""The status stream under trouble: dropped watches, 410 Gone, throttling, one source missing, 150 steps."""
 
 from __future__ import annotations
 
@@ -168,12 +168,16 @@ def test_a_150_step_pipeline_reports_every_step(stack: Stack, namespace: str, se
     assert again.progress.total == again.progress.succeeded == 150
 
 
-def test_sagemaker_alone_by_execution_arn(stack: Stack, namespace: str, settings: Settings, tmp_path: Any) -> None:
+def test_sagemaker_alone_by_execution_arn(
+    stack: Stack, namespace: str, settings: Settings, tmp_path: Any
+) -> None:
     rendered = rendered_run(settings, steps=2)
     result = submit.submit(rendered.docs, settings, wait=True)
     arn = result.executions[0].arn
     assert arn is not None
-    no_cluster = resolve_settings(explicit={"kubeconfig": str(tmp_path / "none")}, env={**settings_env(settings)})
+    no_cluster = resolve_settings(
+        explicit={"kubeconfig": str(tmp_path / "none")}, env={**settings_env(settings)}
+    )
 
     snaps = list(watch.watch_run(None, arn, no_cluster))
     assert snaps[-1].outcome == "Succeeded"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import boto3
 import pytest
 
@@ -23,7 +25,9 @@ def test_happy_path_to_succeeded(stack: Stack, namespace: str, settings: Setting
     result = submit.submit(rendered.docs, settings)
 
     (pipeline,) = result.pipelines
-    assert pipeline.arn == f"arn:aws:sagemaker:{REGION}:123456789012:pipeline/{rendered.pipeline_name.lower()}"
+    assert (
+        pipeline.arn == f"arn:aws:sagemaker:{REGION}:123456789012:pipeline/{rendered.pipeline_name.lower()}"
+    )
     (run,) = result.execution_names
     snaps = follow(settings, namespace, run)
     final = snaps[-1]
@@ -37,10 +41,12 @@ def test_happy_path_to_succeeded(stack: Stack, namespace: str, settings: Setting
     assert step.job_arn is not None
     assert ":processing-job/" in step.job_arn
     assert step.console_url is not None
-    assert step.console_url.startswith(f"https://{REGION}.console.aws.amazon.com/sagemaker/home?region={REGION}#/")
+    assert step.console_url.startswith(
+        f"https://{REGION}.console.aws.amazon.com/sagemaker/home?region={REGION}#/"
+    )
     assert step.logs_url is not None
     # Emitted only on change: no two snapshots in a row look the same to a user.
-    assert all(not later.same_state(earlier) for earlier, later in zip(snaps, snaps[1:]))
+    assert all(not later.same_state(earlier) for earlier, later in itertools.pairwise(snaps))
     assert any(s.outcome is None and s.progress.running for s in snaps), "the run was never seen running"
     assert final.progress.succeeded == 3
 
@@ -80,12 +86,14 @@ def test_stop_while_running_gives_stopped(stack: Stack, namespace: str, settings
     assert described["PipelineExecutionStatus"] == "Stopped"
 
 
-def test_terminal_pipeline_missing_is_surfaced_with_the_aws_message(namespace: str, settings: Settings) -> None:
+def test_terminal_pipeline_missing_is_surfaced_with_the_aws_message(
+    namespace: str, settings: Settings
+) -> None:
     missing = pipeline_name("missing")
     execution = rendered_run(settings, steps=1, name=missing).execution
     assert execution is not None
 
-    with pytest.raises(UserError, match="ACK.Terminal") as caught:
+    with pytest.raises(UserError, match=r"ACK\.Terminal") as caught:
         submit.submit([execution], settings, wait=True)
     assert "does not exist" in caught.value.problem
     assert missing.lower() in caught.value.problem
@@ -96,12 +104,14 @@ def test_terminal_pipeline_missing_is_surfaced_with_the_aws_message(namespace: s
     assert "ResourceNotFound" in final.failure_reason
 
 
-def test_recoverable_validation_error_is_surfaced_with_the_aws_message(namespace: str, settings: Settings) -> None:
+def test_recoverable_validation_error_is_surfaced_with_the_aws_message(
+    namespace: str, settings: Settings
+) -> None:
     rendered = rendered_run(settings, steps=2)
     pipeline = rendered.pipeline
     pipeline["spec"]["pipelineDefinition"] = '{"Version": "2020-12-01", "Steps": "not a list"}'
 
-    with pytest.raises(UserError, match="ACK.Recoverable") as caught:
+    with pytest.raises(UserError, match=r"ACK\.Recoverable") as caught:
         submit.submit(rendered.docs, settings)
     assert "ValidationException" in caught.value.problem
     assert "no PipelineExecution was created" in caught.value.problem
@@ -168,7 +178,9 @@ def test_apply_conflict_names_the_owner_and_force_takes_over(
     assert live["spec"]["pipelineDescription"] == "from the notebook"
 
 
-def test_pipeline_existing_outside_ack_suggests_adoption(stack: Stack, namespace: str, settings: Settings) -> None:
+def test_pipeline_existing_outside_ack_suggests_adoption(
+    stack: Stack, namespace: str, settings: Settings
+) -> None:
     rendered = rendered_run(settings, steps=1)
     client = boto3.client("sagemaker", endpoint_url=stack.sagemaker.url, region_name=REGION)
     client.create_pipeline(

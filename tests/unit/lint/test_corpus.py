@@ -25,7 +25,7 @@ def test_bad_input_is_reported_where_it_is(case: dict[str, object]) -> None:
     located = [(f.code, f.line, f.column, f.step, f.parameter) for f in findings if f.code == case["code"]]
     expected = (case["code"], case.get("line"), case.get("column"), case.get("step"), case.get("parameter"))
     assert expected in located, f"{name}: got {[(f.code, f.line, f.column, f.message) for f in findings]}"
-    allowed = {case["code"], *case.get("also", [])}  # type: ignore[misc]
+    allowed = {case["code"], *case.get("also", [])}
     unexpected = [(f.code, f.message) for f in findings if f.code not in allowed]
     assert not unexpected, f"{name}: unexpected findings {unexpected}"
     assert all(f.file == name and f.hint for f in findings)

@@ -61,19 +61,19 @@ def _valid(findings: list[Finding]) -> None:
         assert f.column is None or f.column >= 1
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300), st.sampled_from(["x.yaml", "x.json", None]))
 def test_any_text_lints_without_crashing(text: str, name: str | None) -> None:
     _valid(lint_text(text, name))
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(_YAML_BITS | st.text(alphabet="abcPipeline:0 ", max_size=6), max_size=60))
 def test_yaml_like_text_lints_without_crashing(parts: list[str]) -> None:
     _valid(lint_text("".join(parts), "fuzz.yaml"))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     st.sampled_from(_SEEDS), st.integers(min_value=0, max_value=4000), st.integers(0, 40), st.text(max_size=5)
 )
@@ -84,7 +84,7 @@ def test_damaged_real_files_lint_without_crashing(seed: str, where: int, cut: in
     _valid(lint_text(damaged, "damaged.json"))
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from(["Version", "Parameters", "Steps", "Metadata"]),

@@ -1,4 +1,4 @@
-"""Rules that need more than one file to show: positions inside YAML strings, secrets, sizes, clean renders."""
+"""Rules that need more than a corpus file: positions inside YAML strings, secrets, sizes, clean renders."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def test_every_character_of_a_yaml_string_maps_back_to_its_source(text: str) -> 
 def test_json_error_in_a_double_quoted_definition_is_placed_in_the_yaml_file() -> None:
     text = _pipeline_yaml('"{\\"Version\\": \\"2020-12-01\\", \\"Steps\\": [}"')
     (finding,) = [f for f in lint_text(text, "p.yaml") if f.code == "SMA206"]
-    line = text.split("\n")[finding.line - 1]  # type: ignore[operator]
+    line = text.split("\n")[finding.line - 1]
     assert finding.line == 8
     assert line[finding.column - 1] == "}"
 
@@ -70,7 +70,7 @@ def test_definition_findings_inside_yaml_carry_file_positions_and_step_names() -
     (finding,) = lint_text(text, "p.yaml")
     assert finding.code == "SMA306"
     assert finding.step == "Stop"
-    assert text.split("\n")[finding.line - 1].strip().startswith('"Missing"')  # type: ignore[operator]
+    assert text.split("\n")[finding.line - 1].strip().startswith('"Missing"')
 
 
 def test_secrets_are_reported_without_repeating_them() -> None:

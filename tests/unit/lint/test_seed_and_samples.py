@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from jupyter_sagemaker_ack.core.lint import lint_definition, lint_text
-from jupyter_sagemaker_ack.services.lint import lint_paths
+from jupyter_sagemaker_ack.services.lint import lint_paths, lint_pipeline
 
 from .conftest import HERE, SeedSamples
 
@@ -32,8 +32,7 @@ def test_seed_definition_reports_the_unterminated_string_and_its_placeholders(se
     placeholders = sorted((f.line, f.message) for f in findings if f.code == "SMA401")
     expected = [(n + 1, m.group()) for n, line in enumerate(lines) for m in re.finditer(r"<<[A-Z_]+>>", line)]
     assert [(line, text) for line, text in expected] == [
-        (line, re.search(r"<<[A-Z_]+>>", message).group())
-        for line, message in placeholders  # type: ignore[union-attr]
+        (line, re.search(r"<<[A-Z_]+>>", message).group()) for line, message in placeholders
     ]
     assert {f.code for f in findings} == {"SMA302", "SMA401"}
 
@@ -89,15 +88,16 @@ def test_upstream_samples_are_clean_except_their_placeholders(shared_dir: Path) 
         text = path.read_text(encoding="utf-8")
         findings = lint_text(text, path.name)
         assert {f.code for f in findings} <= {"SMA401"}, (path.name, [(f.code, f.message) for f in findings])
-        reported = sorted(re.search(r"'(.*)'", f.message).group(1) for f in findings)  # type: ignore[union-attr]
+        reported = sorted(re.search(r"'(.*)'", f.message).group(1) for f in findings)
         assert reported == sorted(_SAMPLE_PLACEHOLDER.findall(text)), path.name
         total += len(reported)
     assert total == 30  # every sample but pipeline-execution.yaml has placeholders
 
 
 def test_sdk_output_with_every_common_step_type_lints_clean() -> None:
-    # Captured offline from SageMaker SDK 2.257 (Processing, Training, Condition with Or/Not/In, RegisterModel,
-    # Model, Transform, Fail, Tuning, Lambda, Callback, EMR, QualityCheck): the stale schema rejects parts of it.
+    # Captured offline from SageMaker SDK 2.257 (Processing, Training, Condition with Or/Not/In,
+    # RegisterModel, Model, Transform, Fail, Tuning, Lambda, Callback, EMR, QualityCheck); the stale
+    # published schema rejects parts of it.
     text = (HERE / "sdk_outputs" / "sdk_v2_2.257_step_types.json").read_text(encoding="utf-8")
     assert lint_definition(text, "sdk.json") == []
 
@@ -110,3 +110,5 @@ def test_captured_abalone_definition_lints_clean() -> None:
         pytest.skip("examples.abalone.captured_abalone_definition is not there yet")
     captured = capture(sdk="v2")
     assert lint_definition(captured.text) == []
+    # The same through the services entry point that takes the SDK object itself.
+    assert lint_pipeline(abalone.build_abalone_pipeline(sdk="v2")) == []
