@@ -115,7 +115,7 @@ class Preflight:
         """(item, finding) lines for people."""
         pab = self.public_access_block
         if pab is None:
-            pab_text = "not configured on the bucket (account settings may still apply)"
+            pab_text = "not set on the bucket, or not readable (account settings may still apply)"
         elif all(pab.values()):
             pab_text = "all four settings on"
         else:

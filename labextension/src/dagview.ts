@@ -163,9 +163,8 @@ function orderedSteps(dag: IDag | null | undefined, run: IRunSnapshot | null | u
   const rows: IStepSnapshot[] = [];
   for (const node of dag?.nodes ?? []) {
     const step = reported.get(node.name);
-    rows.push(
-      step ? { ...step, type: step.type ?? node.type } : { name: node.name, type: node.type, status: states.get(node.name) ?? '' }
-    );
+    const status = states.get(node.name) ?? step?.status ?? '';
+    rows.push(step ? { ...step, type: step.type ?? node.type, status } : { name: node.name, type: node.type, status });
     reported.delete(node.name);
   }
   return rows.concat([...reported.values()]);

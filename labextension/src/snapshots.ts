@@ -82,12 +82,12 @@ export function stepStates(dag: IDag, run: IRunSnapshot | null | undefined): Map
   if (!run) {
     return states;
   }
-  const unreached = run.outcome || isFinal(run.status) ? NOT_RUN : 'Pending';
+  const over = !!run.outcome || isFinal(run.status);
   for (const node of dag.nodes) {
-    states.set(node.name, unreached);
+    states.set(node.name, over ? NOT_RUN : 'Pending');
   }
   for (const step of run.steps ?? []) {
-    states.set(step.name, step.status);
+    states.set(step.name, over && toneOf(step.status) === 'pending' ? NOT_RUN : step.status);
   }
   return states;
 }

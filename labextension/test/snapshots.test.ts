@@ -77,6 +77,11 @@ test('steps a finished run never reached are shown as not run, not as pending', 
   const states = stepStates(DAG, run('a', { status: 'Failed', outcome: 'Failed', steps: [{ name: 'Prep', status: 'Failed' }] }));
   assert.equal(states.get('Prep'), 'Failed');
   assert.equal(states.get('Train'), NOT_RUN);
+  const reportedPending = stepStates(
+    DAG,
+    run('a', { status: 'Succeeded', outcome: 'Succeeded', steps: [{ name: 'Eval', status: 'Pending' }] })
+  );
+  assert.equal(reportedPending.get('Eval'), NOT_RUN, 'a planned step the run is over without is not pending');
 });
 
 test('progress comes from the snapshot, or is counted from its steps', () => {

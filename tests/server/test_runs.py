@@ -69,9 +69,9 @@ async def test_the_event_stream_follows_a_run_to_succeeded(jp_fetch, jp_ws_fetch
     assert all(SNAPSHOT_KEYS <= set(m) for m in messages)
     final = messages[-1]
     assert final["outcome"] == "Succeeded"
-    assert final["steps"], "SageMaker's per-step detail reached the page"
-    assert all(step["status"] == "Succeeded" for step in final["steps"]), final["steps"]
-    assert final["progress"]["succeeded"] == len(final["steps"])
+    statuses = [step["status"] for step in final["steps"]]
+    assert statuses.count("Succeeded") == final["progress"]["succeeded"] >= 5, statuses
+    assert set(statuses) <= {"Succeeded", "Pending"}, "only the branch the condition did not take never ran"
 
 
 async def test_stop_answers_with_the_stopping_run_and_the_stream_ends_stopped(jp_fetch, jp_ws_fetch, sandbox_ready):

@@ -79,12 +79,12 @@ function stepStates(dag, run) {
     if (!run) {
         return states;
     }
-    const unreached = run.outcome || (0, states_1.isFinal)(run.status) ? exports.NOT_RUN : 'Pending';
+    const over = !!run.outcome || (0, states_1.isFinal)(run.status);
     for (const node of dag.nodes) {
-        states.set(node.name, unreached);
+        states.set(node.name, over ? exports.NOT_RUN : 'Pending');
     }
     for (const step of run.steps ?? []) {
-        states.set(step.name, step.status);
+        states.set(step.name, over && (0, states_1.toneOf)(step.status) === 'pending' ? exports.NOT_RUN : step.status);
     }
     return states;
 }

@@ -66,6 +66,8 @@ const DAG = {
     const states = (0, snapshots_1.stepStates)(DAG, run('a', { status: 'Failed', outcome: 'Failed', steps: [{ name: 'Prep', status: 'Failed' }] }));
     strict_1.default.equal(states.get('Prep'), 'Failed');
     strict_1.default.equal(states.get('Train'), snapshots_1.NOT_RUN);
+    const reportedPending = (0, snapshots_1.stepStates)(DAG, run('a', { status: 'Succeeded', outcome: 'Succeeded', steps: [{ name: 'Eval', status: 'Pending' }] }));
+    strict_1.default.equal(reportedPending.get('Eval'), snapshots_1.NOT_RUN, 'a planned step the run is over without is not pending');
 });
 (0, node_test_1.test)('progress comes from the snapshot, or is counted from its steps', () => {
     const given = { total: 9, succeeded: 1, failed: 0, running: 1 };

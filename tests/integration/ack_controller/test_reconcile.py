@@ -66,7 +66,7 @@ def test_failed_run_is_synced_and_ready_with_its_failure_reason(
 def test_deleting_a_running_execution_stops_it_and_the_cr_waits_for_stopped(
     cluster: Cluster, sagemaker_emulator: Any, sagemaker_client: Any
 ) -> None:
-    sagemaker_emulator.configure(durations={"default": 60.0, "stop": 0.6})
+    sagemaker_emulator.configure(durations={"default": 60.0, "stop": 1.0})
     _ready_pipeline(cluster)
     cluster.create("PipelineExecution", "long-run", execution_spec("demo"))
     running = cluster.wait("PipelineExecution", "long-run", lambda cr: execution_status(cr) == "Executing")

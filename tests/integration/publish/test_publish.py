@@ -335,3 +335,35 @@ def test_content_overwritten_with_copied_metadata_is_published_again(aws: AwsTes
     assert again.version_id != first.version_id
     body = s3.get_object(Bucket=aws.bucket, Key=DEF_KEY, VersionId=again.version_id)["Body"].read()
     assert body == definition_text().encode()
+
+
+def test_preflight_reports_default_encryption_and_public_access_block(aws: AwsTestBed) -> None:
+    s3 = aws.client("s3")
+    s3.put_public_access_block(
+        Bucket=aws.bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": False,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=aws.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": aws.key_arn,
+                    }
+                }
+            ]
+        },
+    )
+    publication = publish(Captured(text=definition_text()), aws.settings)
+    assert publication.preflight is not None
+    report = dict(publication.preflight.report())
+    assert report["default encryption"] == f"aws:kms ({aws.key_arn})"
+    assert report["public access block"] == "partly off: RestrictPublicBuckets"
+    assert report["versioning"] == "Enabled"

@@ -51,7 +51,7 @@ def test_150_steps_page_newest_first_with_max_results_and_next_token(
 
 
 def test_pages_stay_whole_while_new_steps_start(sagemaker_emulator: Any, sagemaker_client: Any) -> None:
-    sagemaker_emulator.configure(durations={"default": 0.05, "byStep": {"Gate": 0.4}})
+    sagemaker_emulator.configure(durations={"default": 0.05, "byStep": {"Gate": 1.5}})
     steps = [step("Gate")] + [step(f"Late{i}", depends_on=["Gate"]) for i in range(5)]
     steps += [step(f"Early{i}") for i in range(5)]
     create(sagemaker_client, "growing", steps)

@@ -14,7 +14,7 @@ from .helpers import create, step, steps_by_name, wait_for
 def test_execution_goes_from_executing_to_succeeded_with_step_states_and_times(
     sagemaker_emulator: Any, sagemaker_client: Any
 ) -> None:
-    sagemaker_emulator.configure(durations={"byStep": {"Prep": 0.6, "Train": 0.3, "Evaluate": 0.2}})
+    sagemaker_emulator.configure(durations={"byStep": {"Prep": 1.5, "Train": 0.3, "Evaluate": 0.2}})
     create(
         sagemaker_client,
         "progress",
