@@ -146,6 +146,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--measure-sdk", action="store_true", help="also time the SDK's wait() (about 30 s)")
     args = parser.parse_args()
+    os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     with SageMakerEmulator(region=REGION) as emulator:
@@ -160,9 +161,10 @@ def main() -> None:
         delay = defaults[0] if defaults else 30
         print(f"status latency over {len(latencies)} step changes (sandbox policy):")
         print(f"  sagemaker-ack watch_run  p50 {p50:.3f} s   p95 {p95:.3f} s   max {max(latencies):.3f} s")
+        source = ", read from the installed SDK" if defaults else ""
         print(
-            f"  SDK wait(delay={delay})       p50 {delay / 2:.1f} s    p95 {delay * 0.95:.1f} s  max {delay:.1f} s "
-            f"(polls every {delay} s{', read from the installed SDK' if defaults else ''}; never ends on Stopped)"
+            f"  SDK wait(delay={delay})       p50 {delay / 2:.1f} s    p95 {delay * 0.95:.1f} s  "
+            f"max {delay:.1f} s (polls every {delay} s{source}; never ends on Stopped)"
         )
         print(f"  ratio (SDK p95 / ours)   {delay * 0.95 / p95:.0f}x")
         if args.measure_sdk and defaults:

@@ -158,8 +158,9 @@ export function renderBadge(state: string | null | undefined): HTMLElement {
 }
 
 function orderedSteps(dag: IDag | null | undefined, run: IRunSnapshot | null | undefined): IStepSnapshot[] {
-  const reported = new Map((run?.steps ?? []).map(step => [step.name, step]));
-  const states = dag ? stepStates(dag, run) : new Map<string, string>();
+  const steps = run?.steps ?? [];
+  const reported = new Map(steps.map(step => [step.name, step]));
+  const states = stepStates(dag ?? { nodes: steps.map(step => ({ name: step.name })), edges: [] }, run);
   const rows: IStepSnapshot[] = [];
   for (const node of dag?.nodes ?? []) {
     const step = reported.get(node.name);
@@ -167,7 +168,7 @@ function orderedSteps(dag: IDag | null | undefined, run: IRunSnapshot | null | u
     rows.push(step ? { ...step, type: step.type ?? node.type, status } : { name: node.name, type: node.type, status });
     reported.delete(node.name);
   }
-  return rows.concat([...reported.values()]);
+  return rows.concat([...reported.values()].map(step => ({ ...step, status: states.get(step.name) ?? step.status })));
 }
 
 /** One row per step of a pipeline with no run: its type, its branch and the steps it waits for. */
@@ -224,11 +225,9 @@ export function renderStepTable(
         h('td', {}, step.status ? renderBadge(step.status) : ''),
         h('td', {}, formatTime(step.startTime)),
         h('td', {}, elapsed(step.startTime, step.endTime, now)),
-        h(
-          'td',
-          { class: 'jp-SageMakerAck-failure', title: step.jobArn ?? undefined },
-          step.failureReason ?? shortArn(step.jobArn)
-        ),
+        step.failureReason
+          ? h('td', { class: 'jp-SageMakerAck-failure', title: step.jobArn ?? undefined }, step.failureReason)
+          : h('td', { class: 'jp-SageMakerAck-job', title: step.jobArn ?? undefined }, shortArn(step.jobArn)),
         links
       )
     );

@@ -7,6 +7,7 @@ seen progressing to Succeeded in the sidebar. Screenshots land in each test's tm
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -164,6 +165,56 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         yield server
     finally:
         stop_lab(process)
+
+
+@pytest.fixture(scope="module")
+def sandbox_lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab, Any]]:
+    """A second `jupyter lab` whose server extension talks to the session's sandbox."""
+    _needs_browser_stack()
+    for module in ("services.watch", "services.submit", "sandbox.stack"):
+        pytest.importorskip(f"jupyter_sagemaker_ack.{module}", reason=f"needs {module} (issues 5 and 9)")
+    try:
+        sandbox = request.getfixturevalue("sandbox")
+    except pytest.FixtureLookupError:
+        pytest.skip("needs the `sandbox` fixture (tests/fixtures/sandbox.py)")
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "AWS_PROFILE")}
+    process, server = start_lab(tmp_path_factory.mktemp("sandbox-lab"), {**env, **sandbox.env})
+    try:
+        yield server, sandbox
+    finally:
+        stop_lab(process)
+
+
+@contextlib.contextmanager
+def sandbox_step_seconds(sandbox: Any, seconds: float) -> Iterator[None]:
+    """Slow the sandbox's SageMaker emulator down through its own settings API, then put it back."""
+    url = sandbox.endpoints["sagemaker"] + "/_emulator/config"
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        before = json.loads(answer.read())["durations"]["default"]
+
+    def post(value: float) -> None:
+        body = json.dumps({"durations": {"default": value}}).encode()
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
+    post(seconds)
+    try:
+        yield
+    finally:
+        post(before)
+
+
+def submit_abalone_run(sandbox: Any, pipeline_name: str) -> str:
+    """Render and apply the Abalone pipeline and one execution into the sandbox; the execution's name."""
+    from jupyter_sagemaker_ack.config import resolve_settings
+    from jupyter_sagemaker_ack.services import render, submit
+
+    settings = resolve_settings(env={**os.environ, **sandbox.env})
+    definition = parse_definition(abalone_definition())
+    rendered = render.render(definition, settings, pipeline_name=pipeline_name, execution=True)
+    (run,) = submit.submit(rendered.docs, settings).execution_names
+    return str(run)
 
 
 @pytest.fixture(scope="module")
@@ -370,3 +421,37 @@ def test_the_review_view_of_an_exported_yaml_file(page: Any, lab: Lab, tmp_path:
     broken_review.locator(".jp-SageMakerAck-findings").wait_for()
     assert "error" in broken_review.locator(".jp-SageMakerAck-findingsSummary").inner_text()
     assert broken_review.locator('.jp-SageMakerAck-findings tr[data-severity="error"]').count() >= 1
+
+
+def test_a_sandbox_run_progresses_to_succeeded_in_the_sidebar(
+    page: Any, sandbox_lab: tuple[Lab, Any], tmp_path: Path
+) -> None:
+    lab, sandbox = sandbox_lab
+    with sandbox_step_seconds(sandbox, 2.0):
+        run = submit_abalone_run(sandbox, f"lab-browser-{os.getpid()}")
+        open_lab(page, lab)
+        page.locator(SIDEBAR_TAB).click()
+        row = page.locator(f'{SIDEBAR} .jp-SageMakerAck-runRow[data-run="default/{run}"]')
+        row.wait_for()
+        seen: list[str] = []
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            status = row.get_attribute("data-status") or ""
+            if not seen or seen[-1] != status:
+                seen.append(status)
+            if status in ("Succeeded", "Failed", "Stopped"):
+                break
+            time.sleep(0.1)
+    assert seen[-1] == "Succeeded", seen
+    assert "Executing" in seen, f"the run was never seen running: {seen}"
+    page.screenshot(path=str(tmp_path / "sidebar-succeeded.png"))
+
+    row.click()
+    view = page.locator(".jp-SageMakerAck-runView").filter(has_text=run)
+    view.locator('.jp-SageMakerAck-runSummary .jp-SageMakerAck-badge[data-state="Succeeded"]').wait_for()
+    rows = view.locator(".jp-SageMakerAck-stepTable tbody tr")
+    states = {r.get_attribute("data-step"): r.get_attribute("data-state") for r in rows.all()}
+    assert states["TrainAbaloneModel"] == "Succeeded"
+    assert states.get("AbaloneMSEFail") == "Not run", states
+    assert view.locator("button", has_text="Stop").is_disabled()
+    page.screenshot(path=str(tmp_path / "run-view.png"))

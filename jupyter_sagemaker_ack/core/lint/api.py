@@ -116,7 +116,7 @@ def read_documents(text: str, filename: str | None = None) -> tuple[list[Documen
     for document in read.documents:
         found.extend(duplicate_keys(document))
     if not read.documents and not found:
-        found.append(finding("SMA106", "The file holds no YAML documents.", file=filename))
+        found.append(finding("SMA106", "The file holds no YAML documents.", file=filename, line=1, column=1))
     if not read.documents and found:
         index = LineIndex(text)
         found.extend(scan_text(text, filename, index.position))

@@ -57,12 +57,17 @@ def repair_text(text: str, filename: str | None = None) -> Repair:
                     column=line.index("\t") + 1,
                 )
             )
-            width = chosen.get(line[:indent])
+            leading = line[:indent]
+            head = leading[
+                : leading.rindex("\t") + 1
+            ]  # up to the last tab; spaces after it are kept as they are
+            width = chosen.get(head)
             if width is None:
                 previous_indent = len(previous) - len(previous.lstrip(" "))
                 opens_block = previous.rstrip().endswith(":") and not previous.lstrip().startswith("#")
                 width = previous_indent + 2 if opens_block else previous_indent
-                chosen[line[:indent]] = width
+                chosen[head] = width
+            width += indent - len(head)
             lines[number] = " " * width + line[indent:]
             shifts[number] = width - indent
         if lines[number].strip():

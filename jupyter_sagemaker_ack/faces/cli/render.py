@@ -99,9 +99,11 @@ def render(
     if from_s3 and definition:
         raise UserError("Give either DEFINITION or --from, not both.", "Drop one of them.")
     if from_s3:
-        from ...services.s3_source import load_definition_from_s3
+        from ...services.s3_source import fetch_published
 
-        source, provenance = load_definition_from_s3(from_s3, settings)
+        published = fetch_published(from_s3, settings)
+        source, provenance = published.definition, published.provenance
+        pipeline_name = pipeline_name or published.pipeline_name
     elif definition == "-":
         source = click.get_text_stream("stdin").read()
     elif definition:

@@ -232,6 +232,10 @@ class AckControllerEmulator:
             kind_name, namespace, name = key
             try:
                 delay = self.reconciler.reconcile(kinds[kind_name], namespace, name)
+            except ApiException as error:
+                if error.status != 409:
+                    log.warning("reconciling %s %s/%s failed: %s", kind_name, namespace, name, error)
+                delay = 0.0 if error.status == 409 else self.settings.timing.error_base
             except Exception:
                 log.exception("reconciling %s %s/%s failed", kind_name, namespace, name)
                 delay = self.settings.timing.error_base

@@ -53,14 +53,17 @@ class KubeObjects:
             return
         meta = obj["metadata"]
         try:
-            self.custom.patch_namespaced_custom_object_status(
+            updated = self.custom.patch_namespaced_custom_object_status(
                 GROUP, VERSION, meta["namespace"], kind.plural, meta["name"], {"status": patch},
                 _content_type=MERGE_PATCH,
             )  # fmt: skip
         except ApiException as error:
             if error.status != 404:  # deleted meanwhile: nothing left to report on
                 raise
+            return
         obj["status"] = status
+        # Later metadata patches in the same reconcile carry this resourceVersion as their precondition.
+        obj["metadata"] = cast(dict[str, Any], updated).get("metadata", meta)
 
     def patch_object(self, kind: Kind, obj: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any] | None:
         """Merge-patch metadata/spec with a resourceVersion precondition; None when the object is gone."""

@@ -143,8 +143,8 @@ def test_sagemaker_throttling_backs_off_without_failing(
         monkeypatch.setattr(sagemaker_api.SageMakerApi, name, spy(getattr(sagemaker_api.SageMakerApi, name)))
     rendered = rendered_run(settings, steps=3)
     (run,) = submit.submit(rendered.docs, settings, wait=True).execution_names
-    # From here on SageMaker grants one request a second: polls (and the controller) are throttled.
-    stack.sagemaker.configure(throttle={"enabled": True, "rate": 1.0, "burst": 1})
+    # From here on SageMaker grants two requests a second: polls (and the controller) are throttled.
+    stack.sagemaker.configure(throttle={"enabled": True, "rate": 2.0, "burst": 1})
 
     snaps = list(watch.watch_run(namespace, run, settings))
     stack.sagemaker.configure(throttle={"enabled": False})

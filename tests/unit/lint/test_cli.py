@@ -20,7 +20,7 @@ from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 from jupyter_sagemaker_ack.faces.cli import cli
 from jupyter_sagemaker_ack.services.lint import VERSION_ANNOTATION, lint_paths, verify_pinned
 
-from .conftest import CORPUS
+from ._helpers import CORPUS
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
 

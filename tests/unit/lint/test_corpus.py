@@ -6,7 +6,7 @@ import pytest
 
 from jupyter_sagemaker_ack.core.lint import CODES, lint_text
 
-from .conftest import CORPUS, corpus_cases
+from ._helpers import CORPUS, corpus_cases
 
 CASES = corpus_cases()
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from jupyter_sagemaker_ack.core.lint import CODES, Finding, lint_definition, lint_text
 
-from .conftest import CORPUS
+from ._helpers import CORPUS
 
 _SEEDS = [
     (CORPUS / "man_definition_bad_json.yaml").read_text(),

@@ -15,7 +15,7 @@ import pytest
 from jupyter_sagemaker_ack.core.lint import lint_definition, lint_text
 from jupyter_sagemaker_ack.services.lint import lint_paths, lint_pipeline
 
-from .conftest import HERE, SeedSamples
+from ._helpers import HERE, SeedSamples
 
 
 def _codes(findings: list) -> list[tuple[str, int | None, int | None]]:
