@@ -81,7 +81,7 @@ class SageMakerApi:
                 "No AWS region is configured for SageMaker.",
                 "Set AWS_REGION (or SAGEMAKER_ACK_REGION), or pass --region.",
             )
-        config = Config(region_name=region, retries={"mode": "standard", "max_attempts": max_attempts})
+        config = Config(region_name=region, retries={"mode": "standard", "total_max_attempts": max_attempts})
         with _session_lock:
             client = session.client("sagemaker", endpoint_url=settings.sagemaker_endpoint, config=config)
         return cls(client=client, region=region)

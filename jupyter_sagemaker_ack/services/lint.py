@@ -15,7 +15,7 @@ from typing import Any
 
 from ..core.errors import UserError
 from ..core.lint import Finding, finding, lint_definition, lint_documents, read_documents, sort_key, text_kind
-from ..core.lint.manifest import Document
+from ..core.lint.documents import Document
 
 SUFFIXES = (".json", ".yaml", ".yml")
 VERSION_ANNOTATION = "sagemaker-ack.io/definition-version-id"

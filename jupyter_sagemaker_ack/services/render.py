@@ -102,7 +102,7 @@ def render(
 ) -> Rendered:
     """Render the ACK ``Pipeline`` (and a ``PipelineExecution`` when ``execution`` or ``params``)."""
     settings = settings or Settings()
-    definition, captured_name, extras, artifacts = _definition_of(pipeline, allow_online)
+    definition, captured_name, extras, artifacts = _definition_of(pipeline, allow_online, settings.bucket)
     name = pipeline_name or captured_name
     if not name:
         raise UserError(
@@ -157,14 +157,19 @@ def render(
 
 
 def _definition_of(
-    pipeline: Any, allow_online: bool
+    pipeline: Any, allow_online: bool, bucket: str | None
 ) -> tuple[Definition, str | None, dict[str, Any], dict[str, str]]:
     if isinstance(pipeline, Definition):
         return pipeline, None, {}, {}
     from ..adapters.sdk_capture import capture
-
-    captured = capture(pipeline, allow_online=allow_online)
     from ..core.definition import parse_definition
+
+    # Code artifact URIs name the bucket: capture as publish does, so that both see the same definition.
+    captured = (
+        capture(pipeline, allow_online=allow_online, bucket=bucket)
+        if bucket
+        else capture(pipeline, allow_online=allow_online)
+    )
 
     extras = {
         key: getattr(captured, key, None)

@@ -7,7 +7,6 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, listPipelines, listRuns } from './api';
 import { applySnapshot, mergeRunList, runKey } from './snapshots';
-import { isActive } from './states';
 import { IPipelineSummary, IRunSnapshot } from './wire';
 
 export class RunsModel {
@@ -30,10 +29,6 @@ export class RunsModel {
 
   get lastRefresh(): Date | null {
     return this._lastRefresh;
-  }
-
-  get hasActiveRuns(): boolean {
-    return this._runs.some(isActive);
   }
 
   run(key: string): IRunSnapshot | undefined {

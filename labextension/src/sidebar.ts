@@ -13,9 +13,13 @@ import { RunsModel } from './runsmodel';
 import { rowFingerprint, runKey } from './snapshots';
 import { IPipelineSummary, IRunSnapshot } from './wire';
 
-/** Poll every second while a run may still change, every 5 s otherwise. */
-export const ACTIVE_POLL_MS = 1000;
-export const IDLE_POLL_MS = 5000;
+/**
+ * How often the sidebar asks for the runs while it is visible: every second, so a change a user waits for
+ * shows within about a second plus the server's answer; slower after an error, and not at all while the
+ * sidebar or the browser tab is hidden.
+ */
+export const POLL_MS = 1000;
+export const ERROR_POLL_MS = 5000;
 
 export interface ISidebarOptions {
   model: RunsModel;
@@ -64,10 +68,12 @@ export class PipelinesSidebar extends Widget {
 
   private _poll(): void {
     this._stopPolling();
-    void this._model.refresh().then(() => {
+    const started = Date.now();
+    const refreshed = document.visibilityState === 'hidden' ? Promise.resolve() : this._model.refresh();
+    void refreshed.then(() => {
       if (this.isVisible && !this.isDisposed) {
-        const delay = this._model.hasActiveRuns ? ACTIVE_POLL_MS : IDLE_POLL_MS;
-        this._timer = window.setTimeout(() => this._poll(), delay);
+        const period = this._model.error ? ERROR_POLL_MS : POLL_MS;
+        this._timer = window.setTimeout(() => this._poll(), Math.max(0, period - (Date.now() - started)));
       }
     });
   }

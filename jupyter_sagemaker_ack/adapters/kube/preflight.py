@@ -50,8 +50,8 @@ def preflight(
     ns = namespace or cluster.namespace
     api = cluster.api_client
     try:
-        _, answer = request(cluster, "GET", "/version")
-        version = answer.get("gitVersion") or "unknown"
+        _, version_info = request(cluster, "GET", "/version")
+        version = version_info.get("gitVersion") or "unknown"
     except (ApiException, HTTPError, OSError) as exc:
         raise describe_api_error(exc, "ask the version of", "the server", cluster) from None
 

@@ -9,8 +9,10 @@ from typing import Any
 
 from ..definition import Definition, DefinitionError, parse_definition
 from .definition_run import check_definition, parse_or_findings
+from .documents import Document, PlainDocument
+from .executions import cross_check
 from .findings import Finding, finding, sort_key
-from .manifest import Document, ManifestResult, PlainDocument, cross_check, lint_manifest
+from .manifest import ManifestResult, lint_manifest
 from .placeholders import scan_text
 from .positions import JsonLocator, JsonPath, LineIndex, Position
 from .yaml_read import duplicate_keys, read_yaml

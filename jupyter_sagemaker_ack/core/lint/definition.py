@@ -1,77 +1,34 @@
-"""Rules for a pipeline definition: steps, the step graph, parameters and their uses.
+"""Rules for a pipeline definition's steps: structure per step type, conditions, common step fields.
 
 Each rule reports on the raw parsed JSON by path, so a finding can be placed in the file (JSON, or the
-YAML that embeds it) and always names its step or parameter.
+YAML that embeds it) and always names its step. :func:`lint_structure` runs these and the rules of
+:mod:`.parameters` and :mod:`.graph`.
 """
 
 from __future__ import annotations
 
 import functools
-import re
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..dag import build_dag
-from ..definition import PARAMETER_TYPES, Definition
-from .placeholders import Owner
-from .positions import JsonPath, PathKey
-from .scan import StringRule
+from ..definition import Definition
+from .graph import check_graph, check_step_names
+from .parameters import check_parameters, type_name
+from .positions import JsonPath
 from .sink import Sink
+from .step_index import StepIndex
 from .step_types import (
     BINARY_CONDITIONS,
     CONDITION_TYPES,
-    MAX_ENUM_VALUES,
     MAX_FAIL_MESSAGE,
     MAX_PROCESSING_INPUTS,
     STEP_SPECS,
     StepSpec,
 )
-from .walk import is_expression, walk_mappings
+from .walk import is_expression
 
 KNOWN_VERSIONS = ("2020-12-01",)
-_STEP_NAME_CHARS = re.compile(r"^[A-Za-z0-9\-_]+$")
-_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9\-_]{1,256}$")
 _MISSING = object()
-
-
-class StepIndex:
-    """The path of every step (nested Condition branches included) and the step or parameter of a path."""
-
-    def __init__(self, raw: Mapping[str, Any]) -> None:
-        self.paths: dict[int, JsonPath] = {}
-        self._names: dict[JsonPath, str] = {}
-        self._parameters: dict[JsonPath, str] = {}
-        self._walk(raw.get("Steps"), ("Steps",))
-        parameters = raw.get("Parameters")
-        if isinstance(parameters, list):
-            for i, item in enumerate(parameters):
-                if isinstance(item, Mapping) and isinstance(item.get("Name"), str):
-                    self._parameters[("Parameters", i)] = item["Name"]
-
-    def _walk(self, steps: Any, path: JsonPath) -> None:
-        if not isinstance(steps, list):
-            return
-        for i, item in enumerate(steps):
-            if not isinstance(item, Mapping):
-                continue
-            here = (*path, i)
-            self.paths[id(item)] = here
-            if isinstance(item.get("Name"), str):
-                self._names[here] = item["Name"]
-            arguments = item.get("Arguments")
-            if item.get("Type") == "Condition" and isinstance(arguments, Mapping):
-                self._walk(arguments.get("IfSteps"), (*here, "Arguments", "IfSteps"))
-                self._walk(arguments.get("ElseSteps"), (*here, "Arguments", "ElseSteps"))
-
-    def owner(self, path: JsonPath) -> tuple[str | None, str | None]:
-        for end in range(len(path), 0, -1):
-            prefix = path[:end]
-            if prefix in self._names:
-                return self._names[prefix], None
-            if prefix in self._parameters:
-                return None, self._parameters[prefix]
-        return None, None
 
 
 def lint_structure(sink: Sink, definition: Definition, index: StepIndex) -> None:
@@ -81,12 +38,12 @@ def lint_structure(sink: Sink, definition: Definition, index: StepIndex) -> None
     if version is not None and version not in KNOWN_VERSIONS:
         sink.add("SMA318", f"Definition Version {version!r} is not one SageMaker knows.", path=("Version",))
     _check_step_items(sink, raw.get("Steps"), ("Steps",))
-    _check_parameters(sink, definition)
+    check_parameters(sink, definition)
     for step in definition.steps:
         path = index.paths.get(id(step.raw), ("Steps",))
         _check_step(sink, step.name, step.type, step.raw, path)
-    _check_names(sink, definition, index)
-    _check_graph(sink, definition, index)
+    check_step_names(sink, definition, index)
+    check_graph(sink, definition, index)
 
 
 def _check_step_items(sink: Sink, steps: Any, path: JsonPath) -> None:
@@ -280,22 +237,6 @@ def _check_common(sink: Sink, name: str, raw: Mapping[str, Any], path: JsonPath)
         )
 
 
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
-
-
 def _check_spec(
     sink: Sink,
     name: str,
@@ -340,7 +281,7 @@ def _check_spec(
                     continue
                 sink.add(
                     "SMA305",
-                    f"{rel} of step '{name}' is {_type_name(value)}; SageMaker needs {wanted}.",
+                    f"{rel} of step '{name}' is {type_name(value)}; SageMaker needs {wanted}.",
                     path=(*base_path, *sub),
                     step=name,
                 )
@@ -367,7 +308,7 @@ def _check_spec(
                 shown = "true" if item is True else "false" if item is False else repr(item)
                 sink.add(
                     "SMA305",
-                    f"{rel}.{key} of step '{name}' is {_type_name(item)}; SageMaker takes only strings here "
+                    f"{rel}.{key} of step '{name}' is {type_name(item)}; SageMaker takes only strings here "
                     f'(write "{shown}").',
                     path=(*base_path, *sub, str(key)),
                     step=name,
@@ -429,200 +370,3 @@ def _check_condition(sink: Sink, step: str, condition: Any, path: JsonPath) -> N
             )
     elif kind == "In" and "Values" in condition and not isinstance(condition["Values"], list):
         sink.add("SMA322", f"In condition of step '{step}' needs a Values list.", path=path, step=step)
-
-
-def _parameter_paths(definition: Definition) -> dict[str, JsonPath]:
-    out: dict[str, JsonPath] = {}
-    items = definition.raw.get("Parameters")
-    if isinstance(items, list):
-        for i, item in enumerate(items):
-            if isinstance(item, Mapping) and isinstance(item.get("Name"), str):
-                out.setdefault(item["Name"], ("Parameters", i))
-    return out
-
-
-def value_fits(value: Any, kind: str) -> bool:
-    """Whether a JSON value is a valid value of a pipeline parameter type."""
-    if kind == "String":
-        return isinstance(value, str)
-    if kind == "Integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "Float":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "Boolean":
-        return isinstance(value, bool)
-    return True
-
-
-def _check_parameters(sink: Sink, definition: Definition) -> None:
-    items = definition.raw.get("Parameters")
-    if items is None:
-        return
-    if not isinstance(items, list):
-        sink.add("SMA301", "Parameters must be a list.", path=("Parameters",))
-        return
-    counts = Counter(
-        i.get("Name") for i in items if isinstance(i, Mapping) and isinstance(i.get("Name"), str)
-    )
-    reported: set[str] = set()
-    for i, item in enumerate(items):
-        path: JsonPath = ("Parameters", i)
-        if not isinstance(item, Mapping) or not isinstance(item.get("Name"), str):
-            sink.add("SMA323", f"Parameter {i + 1} has no string Name.", path=path)
-            continue
-        name = item["Name"]
-        if not _PARAMETER_NAME.match(name):
-            sink.add("SMA323", f"Parameter name {name!r} is not valid.", path=(*path, "Name"), parameter=name)
-        if counts[name] > 1 and name not in reported:
-            reported.add(name)
-            sink.add(
-                "SMA316", f"Parameter '{name}' is declared {counts[name]} times.", path=path, parameter=name
-            )
-        kind = item.get("Type", "String")
-        if kind not in PARAMETER_TYPES:
-            sink.add(
-                "SMA315",
-                f"Parameter '{name}' has Type {kind!r}; use String, Integer, Float or Boolean.",
-                path=(*path, "Type"),
-                parameter=name,
-            )
-            continue
-        default = item.get("DefaultValue")
-        if default is not None and not value_fits(default, kind):
-            sink.add(
-                "SMA311",
-                f"Parameter '{name}' is {kind} but its DefaultValue {default!r} is {_type_name(default)}.",
-                path=(*path, "DefaultValue"),
-                parameter=name,
-            )
-        enum = item.get("EnumValues")
-        if enum is None:
-            continue
-        if not isinstance(enum, list):
-            sink.add(
-                "SMA305",
-                f"EnumValues of parameter '{name}' must be a list.",
-                path=(*path, "EnumValues"),
-                parameter=name,
-            )
-            continue
-        if len(enum) > MAX_ENUM_VALUES:
-            sink.add(
-                "SMA317",
-                f"Parameter '{name}' lists {len(enum)} EnumValues; at most {MAX_ENUM_VALUES} are allowed.",
-                path=(*path, "EnumValues"),
-                parameter=name,
-            )
-        if default is not None and default not in enum:
-            sink.add(
-                "SMA312",
-                f"The default {default!r} of parameter '{name}' is not among its EnumValues.",
-                path=(*path, "DefaultValue"),
-                parameter=name,
-            )
-
-
-def _check_names(sink: Sink, definition: Definition, index: StepIndex) -> None:
-    counts = Counter(definition.step_names)
-    reported: set[str] = set()
-    for step in definition.steps:
-        path = index.paths.get(id(step.raw), ("Steps",))
-        if counts[step.name] > 1 and step.name not in reported:
-            reported.add(step.name)
-            sink.add(
-                "SMA309",
-                f"{counts[step.name]} steps are named '{step.name}'.",
-                path=(*path, "Name"),
-                step=step.name,
-            )
-        if len(step.name) > 64:
-            sink.add(
-                "SMA313",
-                f"Step name '{step.name[:20]}...' has {len(step.name)} characters (at most 64).",
-                path=(*path, "Name"),
-                step=step.name,
-            )
-        if step.name and not _STEP_NAME_CHARS.match(step.name):
-            bad = sorted({c for c in step.name if not re.match(r"[A-Za-z0-9\-_]", c)})
-            sink.add(
-                "SMA314",
-                f"Step name '{step.name}' contains {', '.join(repr(c) for c in bad)}.",
-                path=(*path, "Name"),
-                step=step.name,
-            )
-
-
-def _check_graph(sink: Sink, definition: Definition, index: StepIndex) -> None:
-    dag = build_dag(definition)
-    by_name = {s.name: s for s in definition.steps}
-    for ref in dag.dangling:
-        step = by_name.get(ref.step)
-        path = index.paths.get(id(step.raw), ("Steps",)) if step is not None else ("Steps",)
-        if ref.kind == "depends_on":
-            position = step.depends_on.index(ref.reference) if step is not None else 0
-            sink.add(
-                "SMA306",
-                f"Step '{ref.step}' depends on '{ref.reference}', which is not a step of this pipeline.",
-                path=(*path, "DependsOn", position),
-                step=ref.step,
-            )
-        else:
-            sink.add(
-                "SMA307",
-                f"Step '{ref.step}' reads properties of '{ref.reference}', "
-                "which is not a step of this pipeline.",
-                path=_reference_path(step.raw if step else {}, path, ref.reference),
-                step=ref.step,
-            )
-    cycle = dag.find_cycle()
-    if cycle:
-        first = by_name.get(cycle[0])
-        path = index.paths.get(id(first.raw), ("Steps",)) if first is not None else ("Steps",)
-        sink.add("SMA308", "The steps form a cycle: " + " -> ".join(cycle) + ".", path=path, step=cycle[0])
-
-
-def _reference_path(raw: Mapping[str, Any], path: JsonPath, reference: str) -> JsonPath:
-    prefix = f"Steps.{reference}"
-    for sub, mapping in walk_mappings(raw):
-        get = mapping.get("Get")
-        if isinstance(get, str) and (get == prefix or get.startswith((prefix + ".", prefix + "["))):
-            if "IfSteps" in sub or "ElseSteps" in sub:
-                continue
-            return (*path, *sub, "Get")
-    return path
-
-
-_INTEGER_FIELDS = {"InstanceCount", "VolumeSizeInGB", "MaxRuntimeInSeconds", "MaxConcurrentTransforms"}
-
-
-def parameter_use_rule(definition: Definition, index: StepIndex) -> StringRule:
-    """A string rule for ``{"Get": "Parameters.X"}``: X must be declared, and of a type the field takes."""
-    declared = {p.name: p for p in definition.parameters}
-
-    def rule(sink: Sink, text: str, path: list[PathKey], owner: Owner) -> None:
-        if not path or path[-1] != "Get" or not text.startswith("Parameters."):
-            return
-        here = tuple(path)
-        name = text[len("Parameters.") :]
-        step, _ = index.owner(here)
-        field = here[-2] if len(here) >= 2 else None
-        if name not in declared:
-            listed = f" (declared: {', '.join(sorted(declared))})" if declared else ""
-            sink.add(
-                "SMA310",
-                f"'{text}' reads a parameter the pipeline does not declare.",
-                path=here,
-                step=step,
-                parameter=name,
-                hint=f"Declare it under Parameters{listed} or fix the name.",
-            )
-        elif field in _INTEGER_FIELDS and declared[name].type in ("String", "Boolean"):
-            sink.add(
-                "SMA324",
-                f"{field} reads {declared[name].type} parameter '{name}'; it needs an Integer.",
-                path=here,
-                step=step,
-                parameter=name,
-            )
-
-    return rule

@@ -11,12 +11,14 @@ from dataclasses import replace
 
 from ..definition import Definition, DefinitionError, parse_definition
 from . import placeholders
-from .definition import StepIndex, lint_structure, parameter_use_rule
+from .definition import lint_structure
 from .findings import Finding, finding
+from .parameters import parameter_use_rule
 from .positions import JsonLocator, Locator
 from .scan import scan_strings
 from .sink import Sink
 from .sizes import check_definition_size
+from .step_index import StepIndex
 
 
 def check_definition(

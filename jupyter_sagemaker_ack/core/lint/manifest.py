@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from .. import ack, names
 from ..definition import Definition
-from .definition import value_fits
 from .definition_run import check_definition, parse_or_findings
+from .documents import Document, PlainDocument
+from .fields import check_field, type_name
 from .findings import Finding
 from .placeholders import has_placeholder
-from .positions import JsonLocator, JsonPath, Position
+from .positions import JsonLocator, JsonPath
 from .scan import scan_strings
 from .sink import Sink
 from .sizes import check_object_size
+
+__all__ = ["Document", "ManifestResult", "PlainDocument", "lint_manifest"]
 
 TOP_LEVEL = ("apiVersion", "kind", "metadata", "spec", "status")
 _EXECUTION_ARN = re.compile(r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]+:\d{12}:pipeline/[a-zA-Z0-9\-]{1,256}$")
@@ -32,33 +35,6 @@ _ANNOTATION_CHOICES = {
     ack.ACK_READ_ONLY_ANNOTATION: ("true", "false"),
 }
 DEFINITION_PATH: JsonPath = ("spec", "pipelineDefinition")
-
-
-class Document(Protocol):
-    """A manifest document and a way to place paths (and offsets inside string values) in its file."""
-
-    value: Any
-    file: str | None
-
-    def position(
-        self, path: JsonPath, *, key: bool = False, within: int | None = None
-    ) -> Position | None: ...
-
-    def scalar_position(self, path: JsonPath) -> Callable[[int], Position | None]: ...
-
-
-@dataclass
-class PlainDocument:
-    """A manifest given as a Python mapping: no positions, only paths."""
-
-    value: Any
-    file: str | None = None
-
-    def position(self, path: JsonPath, *, key: bool = False, within: int | None = None) -> Position | None:
-        return None
-
-    def scalar_position(self, path: JsonPath) -> Callable[[int], Position | None]:
-        return lambda offset: None
 
 
 @dataclass
@@ -103,7 +79,7 @@ def lint_manifest(document: Document) -> ManifestResult:
     if spec is None:
         sink.add("SMA204", f"The {kind} has no spec.", path=(), hint="Add `spec:` with the pipeline fields.")
         spec = {}
-    _check_field(sink, spec, spec_model, ("spec",), skip_required=misplaced)
+    check_field(sink, spec, spec_model, ("spec",), skip_required=misplaced)
     if isinstance(spec, Mapping):
         _check_names(sink, kind, spec)
         scan_strings(sink, _without_definition(doc))
@@ -161,7 +137,7 @@ def _check_metadata(sink: Sink, metadata: Any) -> None:
             sink.add("SMA212", "metadata.name is missing.", path=("metadata",))
     elif not isinstance(name, str):
         sink.add(
-            "SMA203", f"metadata.name is {_type_name(name)}; it must be a string.", path=("metadata", "name")
+            "SMA203", f"metadata.name is {type_name(name)}; it must be a string.", path=("metadata", "name")
         )
     elif not has_placeholder(name) and not names.is_k8s_name(name):
         sink.add(
@@ -202,100 +178,6 @@ def _check_metadata(sink: Sink, metadata: Any) -> None:
                     path=("metadata", "annotations", ack.ACK_ADOPTION_FIELDS_ANNOTATION),
                     hint='Write it as JSON, e.g. \'{"pipelineName": "my-pipeline"}\'.',
                 )
-
-
-_JSON_TYPES = {"string": str, "integer": int, "object": Mapping, "array": list, "boolean": bool}
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "an object"
-    return f"a {type(value).__name__}"
-
-
-def _fits(value: Any, model: ack.Field) -> bool:
-    if model.type == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    expected = _JSON_TYPES.get(model.type)
-    return expected is None or isinstance(value, expected)
-
-
-def _shown(path: JsonPath) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out
-
-
-def _check_field(
-    sink: Sink, value: Any, model: ack.Field, path: JsonPath, skip_required: set[str] | None = None
-) -> None:
-    if value is None:
-        return
-    if not _fits(value, model):
-        hint = None
-        if model.type == "string" and isinstance(value, (int, float, bool)):
-            shown = "true" if value is True else "false" if value is False else str(value)
-            hint = f'Quote the value: "{shown}" (ACK takes strings here).'
-        elif model.type == "string" and path[-1] == "pipelineDefinition":
-            hint = "Write the definition as a string: `pipelineDefinition: |` followed by the indented JSON."
-        sink.add(
-            "SMA203",
-            f"{_shown(path)} is {_type_name(value)}; the ACK CRD wants {_article(model.type)}.",
-            path=path,
-            hint=hint,
-        )
-        return
-    if model.type == "integer":
-        low = model.minimum if model.minimum is not None else ack.INT32_MIN
-        high = model.maximum if model.maximum is not None else (2**63 - 1)
-        if not low <= value <= high:
-            sink.add(
-                "SMA205",
-                f"{_shown(path)} is {value}; it must be between {low} and {high}.",
-                path=path,
-            )
-    elif model.type == "object" and model.children:
-        for key in value:
-            if model.child(str(key)) is None:
-                known = ", ".join(c.name for c in model.children)
-                sink.add(
-                    "SMA202",
-                    f"{_shown((*path, str(key)))} is not a field of {_shown(path)}.",
-                    path=(*path, key),
-                    key=True,
-                    hint=f"Known fields: {known}." + _suggest(str(key), [c.name for c in model.children]),
-                )
-        for child in model.children:
-            if child.name in value:
-                _check_field(sink, value[child.name], child, (*path, child.name))
-            elif child.required and child.name not in (skip_required or set()):
-                sink.add("SMA204", f"{_shown((*path, child.name))} is required.", path=path)
-    elif model.type == "array" and model.items is not None:
-        for i, item in enumerate(value):
-            _check_field(sink, item, model.items, (*path, i))
-
-
-def _article(kind: str) -> str:
-    return {"integer": "an integer", "object": "an object", "array": "a list"}.get(kind, f"a {kind}")
-
-
-def _suggest(key: str, known: list[str]) -> str:
-    lowered = {k.lower(): k for k in known}
-    match = lowered.get(key.lower())
-    return f" Did you mean '{match}'?" if match else ""
 
 
 def _check_names(sink: Sink, kind: str, spec: Mapping[str, Any]) -> None:
@@ -348,97 +230,3 @@ def _check_definition(sink: Sink, document: Document, spec: Mapping[str, Any]) -
 def _placed(f: Finding, document: Document) -> Finding:
     position = document.position(DEFINITION_PATH)
     return f.at(f.file, *(position or (None, None)))
-
-
-def cross_check(
-    pipelines: list[tuple[Document, ManifestResult]], executions: list[Document]
-) -> list[Finding]:
-    """Executions against the Pipeline of the same set they run: parameters and selected steps."""
-    by_name: dict[str, Definition] = {}
-    for document, result in pipelines:
-        spec = document.value.get("spec") if isinstance(document.value, Mapping) else None
-        if isinstance(spec, Mapping) and isinstance(spec.get("pipelineName"), str) and result.definition:
-            by_name[spec["pipelineName"]] = result.definition
-    found: list[Finding] = []
-    for document in executions:
-        spec = document.value.get("spec")
-        if not isinstance(spec, Mapping) or not isinstance(spec.get("pipelineName"), str):
-            continue
-        definition = by_name.get(spec["pipelineName"].split("/")[-1])
-        if definition is None:
-            continue
-        sink = Sink(file=document.file)
-        _check_execution_parameters(sink, spec, definition)
-        _check_selected_steps(sink, spec, definition)
-        found.extend(sink.resolve(document))
-    return found
-
-
-def _check_execution_parameters(sink: Sink, spec: Mapping[str, Any], definition: Definition) -> None:
-    items = spec.get("pipelineParameters")
-    if not isinstance(items, list):
-        return
-    declared = {p.name: p for p in definition.parameters}
-    for i, item in enumerate(items):
-        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
-            continue
-        name = item["name"]
-        path: JsonPath = ("spec", "pipelineParameters", i)
-        parameter = declared.get(name)
-        if parameter is None:
-            sink.add(
-                "SMA210",
-                f"The execution sets parameter '{name}', "
-                f"which pipeline '{spec['pipelineName']}' does not declare.",
-                path=(*path, "name"),
-                parameter=name,
-                hint=f"Declared parameters: {', '.join(sorted(declared)) or 'none'}.",
-            )
-            continue
-        value = item.get("value")
-        if not isinstance(value, str) or has_placeholder(value):
-            continue
-        parsed = _parse_parameter_value(value, parameter.type)
-        problem = None
-        if parsed is _INVALID:
-            problem = f"is not a valid {parameter.type}"
-        elif parameter.enum_values is not None and parsed not in parameter.enum_values:
-            problem = f"is not among its EnumValues ({', '.join(str(v) for v in parameter.enum_values)})"
-        if problem:
-            sink.add(
-                "SMA213",
-                f"Value {value!r} of parameter '{name}' {problem}.",
-                path=(*path, "value"),
-                parameter=name,
-            )
-
-
-_INVALID = object()
-
-
-def _parse_parameter_value(value: str, kind: str) -> Any:
-    if kind == "String":
-        return value
-    if kind == "Boolean":
-        return {"true": True, "false": False}.get(value.lower(), _INVALID)
-    try:
-        parsed: Any = int(value) if kind == "Integer" else float(value)
-    except ValueError:
-        return _INVALID
-    return parsed if value_fits(parsed, kind) else _INVALID
-
-
-def _check_selected_steps(sink: Sink, spec: Mapping[str, Any], definition: Definition) -> None:
-    config = spec.get("selectiveExecutionConfig")
-    steps = config.get("selectedSteps") if isinstance(config, Mapping) else None
-    if not isinstance(steps, list):
-        return
-    for i, item in enumerate(steps):
-        name = item.get("stepName") if isinstance(item, Mapping) else None
-        if isinstance(name, str) and name not in definition.step_names:
-            sink.add(
-                "SMA215",
-                f"Selected step '{name}' is not a step of pipeline '{spec['pipelineName']}'.",
-                path=("spec", "selectiveExecutionConfig", "selectedSteps", i, "stepName"),
-                step=name,
-            )

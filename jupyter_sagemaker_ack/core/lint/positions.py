@@ -70,6 +70,8 @@ class JsonLocator:
         self._to_position = to_position
         self._lines: LineIndex | None = None
         self._index: dict[JsonPath, tuple[int, int | None]] | None = None
+        self._children: dict[int, dict[PathKey, tuple[int, int | None]]] = {}
+        self._valid = True
 
     def offset_position(self, offset: int) -> Position | None:
         if self._to_position is not None:
@@ -82,6 +84,9 @@ class JsonLocator:
         if not path:  # the whole document: no need to index the text
             stripped = self._text.lstrip()
             return self.offset_position(len(self._text) - len(stripped)) if stripped else None
+        fast = self._children_position(path, key, within)
+        if fast is not None:
+            return fast
         if self._index is None:
             self._index = index_json(self._text)
         found = None
@@ -101,6 +106,81 @@ class JsonLocator:
             if "\\" not in inside and '"' not in inside:
                 offset += 1 + within
         return self.offset_position(offset)
+
+    def _children_position(self, path: JsonPath, key: bool, within: int | None) -> Position | None:
+        """The fast way for valid JSON: descend by path, skipping siblings with the C decoder."""
+        if not self._valid:
+            return None
+        text = self._text
+        offset = _skip_space(text, 0)
+        key_offset: int | None = None
+        entry: tuple[int, int | None] | None = None
+        try:
+            for part in path:
+                children = self._children.get(offset)
+                if children is None:
+                    children = self._children[offset] = _container_children(text, offset)
+                entry = children.get(part)
+                if entry is None:
+                    break
+                offset, key_offset = entry
+        except (ValueError, IndexError):
+            self._valid = False
+            return None
+        else:
+            if entry is None or not path:
+                return self.offset_position(offset)
+        if key and key_offset is not None:
+            return self.offset_position(key_offset)
+        if within is not None and text.startswith('"', offset):
+            inside = text[offset + 1 : offset + 1 + within]
+            if "\\" not in inside and '"' not in inside:
+                offset += 1 + within
+        return self.offset_position(offset)
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, index: int) -> int:
+    match = _SPACE.match(text, index)
+    return match.end() if match else index
+
+
+def _container_children(text: str, start: int) -> dict[PathKey, tuple[int, int | None]]:
+    """Offsets of the members of the object or array at ``start`` (raises ValueError on broken JSON)."""
+    opening = text[start]
+    children: dict[PathKey, tuple[int, int | None]] = {}
+    if opening not in "{[":
+        return children
+    closing = "}" if opening == "{" else "]"
+    index = _skip_space(text, start + 1)
+    if text[index] == closing:
+        return children
+    position = 0
+    while True:
+        if opening == "{":
+            key_offset = index
+            name, index = _DECODER.raw_decode(text, index)
+            index = _skip_space(text, index)
+            if not isinstance(name, str) or text[index] != ":":
+                raise ValueError("not an object member")
+            value_offset = _skip_space(text, index + 1)
+            _, index = _DECODER.raw_decode(text, value_offset)
+            children[name] = (value_offset, key_offset)
+        else:
+            value_offset = index
+            _, index = _DECODER.raw_decode(text, value_offset)
+            children[position] = (value_offset, None)
+            position += 1
+        index = _skip_space(text, index)
+        if text[index] == ",":
+            index = _skip_space(text, index + 1)
+        elif text[index] == closing:
+            return children
+        else:
+            raise ValueError("broken container")
 
 
 class _Frame:

@@ -1,4 +1,4 @@
-"""``sagemaker-ack sandbox up|down|status|env``: the local stand-ins for S3/KMS, SageMaker, Kubernetes and ACK."""
+"""``sagemaker-ack sandbox up|down|status|env``: local stand-ins for S3/KMS, SageMaker, Kubernetes, ACK."""
 
 from __future__ import annotations
 

@@ -153,7 +153,7 @@ class Api:
         items = self.store.select(rtype, namespace or None, labels, fields)
         if request.method == "DELETE":
             opts = _options(request)
-            items = [self.registry.delete(rtype, namespace, i["metadata"]["name"], opts)[0] for i in items]
+            items = [self.registry.delete(rtype, namespace, i["metadata"]["name"], opts) for i in items]
         rv = str(self.store.rv)
         if as_table and request.method == "GET":
             return json_response(table(rtype, items, rv, query.get("includeObject", "Metadata")))
@@ -193,6 +193,5 @@ class Api:
             obj, created = self.registry.patch(rtype, namespace, name, request.content_type, raw, sub, opts)
             return json_response(obj, 201 if created else 200, opts.warnings)
         if request.method == "DELETE" and not sub:
-            obj, code = self.registry.delete(rtype, namespace, name, opts)
-            return json_response(obj, code)
+            return json_response(self.registry.delete(rtype, namespace, name, opts))
         raise method_not_allowed()

@@ -153,23 +153,22 @@ class Registry:
         )
         return self._commit(rtype, namespace, old, merged, sub, opts, applied=True), old is None
 
-    def delete(
-        self, rtype: ResourceType, namespace: str, name: str, opts: WriteOptions
-    ) -> tuple[dict[str, Any], int]:
+    def delete(self, rtype: ResourceType, namespace: str, name: str, opts: WriteOptions) -> dict[str, Any]:
+        """Delete now, or (with finalizers) only set deletionTimestamp; 200 either way, as the real server."""
         old = self.store.get(rtype, namespace, name)
         if old["metadata"].get("finalizers"):
             if old["metadata"].get("deletionTimestamp"):
-                return old, 202
+                return old
             marked = copy.deepcopy(old)
             marked["metadata"] |= {"deletionTimestamp": now_iso(), "deletionGracePeriodSeconds": 0}
             marked["metadata"]["generation"] = marked["metadata"].get("generation", 0) + 1
             if not opts.dry_run:
                 marked["metadata"]["resourceVersion"] = self.store.next_rv()
                 self.store.put(rtype, marked, "MODIFIED")
-            return marked, 202
+            return marked
         if opts.dry_run:
-            return old, 200
-        return self._remove(rtype, old), 200
+            return old
+        return self._remove(rtype, old)
 
     def _remove(self, rtype: ResourceType, old: dict[str, Any]) -> dict[str, Any]:
         if rtype.key == _NAMESPACES:

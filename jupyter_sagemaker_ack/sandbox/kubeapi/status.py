@@ -38,36 +38,23 @@ class ApiError(Exception):
         return status
 
 
-def qualified(plural: str, group: str) -> str:
-    return f"{plural}.{group}" if group else plural
+def _named(code: int, reason: str, plural: str, group: str, name: str, text: str) -> ApiError:
+    qualified = f"{plural}.{group}" if group else plural
+    details = {"name": name, "group": group, "kind": plural}
+    return ApiError(code, reason, text.format(f'{qualified} "{name}"'), details)
 
 
 def not_found(plural: str, group: str, name: str) -> ApiError:
-    return ApiError(
-        404,
-        "NotFound",
-        f'{qualified(plural, group)} "{name}" not found',
-        {"name": name, "group": group, "kind": plural},
-    )
+    return _named(404, "NotFound", plural, group, name, "{} not found")
 
 
 def already_exists(plural: str, group: str, name: str) -> ApiError:
-    return ApiError(
-        409,
-        "AlreadyExists",
-        f'{qualified(plural, group)} "{name}" already exists',
-        {"name": name, "group": group, "kind": plural},
-    )
+    return _named(409, "AlreadyExists", plural, group, name, "{} already exists")
 
 
 def conflict(plural: str, group: str, name: str) -> ApiError:
-    return ApiError(
-        409,
-        "Conflict",
-        f'Operation cannot be fulfilled on {qualified(plural, group)} "{name}": the object has been '
-        "modified; please apply your changes to the latest version and try again",
-        {"name": name, "group": group, "kind": plural},
-    )
+    text = "Operation cannot be fulfilled on {}: the object has been modified; please apply your changes to "
+    return _named(409, "Conflict", plural, group, name, text + "the latest version and try again")
 
 
 def invalid(kind: str, group: str, name: str, causes: list[dict[str, str]]) -> ApiError:

@@ -9,7 +9,10 @@ JSON shape (every key optional)::
                    "stop": 0.3, "startingFraction": 0.2},
      "failures": {"Train": "AlgorithmError: out of memory"},
      "conditionOutcomes": {"CheckAccuracy": false},
-     "throttle": {"enabled": true, "rate": 5.0, "burst": 5, "next": 2}}
+     "throttle": {"enabled": true, "rate": 5.0, "burst": 5, "next": 2,
+                  "operations": ["ListPipelineExecutionSteps"]}}
+
+``throttle.operations`` limits throttling (both kinds) to those operations; null or [] means all.
 """
 
 from __future__ import annotations
@@ -33,10 +36,13 @@ class Throttle:
     rate: float = 5.0
     burst: float = 5.0
     next: int = 0
+    operations: frozenset[str] = frozenset()
     _tokens: float = 0.0
     _stamp: float = field(default_factory=time.monotonic)
 
-    def allow(self) -> bool:
+    def allow(self, operation: str) -> bool:
+        if self.operations and operation not in self.operations:
+            return True
         if self.next > 0:
             self.next -= 1
             return False
@@ -78,9 +84,9 @@ class EmulatorConfig:
             return self.durations_by_type[step_type]
         return _QUICK_TYPES.get(step_type, self.default_duration)
 
-    def allow_request(self) -> bool:
+    def allow_request(self, operation: str) -> bool:
         with self.lock:
-            return self.throttle.allow()
+            return self.throttle.allow(operation)
 
     def update(self, data: dict[str, Any]) -> None:
         """Merge a JSON settings document (shape in the module docstring)."""
@@ -118,6 +124,8 @@ class EmulatorConfig:
                 self.throttle._tokens = self.throttle.burst
             if "next" in throttle:
                 self.throttle.next = int(throttle["next"])
+            if "operations" in throttle:
+                self.throttle.operations = frozenset(throttle["operations"] or ())
 
     def to_dict(self) -> dict[str, Any]:
         with self.lock:
@@ -136,6 +144,7 @@ class EmulatorConfig:
                     "rate": self.throttle.rate,
                     "burst": self.throttle.burst,
                     "next": self.throttle.next,
+                    "operations": sorted(self.throttle.operations),
                 },
             }
 

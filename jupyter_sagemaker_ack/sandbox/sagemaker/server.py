@@ -51,7 +51,7 @@ def build_app(backend: SageMakerBackend) -> web.Application:
             )
         operation = target[len(_TARGET_PREFIX) :]
         try:
-            if not backend.config.allow_request():
+            if not backend.config.allow_request(operation):
                 raise ApiError("ThrottlingException", "Rate exceeded")
             raw = await request.read()
             try:

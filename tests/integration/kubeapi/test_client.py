@@ -63,6 +63,27 @@ def test_custom_objects_create_get_list_patch_delete(
     assert '"reason":"NotFound"' in missing.value.body
 
 
+def test_delete_with_finalizer_marks_until_the_finalizer_goes(
+    objects: client.CustomObjectsApi, kube_namespace: str
+) -> None:
+    held = execution("held", "p", finalizers=["finalizers.sagemaker.services.k8s.aws/PipelineExecution"])
+    objects.create_namespaced_custom_object(GROUP, VERSION, kube_namespace, "pipelineexecutions", held)
+    marked = objects.delete_namespaced_custom_object(
+        GROUP, VERSION, kube_namespace, "pipelineexecutions", "held"
+    )
+    assert marked["metadata"]["deletionTimestamp"]
+    assert marked["metadata"]["generation"] == 2
+    still = objects.get_namespaced_custom_object(GROUP, VERSION, kube_namespace, "pipelineexecutions", "held")
+    assert still["metadata"]["finalizers"]
+    release = {"metadata": {"finalizers": None}}
+    objects.patch_namespaced_custom_object(
+        GROUP, VERSION, kube_namespace, "pipelineexecutions", "held", release
+    )
+    with pytest.raises(client.ApiException) as missing:
+        objects.get_namespaced_custom_object(GROUP, VERSION, kube_namespace, "pipelineexecutions", "held")
+    assert missing.value.status == 404
+
+
 def test_dynamic_client_server_side_apply(api_client: client.ApiClient, kube_namespace: str) -> None:
     dyn = dynamic.DynamicClient(api_client)
     resource = dyn.resources.get(api_version=API_VERSION, kind="Pipeline")

@@ -305,3 +305,20 @@ def test_cli_writes_ready_file(tmp_path: Path, shared_dir: Path) -> None:
     finally:
         proc.terminate()
         assert proc.wait(10) == 0
+
+
+def test_a_small_watch_window_makes_older_versions_gone(kubeapi: KubeApiServer, pipelines: str) -> None:
+    _, listed, _ = call(pipelines)
+    call(f"{kubeapi.url}/_emulator/watch-window", "POST", {"size": 1})
+    try:
+        call(pipelines, "POST", pipeline("win-1"))
+        _, second, _ = call(pipelines, "POST", pipeline("win-2"))
+        url = f"{pipelines}?watch=true&timeoutSeconds=1&resourceVersion="
+        with urllib.request.urlopen(url + listed["metadata"]["resourceVersion"], timeout=10) as r:
+            assert json.loads(r.readline())["object"]["code"] == 410
+        since = int(second["metadata"]["resourceVersion"]) - 1
+        with urllib.request.urlopen(url + str(since), timeout=10) as r:
+            event = json.loads(r.readline())
+        assert (event["type"], event["object"]["metadata"]["name"]) == ("ADDED", "win-2")
+    finally:
+        call(f"{kubeapi.url}/_emulator/reset", "POST", {})

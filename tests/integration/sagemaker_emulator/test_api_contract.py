@@ -100,6 +100,13 @@ def test_throttling_is_answered_and_retries_get_through(
     sagemaker_emulator.configure(throttle={"enabled": False})
     no_retries.list_pipelines()
 
+    sagemaker_emulator.configure(throttle={"next": 1, "operations": ["DescribePipeline"]})
+    no_retries.list_pipelines()  # other operations neither throttled nor counted
+    for expected in ("ThrottlingException", "ResourceNotFound"):
+        with pytest.raises(ClientError) as error:
+            no_retries.describe_pipeline(PipelineName="absent")
+        assert _code(error) == expected
+
 
 def test_not_found_conflict_and_validation_codes(sagemaker_client: Any) -> None:
     create(sagemaker_client, "exists", [step("A")], [{"Name": "Count", "Type": "Integer", "DefaultValue": 1}])

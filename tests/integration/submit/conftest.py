@@ -1,13 +1,12 @@
 """The stack submit, status and stop run against: Kubernetes API emulator, SageMaker emulator, ACK controller.
 
 All three serve HTTP on 127.0.0.1 in this process, so a test can inject faults (dropped watches, 410, denied
-access reviews, SageMaker failures and throttling) through their handles. Each test gets its own namespace,
-so runs of one test never show up in another's.
+access reviews, SageMaker failures and throttling) through their handles. Each test gets its own namespace
+(the shared ``kube_namespace`` fixture), so runs of one test never show up in another's.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/SageMakerExecutionRole"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Step durations short enough for CI, long enough that a run is seen Executing.
 FAST_STEPS = {"durations": {"default": 0.4, "stop": 0.3, "startingFraction": 0.25}}
-_namespaces = itertools.count(1)
 
 
 @dataclass
@@ -34,46 +32,34 @@ class Stack:
     controller: Any
     kubeconfig: Path
 
-    def new_namespace(self) -> str:
-        from kubernetes import client, config
 
-        name = f"t{os.getpid()}-{next(_namespaces)}"
-        api = config.new_client_from_config(config_file=str(self.kubeconfig))
-        try:
-            client.CoreV1Api(api).create_namespace(
-                client.V1Namespace(metadata=client.V1ObjectMeta(name=name))
-            )
-        finally:
-            api.close()
-        return name
+@pytest.fixture(scope="package")
+def stack(kubeapi: Any, kubeconfig_path: Path) -> Iterator[Stack]:
+    """The shared Kubernetes API emulator, plus a SageMaker emulator and an ACK controller of our own.
 
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    Package-scoped: the controller stops when these tests end, so it never calls SageMaker behind another
+    test's back.
+    """
     pytest.importorskip("aiohttp")
     from jupyter_sagemaker_ack.sandbox.ack_controller import AckControllerEmulator
-    from jupyter_sagemaker_ack.sandbox.kubeapi import KubeApiServer, write_kubeconfig
     from jupyter_sagemaker_ack.sandbox.sagemaker import SageMakerEmulator
 
     for key, value in {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": REGION}.items():
         os.environ.setdefault(key, value)
-    kube = KubeApiServer(host="127.0.0.1", port=0, bookmark_interval=1.0).start()
     sagemaker = SageMakerEmulator(host="127.0.0.1", port=0, account_id=ACCOUNT, region=REGION).start()
-    kubeconfig = write_kubeconfig(tmp_path_factory.mktemp("kube") / "kubeconfig", kube.url)
     controller = AckControllerEmulator(
-        kubeconfig=str(kubeconfig), sagemaker_endpoint=sagemaker.url, region=REGION, requeue_seconds=0.3
+        kubeconfig=str(kubeconfig_path), sagemaker_endpoint=sagemaker.url, region=REGION, requeue_seconds=0.3
     ).start()
     try:
-        yield Stack(kube, sagemaker, controller, kubeconfig)
+        yield Stack(kubeapi, sagemaker, controller, kubeconfig_path)
     finally:
         controller.stop()
         sagemaker.stop()
-        kube.stop()
 
 
 @pytest.fixture
-def namespace(stack: Stack) -> str:
-    return stack.new_namespace()
+def namespace(stack: Stack, kube_namespace: str) -> str:
+    return kube_namespace
 
 
 @pytest.fixture

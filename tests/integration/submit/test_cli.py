@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 from jupyter_sagemaker_ack.config import Settings
+from jupyter_sagemaker_ack.core.status import RunSnapshot, StepSnapshot
+from jupyter_sagemaker_ack.faces.cli.status import render_stream
 
 from .conftest import Stack
 from .helpers import rendered_run
@@ -102,3 +105,42 @@ def test_help_documents_the_exit_codes(stack_env: dict[str, str]) -> None:
     shown = cli(stack_env, "status", "--help")
     assert shown.returncode == 0
     assert "0 Succeeded, 1 Failed, 2 usage or user error, 3 Stopped" in " ".join(shown.stdout.split())
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _snap(status: str, steps: tuple[str, ...], outcome: str | None = None) -> RunSnapshot:
+    return RunSnapshot(
+        "ns",
+        "run-1",
+        "p",
+        None,
+        status,
+        outcome=outcome,
+        sources=("cr", "sagemaker"),
+        steps=tuple(StepSnapshot(f"Step-{i}", "Processing", s) for i, s in enumerate(steps)),
+    )
+
+
+def test_live_view_redraws_in_place_on_a_terminal_and_plain_lines_elsewhere() -> None:
+    stream = [
+        _snap("Executing", ("Executing", "Pending")),
+        _snap("Executing", ("Succeeded", "Executing")),
+        _snap("Succeeded", ("Succeeded", "Succeeded"), "Succeeded"),
+    ]
+    terminal = _Terminal()
+    render_stream(stream, as_json=False, out=terminal)
+    drawn = terminal.getvalue()
+    assert drawn.count("\x1b[3F\x1b[J") == 2  # the 3-line block is redrawn twice
+    assert "2/2 steps succeeded" in drawn
+
+    log = io.StringIO()
+    render_stream(stream, as_json=False, out=log)
+    lines = log.getvalue().splitlines()
+    assert "\x1b" not in log.getvalue()
+    assert sum("step Step-1 Executing" in line for line in lines) == 1
+    assert sum("step Step-1 Succeeded" in line for line in lines) == 1
+    assert lines[-1] == "run-1: Succeeded"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
+import boto3
 import pytest
 from kubernetes import client, config
 
@@ -14,10 +16,11 @@ from jupyter_sagemaker_ack.adapters.kube.watching import SYNC, ObjectWatch
 from jupyter_sagemaker_ack.config import Settings, resolve_settings
 from jupyter_sagemaker_ack.core import ack
 from jupyter_sagemaker_ack.core.status import RunSnapshot
+from jupyter_sagemaker_ack.examples.synthetic import chain_definition
 from jupyter_sagemaker_ack.services import submit, watch
 
-from .conftest import Stack
-from .helpers import rendered_run, step_names
+from .conftest import REGION, ROLE, Stack
+from .helpers import pipeline_name, rendered_run, step_names
 
 RANK = {"Pending": 0, "Executing": 1, "Stopping": 2, "Succeeded": 3, "Failed": 3, "Stopped": 3}
 
@@ -125,7 +128,7 @@ def test_status_stream_through_dropped_watches_and_410_from_the_cr_alone(
 
 
 def test_sagemaker_throttling_backs_off_without_failing(
-    stack: Stack, namespace: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    stack: Stack, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     throttled: list[str] = []
 
@@ -139,19 +142,23 @@ def test_sagemaker_throttling_backs_off_without_failing(
 
         return call
 
-    for name in ("describe_execution", "list_steps"):
+    for name in ("definition_for_execution", "describe_execution", "list_steps"):
         monkeypatch.setattr(sagemaker_api.SageMakerApi, name, spy(getattr(sagemaker_api.SageMakerApi, name)))
-    rendered = rendered_run(settings, steps=3)
-    (run,) = submit.submit(rendered.docs, settings, wait=True).execution_names
-    # From here on SageMaker grants two requests a second: polls (and the controller) are throttled.
-    stack.sagemaker.configure(throttle={"enabled": True, "rate": 2.0, "burst": 1})
+    # A run started in SageMaker directly, so the ACK controller makes no calls: every throttled request
+    # is one of the status engine's.
+    name = pipeline_name("throttled")
+    client = boto3.client("sagemaker", endpoint_url=stack.sagemaker.url, region_name=REGION)
+    client.create_pipeline(
+        PipelineName=name, PipelineDefinition=json.dumps(chain_definition(3)), RoleArn=ROLE
+    )
+    arn = client.start_pipeline_execution(PipelineName=name)["PipelineExecutionArn"]
+    stack.sagemaker.configure(throttle={"next": 5})  # more than botocore's retries absorb, twice over
 
-    snaps = list(watch.watch_run(namespace, run, settings))
-    stack.sagemaker.configure(throttle={"enabled": False})
+    snaps = list(watch.watch_run(None, arn, settings))
     final = snaps[-1]
     assert final.outcome == "Succeeded"
     assert [s.status for s in final.steps] == ["Succeeded"] * 3
-    assert throttled, "the polls were never throttled past botocore's retries"
+    assert len(throttled) >= 2, "the polls were not throttled past botocore's retries"
     assert "ThrottlingException" in throttled[0]
 
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from jupyter_sagemaker_ack.core import manifests
 from jupyter_sagemaker_ack.core.definition import parse_definition
 from jupyter_sagemaker_ack.core.lint import CODES
-from jupyter_sagemaker_ack.core.lint.manifest import PlainDocument
+from jupyter_sagemaker_ack.core.lint.documents import PlainDocument
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 from jupyter_sagemaker_ack.faces.cli import cli
 from jupyter_sagemaker_ack.services.lint import VERSION_ANNOTATION, lint_paths, verify_pinned
