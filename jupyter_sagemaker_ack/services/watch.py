@@ -107,16 +107,23 @@ class _RunState:
             name=self.name,
             previous=self.snapshot,
         )
-        if self.cr_deleted and snap.outcome is None:
-            snap = _deleted_outcome(snap)
+        if self.cr_deleted and snap.outcome is None and "sagemaker" not in snap.sources:
+            snap = _deleted_outcome(snap, self.cr)
         return snap
 
 
-def _deleted_outcome(snap: core.RunSnapshot) -> core.RunSnapshot:
-    """The CR is gone and SageMaker cannot tell: ACK removes an Executing run's CR only once it stopped."""
-    if snap.status in ("Stopping", "Executing") and "sagemaker" not in snap.sources:
+def _deleted_outcome(snap: core.RunSnapshot, cr: core.CrView | None) -> core.RunSnapshot:
+    """The CR is gone and SageMaker cannot tell: ACK removes a running execution's CR only once it has
+    stopped it, so a CR seen deleting or Stopping ended Stopped. Otherwise the end is unknown."""
+    if snap.status == "Stopping" or (cr is not None and cr.deleting):
         return replace(snap, status="Stopped", outcome="Stopped")
-    return snap
+    raise UserError(
+        f"The PipelineExecution {snap.name} was deleted while {snap.status}; how its run ended is unknown "
+        "without SageMaker.",
+        f"Ask SageMaker: sagemaker-ack status {snap.execution_arn} (needs AWS credentials)."
+        if snap.execution_arn
+        else "Check the SageMaker console.",
+    )
 
 
 @dataclass
@@ -302,6 +309,8 @@ def _apply(state: _RunState, kind: str, payload: Any, poller: _Poller | None, *,
     if kind == "cr":
         event_type, obj = payload
         if obj is None or event_type == "DELETED":
+            if obj is not None and state.cr_seen:
+                state.cr = replace(core.parse_execution_cr(obj), deleting=True)
             if not state.cr_seen:
                 raise UserError(
                     f"No PipelineExecution '{state.name}' in namespace '{state.namespace}'.",

@@ -87,7 +87,7 @@ export function watchRun(
   namespace: string,
   name: string,
   onSnapshot: (run: IRunSnapshot) => void,
-  onClose: (clean: boolean) => void
+  onClose: (clean: boolean, problem: string | null) => void
 ): () => void {
   const server = settings();
   let url = URLExt.join(server.wsUrl, PREFIX, runPath(namespace, name), 'events');
@@ -96,16 +96,23 @@ export function watchRun(
   }
   const socket = new server.WebSocket(url);
   let closedByUs = false;
+  let problem: string | null = null;
   socket.onmessage = event => {
+    let message: Partial<IRunSnapshot & IProblem>;
     try {
-      onSnapshot(JSON.parse(String(event.data)) as IRunSnapshot);
+      message = JSON.parse(String(event.data));
     } catch {
-      // A malformed message is skipped; the next snapshot supersedes it anyway.
+      return; // a malformed message is skipped; the next snapshot supersedes it anyway
+    }
+    if (typeof message.problem === 'string') {
+      problem = message.fix ? `${message.problem} \u2014 ${message.fix}` : message.problem;
+    } else if (typeof message.status === 'string' && typeof message.pipelineName === 'string') {
+      onSnapshot(message as IRunSnapshot);
     }
   };
   socket.onclose = event => {
     if (!closedByUs) {
-      onClose(event.code === 1000);
+      onClose(event.code === 1000, problem);
     }
   };
   return () => {

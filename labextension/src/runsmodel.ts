@@ -1,13 +1,20 @@
 /**
- * The one place the front end keeps what it knows about pipelines and runs. The sidebar polls it; run
- * views push their websocket snapshots into it; everyone redraws from its `changed` signal.
+ * The one place the front end keeps what it knows about pipelines and runs. The sidebar polls it and lets it
+ * follow the newest active runs over their event streams; run views push their snapshots into it; everyone
+ * redraws from its `changed` signal.
  */
 
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ApiError, listPipelines, listRuns } from './api';
+import { ApiError, listPipelines, listRuns, watchRun } from './api';
 import { applySnapshot, mergeRunList, runKey } from './snapshots';
+import { isActive } from './states';
 import { IPipelineSummary, IRunSnapshot } from './wire';
+
+/** At most this many runs are followed live at once (each costs the server one watching thread). */
+export const MAX_FOLLOWED_RUNS = 8;
+/** A stream that closed early is not reopened sooner than this (the list poll still covers the run). */
+const REOPEN_AFTER_MS = 10_000;
 
 export class RunsModel {
   get changed(): ISignal<this, void> {
@@ -31,6 +38,11 @@ export class RunsModel {
     return this._lastRefresh;
   }
 
+  /** Keys of the runs followed over an event stream right now. */
+  get followed(): readonly string[] {
+    return [...this._streams.keys()];
+  }
+
   run(key: string): IRunSnapshot | undefined {
     return this._runs.find(run => runKey(run) === key);
   }
@@ -51,6 +63,16 @@ export class RunsModel {
     this._changed.emit();
   }
 
+  /** Follow the newest active runs live (while the sidebar shows), or stop following them all. */
+  setFollowing(on: boolean): void {
+    this._following = on;
+    this._updateStreams();
+  }
+
+  dispose(): void {
+    this.setFollowing(false);
+  }
+
   private async _refresh(): Promise<void> {
     try {
       const [pipelines, runs] = await Promise.all([listPipelines(), listRuns()]);
@@ -61,7 +83,44 @@ export class RunsModel {
       this._error = error instanceof ApiError ? error.message : String(error);
     }
     this._lastRefresh = new Date();
+    this._updateStreams();
     this._changed.emit();
+  }
+
+  private _updateStreams(): void {
+    const now = Date.now();
+    const wanted = new Map<string, IRunSnapshot>();
+    if (this._following) {
+      for (const run of this._runs) {
+        const key = runKey(run);
+        if (wanted.size >= MAX_FOLLOWED_RUNS) {
+          break;
+        }
+        if (run.name && isActive(run) && (this._closedAt.get(key) ?? -Infinity) + REOPEN_AFTER_MS <= now) {
+          wanted.set(key, run);
+        }
+      }
+    }
+    for (const [key, close] of this._streams) {
+      if (!wanted.has(key)) {
+        this._streams.delete(key);
+        close();
+      }
+    }
+    for (const [key, run] of wanted) {
+      if (!this._streams.has(key) && run.name) {
+        const close = watchRun(
+          run.namespace,
+          run.name,
+          snapshot => this.apply(snapshot),
+          () => {
+            this._streams.delete(key);
+            this._closedAt.set(key, Date.now());
+          }
+        );
+        this._streams.set(key, close);
+      }
+    }
   }
 
   private _changed = new Signal<this, void>(this);
@@ -70,4 +129,7 @@ export class RunsModel {
   private _error: string | null = null;
   private _lastRefresh: Date | null = null;
   private _pending: Promise<void> | null = null;
+  private _following = false;
+  private _streams = new Map<string, () => void>();
+  private _closedAt = new Map<string, number>();
 }

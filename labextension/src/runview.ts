@@ -63,7 +63,12 @@ export class RunView extends Widget {
       this.namespace,
       this.runName,
       snapshot => this._show(snapshot),
-      () => this._pollUntilFinal()
+      (_clean, problem) => {
+        if (problem) {
+          this._say(problem, true);
+        }
+        this._pollUntilFinal();
+      }
     );
   }
 

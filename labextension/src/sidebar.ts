@@ -10,7 +10,7 @@ import { h } from './dom';
 import { renderBadge } from './dagview';
 import { elapsed, formatProgress, formatTime } from './format';
 import { RunsModel } from './runsmodel';
-import { rowFingerprint, runKey } from './snapshots';
+import { knownProgress, rowFingerprint, runKey } from './snapshots';
 import { IPipelineSummary, IRunSnapshot } from './wire';
 
 /**
@@ -52,17 +52,20 @@ export class PipelinesSidebar extends Widget {
 
   dispose(): void {
     this._stopPolling();
+    this._model.setFollowing(false);
     this._model.changed.disconnect(this._render, this);
     super.dispose();
   }
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
+    this._model.setFollowing(true);
     this._poll();
   }
 
   protected onAfterHide(msg: Message): void {
     super.onAfterHide(msg);
+    this._model.setFollowing(false);
     this._stopPolling();
   }
 
@@ -140,7 +143,8 @@ export class PipelinesSidebar extends Widget {
   }
 
   private _runRow(run: IRunSnapshot): HTMLElement {
-    const details = [run.pipelineName, run.progress ? formatProgress(run.progress) : '', elapsed(run.startTime, run.endTime)]
+    const progress = knownProgress(run) && run.progress ? formatProgress(run.progress) : '';
+    const details = [run.pipelineName, progress, elapsed(run.startTime, run.endTime)]
       .filter(Boolean)
       .join(' \u00b7 ');
     const row = h(

@@ -16,10 +16,21 @@ function updatedAtOf(run: IRunSnapshot): number {
   return Number.isNaN(value) ? -Infinity : value;
 }
 
+/** A run that has ended stays ended: the cluster's copy of its status may lag SageMaker's by seconds. */
+function hasOutcome(run: IRunSnapshot): boolean {
+  return !!run.outcome || isFinal(run.status);
+}
+
+/** Progress counts that say something (a snapshot from the cluster alone has no steps to count). */
+export function knownProgress(run: IRunSnapshot): boolean {
+  return !!run.progress && run.progress.total > 0;
+}
+
 /**
  * The list with `snapshot` in place of the run with the same key, or added to it. An older snapshot (by
- * `updatedAt`) never replaces a newer one, so a slow poll cannot undo what a websocket message showed.
- * Steps and the DAG already known are kept when the new snapshot comes without them (list answers).
+ * `updatedAt`) never replaces a newer one, and nothing undoes an outcome, so a poll of the cluster cannot
+ * undo what SageMaker's stream showed. Steps, DAG and progress already known are kept when the new
+ * snapshot comes without them (list answers).
  */
 export function applySnapshot(runs: readonly IRunSnapshot[], snapshot: IRunSnapshot): IRunSnapshot[] {
   const key = runKey(snapshot);
@@ -28,13 +39,14 @@ export function applySnapshot(runs: readonly IRunSnapshot[], snapshot: IRunSnaps
     return sortRuns([...runs, snapshot]);
   }
   const current = runs[index];
-  if (updatedAtOf(snapshot) < updatedAtOf(current)) {
+  if (updatedAtOf(snapshot) < updatedAtOf(current) || (hasOutcome(current) && !hasOutcome(snapshot))) {
     return [...runs];
   }
   const merged: IRunSnapshot = {
     ...snapshot,
     steps: snapshot.steps ?? current.steps,
-    dag: snapshot.dag ?? current.dag
+    dag: snapshot.dag ?? current.dag,
+    progress: knownProgress(snapshot) ? snapshot.progress : current.progress
   };
   const next = [...runs];
   next[index] = merged;
@@ -94,7 +106,7 @@ export function stepStates(dag: IDag, run: IRunSnapshot | null | undefined): Map
 
 /** The run's progress counts, from the snapshot when it has them or else counted from its steps. */
 export function progressOf(run: IRunSnapshot, dag?: IDag | null): IProgress {
-  if (run.progress) {
+  if (run.progress && knownProgress(run)) {
     return run.progress;
   }
   const steps = run.steps ?? [];
@@ -109,7 +121,7 @@ export function progressOf(run: IRunSnapshot, dag?: IDag | null): IProgress {
 
 /** A string that changes whenever anything a sidebar row shows changes. */
 export function rowFingerprint(run: IRunSnapshot): string {
-  const p = run.progress;
+  const p = knownProgress(run) ? run.progress : null;
   return [
     run.status,
     run.outcome ?? '',

@@ -39,6 +39,21 @@ test('an older snapshot never undoes a newer one', () => {
   assert.equal(next[0].status, 'Succeeded');
 });
 
+test('an ended run stays ended when a lagging cluster copy says it still runs', () => {
+  const runs = [run('a', { status: 'Succeeded', outcome: 'Succeeded', updatedAt: '2026-01-01T00:00:09Z' })];
+  const next = applySnapshot(runs, run('a', { status: 'Executing', updatedAt: '2026-01-01T00:00:10Z' }));
+  assert.equal(next[0].status, 'Succeeded');
+});
+
+test('progress counts are kept when a list answer has none to give', () => {
+  const known = { total: 6, succeeded: 3, failed: 0, running: 1 };
+  const runs = [run('a', { progress: known })];
+  const empty = { total: 0, succeeded: 0, failed: 0, running: 0 };
+  const next = applySnapshot(runs, run('a', { progress: empty, updatedAt: '2026-01-01T00:00:10Z' }));
+  assert.deepEqual(next[0].progress, known);
+  assert.equal(rowFingerprint(run('b', { progress: empty })), rowFingerprint(run('b')));
+});
+
 test('a list answer keeps steps and DAG already known, and drops runs no longer listed', () => {
   const known = [run('a', { steps: [{ name: 'Prep', status: 'Succeeded' }], dag: DAG }), run('gone')];
   const merged = mergeRunList(known, [run('a', { status: 'Executing', updatedAt: '2026-01-01T00:00:06Z' }), run('new')]);

@@ -124,6 +124,18 @@ def lab(tmp_path, sandbox_env) -> Iterator[str]:
         log.close()
 
 
+def _wait_for_idle_kernel(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        request = urllib.request.Request(url + "api/sessions", headers={"Authorization": f"token {TOKEN}"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            sessions = json.loads(response.read())
+        if any((s.get("kernel") or {}).get("execution_state") == "idle" for s in sessions):
+            return
+        time.sleep(0.3)
+    pytest.fail("the notebook's kernel did not start")
+
+
 def _screenshot(page: Any, path: Path, selector: str | None = PANEL) -> None:
     if selector is None:
         page.screenshot(path=str(path), full_page=True)
@@ -145,13 +157,14 @@ def test_quickstart_panel_publishes_runs_and_stops_in_jupyterlab(lab, tmp_path):
         try:
             page.goto(f"{lab}lab/tree/quickstart.ipynb?token={TOKEN}&reset")
             page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
             choose_kernel = page.locator(".jp-Dialog button.jp-mod-accept")
             try:
-                choose_kernel.click(timeout=10_000)  # "Select Kernel": the notebook's own, Python 3
+                choose_kernel.click(timeout=15_000)  # "Select Kernel": the notebook's own, Python 3
             except PlaywrightTimeout:
-                pass  # the kernel had started already
+                pass  # the kernel started without asking
+            _wait_for_idle_kernel(lab)
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
 
             panel = page.locator(PANEL)
             panel.wait_for(timeout=NOTEBOOK_SECONDS * 1000)

@@ -37,7 +37,7 @@ def builtin_types() -> list[ResourceType]:
             custom=False,
             short_names=["crd", "crds"],
             status_subresource=True,
-            columns=[{"name": "Created At", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
+            columns=[{"name": "Created At", "type": "string", "jsonPath": ".metadata.creationTimestamp"}],
         ),
     ]
 

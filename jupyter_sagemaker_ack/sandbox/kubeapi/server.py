@@ -1,4 +1,4 @@
-"""The emulator process: aiohttp app wiring, error/fault middleware, admin endpoints and a threaded runner."""
+"""The emulator process: aiohttp app wiring, error and fault middleware, and a threaded runner."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from .access import AccessPolicy
+from .admin import Admin
 from .crds import default_crds
 from .discovery import builtin_types
-from .faults import FaultRule, Faults
+from .faults import Faults
 from .handlers import Api, json_response
 from .registry import Registry, WriteOptions
 from .status import ApiError
@@ -77,16 +78,7 @@ class KubeApiServer:
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._errors, self._inject_faults], client_max_size=64 * 1024**2)
-        app.add_routes(
-            [
-                web.get("/_emulator/state", self._state),
-                web.post("/_emulator/faults", self._set_faults),
-                web.post("/_emulator/access", self._set_access),
-                web.post("/_emulator/reset", self._reset),
-                web.post("/_emulator/compact", self._compact),
-                web.post("/_emulator/watch-window", self._set_window),
-            ]
-        )
+        app.add_routes(Admin(self.store, self.faults, self.access, self._watch_window).routes())
         app.add_routes(Api(self.store, self.registry, self.access, self._bookmark_interval).routes())
         return app
 
@@ -113,53 +105,6 @@ class KubeApiServer:
                 rule.status, reason, f"injected fault: {rule.status} for {request.path}", headers=headers
             )
         return await handler(request)
-
-    async def _state(self, request: web.Request) -> web.Response:
-        state = {
-            "resourceVersion": self.store.rv,
-            "watchers": len(self.store.watchers),
-            "compactedResourceVersion": self.store.compacted_rv,
-        }
-        return json_response(state | {"faults": self.faults.snapshot(), "access": self.access.snapshot()})
-
-    async def _set_faults(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        for item in body if isinstance(body, list) else [body]:
-            action = item.pop("action", "fail")
-            if action == "drop-watches":
-                self.store.close_watchers(bool(item.get("abrupt")))
-            elif action == "reset":
-                self.faults.reset()
-            elif action in ("fail", "delay"):
-                self.faults.add(FaultRule(**item) if action == "fail" else FaultRule(**{"count": -1, **item}))
-            else:
-                raise ApiError(
-                    400,
-                    "BadRequest",
-                    f"unknown fault action {action!r}: use fail, delay, drop-watches or reset",
-                )
-        return json_response({"faults": self.faults.snapshot()})
-
-    async def _set_access(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        if body.get("reset"):
-            self.access.reset()
-        self.access.configure(body.get("default_allow"), body.get("allow"), body.get("deny"))
-        return json_response(self.access.snapshot())
-
-    async def _reset(self, request: web.Request) -> web.Response:
-        self.faults.reset()
-        self.access.reset()
-        self.store.set_watch_window(self._watch_window)
-        return json_response({"reset": True})
-
-    async def _compact(self, request: web.Request) -> web.Response:
-        self.store.compact()
-        return json_response({"compactedResourceVersion": self.store.compacted_rv})
-
-    async def _set_window(self, request: web.Request) -> web.Response:
-        self.store.set_watch_window(int((await request.json())["size"]))
-        return json_response({"size": self.store.events.maxlen})
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn`` on the server's loop thread (where the store lives) and return its result."""

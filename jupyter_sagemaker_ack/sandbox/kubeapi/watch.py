@@ -66,7 +66,7 @@ class WatchStream:
             await self._pump(
                 request, response, time.monotonic() + timeout, bookmarks, bookmark_every, as_table
             )
-        except (ConnectionResetError, asyncio.CancelledError):
+        except ConnectionResetError:
             pass
         finally:
             self.store.watchers.discard(self.watcher)

@@ -6,6 +6,7 @@
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.NOT_RUN = void 0;
 exports.runKey = runKey;
+exports.knownProgress = knownProgress;
 exports.applySnapshot = applySnapshot;
 exports.mergeRunList = mergeRunList;
 exports.sortRuns = sortRuns;
@@ -21,10 +22,19 @@ function updatedAtOf(run) {
     const value = run.updatedAt ? Date.parse(run.updatedAt) : NaN;
     return Number.isNaN(value) ? -Infinity : value;
 }
+/** A run that has ended stays ended: the cluster's copy of its status may lag SageMaker's by seconds. */
+function hasOutcome(run) {
+    return !!run.outcome || (0, states_1.isFinal)(run.status);
+}
+/** Progress counts that say something (a snapshot from the cluster alone has no steps to count). */
+function knownProgress(run) {
+    return !!run.progress && run.progress.total > 0;
+}
 /**
  * The list with `snapshot` in place of the run with the same key, or added to it. An older snapshot (by
- * `updatedAt`) never replaces a newer one, so a slow poll cannot undo what a websocket message showed.
- * Steps and the DAG already known are kept when the new snapshot comes without them (list answers).
+ * `updatedAt`) never replaces a newer one, and nothing undoes an outcome, so a poll of the cluster cannot
+ * undo what SageMaker's stream showed. Steps, DAG and progress already known are kept when the new
+ * snapshot comes without them (list answers).
  */
 function applySnapshot(runs, snapshot) {
     const key = runKey(snapshot);
@@ -33,13 +43,14 @@ function applySnapshot(runs, snapshot) {
         return sortRuns([...runs, snapshot]);
     }
     const current = runs[index];
-    if (updatedAtOf(snapshot) < updatedAtOf(current)) {
+    if (updatedAtOf(snapshot) < updatedAtOf(current) || (hasOutcome(current) && !hasOutcome(snapshot))) {
         return [...runs];
     }
     const merged = {
         ...snapshot,
         steps: snapshot.steps ?? current.steps,
-        dag: snapshot.dag ?? current.dag
+        dag: snapshot.dag ?? current.dag,
+        progress: knownProgress(snapshot) ? snapshot.progress : current.progress
     };
     const next = [...runs];
     next[index] = merged;
@@ -90,7 +101,7 @@ function stepStates(dag, run) {
 }
 /** The run's progress counts, from the snapshot when it has them or else counted from its steps. */
 function progressOf(run, dag) {
-    if (run.progress) {
+    if (run.progress && knownProgress(run)) {
         return run.progress;
     }
     const steps = run.steps ?? [];
@@ -104,7 +115,7 @@ function progressOf(run, dag) {
 }
 /** A string that changes whenever anything a sidebar row shows changes. */
 function rowFingerprint(run) {
-    const p = run.progress;
+    const p = knownProgress(run) ? run.progress : null;
     return [
         run.status,
         run.outcome ?? '',

@@ -37,6 +37,19 @@ const DAG = {
     const next = (0, snapshots_1.applySnapshot)(runs, run('a', { status: 'Executing', updatedAt: '2026-01-01T00:00:01Z' }));
     strict_1.default.equal(next[0].status, 'Succeeded');
 });
+(0, node_test_1.test)('an ended run stays ended when a lagging cluster copy says it still runs', () => {
+    const runs = [run('a', { status: 'Succeeded', outcome: 'Succeeded', updatedAt: '2026-01-01T00:00:09Z' })];
+    const next = (0, snapshots_1.applySnapshot)(runs, run('a', { status: 'Executing', updatedAt: '2026-01-01T00:00:10Z' }));
+    strict_1.default.equal(next[0].status, 'Succeeded');
+});
+(0, node_test_1.test)('progress counts are kept when a list answer has none to give', () => {
+    const known = { total: 6, succeeded: 3, failed: 0, running: 1 };
+    const runs = [run('a', { progress: known })];
+    const empty = { total: 0, succeeded: 0, failed: 0, running: 0 };
+    const next = (0, snapshots_1.applySnapshot)(runs, run('a', { progress: empty, updatedAt: '2026-01-01T00:00:10Z' }));
+    strict_1.default.deepEqual(next[0].progress, known);
+    strict_1.default.equal((0, snapshots_1.rowFingerprint)(run('b', { progress: empty })), (0, snapshots_1.rowFingerprint)(run('b')));
+});
 (0, node_test_1.test)('a list answer keeps steps and DAG already known, and drops runs no longer listed', () => {
     const known = [run('a', { steps: [{ name: 'Prep', status: 'Succeeded' }], dag: DAG }), run('gone')];
     const merged = (0, snapshots_1.mergeRunList)(known, [run('a', { status: 'Executing', updatedAt: '2026-01-01T00:00:06Z' }), run('new')]);

@@ -322,3 +322,17 @@ def test_a_small_watch_window_makes_older_versions_gone(kubeapi: KubeApiServer, 
         assert (event["type"], event["object"]["metadata"]["name"]) == ("ADDED", "win-2")
     finally:
         call(f"{kubeapi.url}/_emulator/reset", "POST", {})
+
+
+def test_admin_endpoint_drops_watches_and_rejects_unknown_actions(
+    kubeapi: KubeApiServer, pipelines: str
+) -> None:
+    with urllib.request.urlopen(f"{pipelines}?watch=true&timeoutSeconds=600", timeout=10) as stream:
+        for _ in range(100):
+            if call(f"{kubeapi.url}/_emulator/state")[1]["watchers"]:
+                break
+        _, state, _ = call(f"{kubeapi.url}/_emulator/faults", "POST", {"action": "drop-watches"})
+        assert state["watchers"] == 0
+        assert stream.read() == b""
+    code, status, _ = call(f"{kubeapi.url}/_emulator/faults", "POST", {"action": "explode"})
+    assert (code, status["reason"]) == (400, "BadRequest")

@@ -10,6 +10,7 @@ import yaml
 from jupyter_sagemaker_ack.core import ack, manifests
 from jupyter_sagemaker_ack.core.definition import parse_definition
 from jupyter_sagemaker_ack.core.lint import CODES, lint_definition, lint_documents, lint_text
+from jupyter_sagemaker_ack.core.lint.positions import JsonLocator, LineIndex, index_json
 from jupyter_sagemaker_ack.core.lint.scalars import scalar_offsets
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition, chain_definition
 
@@ -168,3 +169,17 @@ def test_every_code_has_a_title_severity_and_hint() -> None:
 def test_alias_loops_in_yaml_end_the_walk() -> None:
     findings = lint_text("a: &x [*x]\n", "loop.yaml")
     assert [f.code for f in findings] == ["SMA212"]
+
+
+def test_fast_json_locator_agrees_with_the_tolerant_index() -> None:
+    text = json.dumps(abalone_definition(), indent=2)
+    locator = JsonLocator(text)
+    lines = LineIndex(text)
+    index = index_json(text)
+    assert len(index) > 100
+    for path, (value_offset, key_offset) in index.items():
+        if not path:
+            continue
+        assert locator.position(path) == lines.position(value_offset), path
+        if key_offset is not None:
+            assert locator.position(path, key=True) == lines.position(key_offset), path
