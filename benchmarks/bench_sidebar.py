@@ -31,6 +31,9 @@ from _common import finish, report
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from jupyter_sagemaker_ack.config import Settings, resolve_settings  # noqa: E402
+from jupyter_sagemaker_ack.core.definition import parse_definition  # noqa: E402
+from jupyter_sagemaker_ack.examples.synthetic import abalone_definition  # noqa: E402
 from tests.browser.test_lab_extension import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -41,10 +44,6 @@ from tests.browser.test_lab_extension import (  # noqa: E402
     start_lab,
     stop_lab,
 )
-
-from jupyter_sagemaker_ack.config import Settings, resolve_settings  # noqa: E402
-from jupyter_sagemaker_ack.core.definition import parse_definition  # noqa: E402
-from jupyter_sagemaker_ack.examples.synthetic import abalone_definition  # noqa: E402
 
 RECORDER = """
 () => {
@@ -66,7 +65,9 @@ RECORDER = """
 def set_step_seconds(sandbox: Any, seconds: float) -> None:
     body = json.dumps({"durations": {"default": seconds}}).encode()
     request = urllib.request.Request(
-        sandbox.endpoints["sagemaker"] + "/_emulator/config", data=body, headers={"Content-Type": "application/json"}
+        sandbox.endpoints["sagemaker"] + "/_emulator/config",
+        data=body,
+        headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10):
         pass
@@ -80,7 +81,11 @@ def submit_runs(settings: Settings, pipeline_name: str, count: int) -> list[str]
     first = render.render(definition, settings, pipeline_name=pipeline_name, execution=True)
     docs = list(first.docs)
     for index in range(1, count):
-        docs.append(render.render(definition, settings, pipeline_name=pipeline_name, execution=True, run_id=f"r{index:04d}").execution)
+        docs.append(
+            render.render(
+                definition, settings, pipeline_name=pipeline_name, execution=True, run_id=f"r{index:04d}"
+            ).execution
+        )
     return [str(name) for name in submit.submit(docs, settings).execution_names]
 
 
@@ -95,7 +100,8 @@ def measure_render(browser: Any, lab: Lab, runs: int, repeat: int = 5) -> tuple[
         started = page.evaluate("() => performance.now()")
         page.locator(SIDEBAR_TAB).click()
         page.wait_for_function(
-            f"() => document.querySelectorAll('{SIDEBAR} .jp-SageMakerAck-runRow').length >= {runs}", timeout=60_000
+            f"() => document.querySelectorAll('{SIDEBAR} .jp-SageMakerAck-runRow').length >= {runs}",
+            timeout=60_000,
         )
         drawn = page.evaluate("() => performance.now()")
         answer = page.evaluate(
@@ -129,7 +135,11 @@ def measure_latency(browser: Any, lab: Lab, settings: Settings, sandbox: Any, ru
                 arg=key,
                 timeout=120_000,
             )
-            seen = [(stamp / 1000, status) for stamp, row, status in page.evaluate("() => window.__ackSeen") if row == key]
+            seen = [
+                (stamp / 1000, status)
+                for stamp, row, status in page.evaluate("() => window.__ackSeen")
+                if row == key
+            ]
             arn = _execution_arn(lab, run)
             described = client.describe_pipeline_execution(PipelineExecutionArn=arn)
             made = {
@@ -140,7 +150,9 @@ def measure_latency(browser: Any, lab: Lab, settings: Settings, sandbox: Any, ru
                 shown = next((stamp for stamp, s in seen if s == status), None)
                 if shown is not None:
                     latencies.append(shown - when)
-                    print(f"  run {index}: {status:<9} shown {shown - when:+.2f} s after the emulator made it")
+                    print(
+                        f"  run {index}: {status:<9} shown {shown - when:+.2f} s after the emulator made it"
+                    )
     finally:
         context.close()
     return latencies
@@ -179,10 +191,11 @@ def main() -> None:
                 browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 try:
                     totals, answers = measure_render(browser, lab, args.runs)
-                    draw = [t - a for t, a in zip(totals, answers, strict=True)]
+                    draw = statistics.median(t - a for t, a in zip(totals, answers, strict=True))
+                    total, answer = statistics.median(totals), statistics.median(answers)
                     print(
-                        f"sidebar with {args.runs} runs: click -> rows {statistics.median(totals):.3f} s median "
-                        f"(server answer {statistics.median(answers):.3f} s, drawing {statistics.median(draw):.3f} s)"
+                        f"sidebar with {args.runs} runs: click -> rows {total:.3f} s median "
+                        f"(server answer {answer:.3f} s, drawing {draw:.3f} s)"
                     )
                     latencies = measure_latency(browser, lab, settings, sandbox, args.latency_runs)
                 finally:
@@ -191,11 +204,22 @@ def main() -> None:
             if process is not None:
                 stop_lab(process)
             stack.down(base / "sandbox")
-    p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) >= 2 else max(latencies, default=float("inf"))
-    print(f"status change -> sidebar: p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s over {len(latencies)} changes")
+    p95 = (
+        statistics.quantiles(latencies, n=20)[-1]
+        if len(latencies) >= 2
+        else max(latencies, default=float("inf"))
+    )
+    print(
+        f"status change -> sidebar: p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s "
+        f"over {len(latencies)} changes"
+    )
     finish(
         [
-            report(f"sidebar with {args.runs} runs renders (click -> rows, median of 5)", statistics.median(totals), 1.0),
+            report(
+                f"sidebar with {args.runs} runs renders (click -> rows, median of 5)",
+                statistics.median(totals),
+                1.0,
+            ),
             report("status change shows in the sidebar (p95)", p95, 2.0),
         ]
     )

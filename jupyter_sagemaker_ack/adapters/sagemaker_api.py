@@ -1,8 +1,9 @@
 """The SageMaker Pipelines API as the status engine and stop need it: describe, every page of steps, stop.
 
 One boto3 client per :class:`Settings` (region, endpoint, botocore ``standard`` retries). Throttling that
-outlasts botocore's retries is raised as :class:`Throttled` so the caller's polling policy can back off
-instead of failing; every other AWS failure becomes a :class:`UserError` with the AWS message.
+outlasts botocore's retries is raised as :class:`Throttled` (and a dropped connection as :class:`Transient`)
+so the caller's polling policy can back off instead of failing; every other AWS failure becomes a
+:class:`UserError` with the AWS message.
 """
 
 from __future__ import annotations
@@ -45,8 +46,12 @@ def _session() -> Any:
         return _sessions["default"]
 
 
-class Throttled(Exception):
-    """SageMaker kept throttling after botocore's retries: back off and ask again later."""
+class Transient(UserError):
+    """SageMaker could not answer now (throttling, a dropped connection): back off and ask again later."""
+
+
+class Throttled(Transient):
+    """SageMaker kept throttling after botocore's retries."""
 
 
 class NotFound(UserError):
@@ -151,9 +156,12 @@ def _sagemaker_call(action: str, target: str) -> Iterator[None]:
     from botocore.exceptions import (
         BotoCoreError,
         ClientError,
+        ConnectionClosedError,
+        ConnectTimeoutError,
         EndpointConnectionError,
         NoCredentialsError,
         PartialCredentialsError,
+        ReadTimeoutError,
     )
 
     try:
@@ -162,7 +170,7 @@ def _sagemaker_call(action: str, target: str) -> Iterator[None]:
         code = error_code(exc)
         message = exc.response.get("Error", {}).get("Message") or code
         if code in THROTTLING_CODES:
-            raise Throttled(f"{code}: {message}") from None
+            raise Throttled(f"{code}: {message}", "Try again in a minute.") from None
         if code in ("ResourceNotFound", "ResourceNotFoundException", "ValidationException") and (
             "does not exist" in message or "not found" in message.lower()
         ):
@@ -183,8 +191,8 @@ def _sagemaker_call(action: str, target: str) -> Iterator[None]:
             "Configure credentials (AWS_PROFILE, `aws sso login`, or a pod role), or follow the run "
             "through its PipelineExecution CR instead.",
         ) from None
-    except EndpointConnectionError as exc:
-        raise UserError(
+    except (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, ConnectTimeoutError) as exc:
+        raise Transient(
             f"Could not reach SageMaker to {action} {target}: {exc}.",
             "Check the network and AWS_ENDPOINT_URL_SAGEMAKER.",
         ) from None

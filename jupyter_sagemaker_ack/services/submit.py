@@ -29,6 +29,9 @@ from ..core import status as core
 from ..core.errors import UserError
 
 DEFAULT_SYNC_TIMEOUT = 180.0
+# After a spec change, how long to wait for the controller's new status before trusting the one in place.
+SETTLE_SECONDS = 10.0
+_TICK = 0.5
 # Recoverable conditions that are worth waiting out (the controller retries them).
 TRANSIENT_MARKERS = (
     "Throttl",
@@ -73,12 +76,16 @@ class SubmitResult:
         return [a.name for a in self.executions]
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        """JSON for faces; a dry run includes the objects as the server would store them, for review."""
+        wire: dict[str, Any] = {
             "namespace": self.namespace,
             "dryRun": self.dry_run,
             "pipelines": [a.to_wire() for a in self.pipelines],
             "executions": [a.to_wire() for a in self.executions],
         }
+        if self.dry_run:
+            wire["objects"] = [dict(a.obj) for a in self.pipelines + self.executions]
+        return wire
 
 
 def load_documents(source: Any) -> list[dict[str, Any]]:
@@ -181,6 +188,9 @@ def submit(
         applied: list[Applied] = []
         for doc in pipelines:
             before = None if dry_run else objects.get(ack.PIPELINE_KIND, ns, doc["metadata"]["name"])
+            if adopt and before is not None and _refused_as_unmanaged(before):
+                _recreate_for_adoption(objects, ns, doc, before, timeout)
+                before = None
             obj, created = objects.apply(doc, ns, force=force, dry_run=dry_run)
             changed = created or before is None or _generation(before) != _generation(obj)
             applied.append(Applied(ack.PIPELINE_KIND, doc["metadata"]["name"], created, obj=obj))
@@ -210,6 +220,42 @@ def submit(
         return SubmitResult(ns, dry_run, tuple(applied), tuple(runs), checked)
     finally:
         cluster.close()
+
+
+def _refused_as_unmanaged(obj: Mapping[str, Any]) -> bool:
+    """The controller refused this Pipeline because the SageMaker pipeline exists outside ACK."""
+    status = obj.get("status") or {}
+    terminal = core.find_condition(core.parse_conditions(status.get("conditions")), core.TERMINAL)
+    detail = f"{terminal.message} {terminal.reason}" if terminal is not None and terminal.is_true else ""
+    return "already exists" in detail.lower()
+
+
+def _recreate_for_adoption(
+    objects: KubeObjects, ns: str, doc: Mapping[str, Any], live: Mapping[str, Any], timeout: float
+) -> None:
+    """Replace a refused Pipeline CR by one that adopts the existing SageMaker pipeline.
+
+    ACK acts on a Terminal CR only when its spec changes, and adoption annotations are not spec; so the
+    refused CR is deleted (with ``deletion-policy: retain``, which keeps the SageMaker pipeline) and
+    created again with the adoption annotations.
+    """
+    name = str(doc["metadata"]["name"])
+    retain = {
+        "apiVersion": ack.API_VERSION,
+        "kind": ack.PIPELINE_KIND,
+        "metadata": {"name": name, "annotations": {ack.ACK_DELETION_POLICY_ANNOTATION: "retain"}},
+    }
+    objects.apply(retain, ns, force=True)
+    objects.delete(ack.PIPELINE_KIND, ns, name)
+    deadline = time.monotonic() + timeout
+    while objects.get(ack.PIPELINE_KIND, ns, name) is not None:
+        if time.monotonic() > deadline:
+            raise UserError(
+                f"The refused Pipeline CR {name} in namespace {ns} was not removed within {timeout:.0f} s, "
+                "so it cannot be created again to adopt the SageMaker pipeline.",
+                "Check that the ACK controller runs (it removes its finalizer); apply again with --adopt.",
+            )
+        time.sleep(0.2)
 
 
 def _generation(obj: Mapping[str, Any]) -> Any:
@@ -262,15 +308,16 @@ def _events(cluster: KubeCluster, kind: str, ns: str, name: str) -> tuple[queue.
 def _follow(
     cluster: KubeCluster, kind: str, ns: str, name: str, timeout: float
 ) -> Iterable[dict[str, Any] | None]:
-    """The object each time it changes, until ``timeout`` (then a last ``None``)."""
+    """The object each time it changes, and ``None`` every half second without news, until ``timeout``."""
     events, watcher = _events(cluster, kind, ns, name)
     deadline = time.monotonic() + timeout
     try:
         while (left := deadline - time.monotonic()) > 0:
             try:
-                item = events.get(timeout=left)
+                item = events.get(timeout=min(left, _TICK))
             except queue.Empty:
-                break
+                yield None
+                continue
             if isinstance(item, Exception):
                 raise item
             if item.type == "DELETED" or item.obj is None:
@@ -294,12 +341,17 @@ def _wait_pipeline_synced(
     """Wait for the Pipeline's ARN and ACK.ResourceSynced=True, reconciled after our apply when it changed."""
     applied_rv = _resource_version(applied_obj)
     last: Mapping[str, Any] = applied_obj
-    for obj in _follow(cluster, ack.PIPELINE_KIND, ns, name, timeout):
-        if obj is None:
-            break
-        last = obj
-        if changed and _resource_version(obj) <= applied_rv:
-            continue  # the status from before our change
+    settle_until = time.monotonic() + SETTLE_SECONDS
+    for event in _follow(cluster, ack.PIPELINE_KIND, ns, name, timeout):
+        if event is not None:
+            last = event
+        elif not changed or time.monotonic() < settle_until:
+            continue
+        obj = last
+        if event is not None and changed and _resource_version(obj) <= applied_rv:
+            # The status from before our change. A change that alters nothing in SageMaker (tags, say)
+            # brings no new status, so after SETTLE_SECONDS the status in place is taken as current.
+            continue
         status = obj.get("status") or {}
         conditions = core.parse_conditions(status.get("conditions"))
         _raise_if_fatal(conditions, f"Pipeline {name}", adoption_hint=True)
@@ -346,7 +398,7 @@ def _raise_if_fatal(conditions: Sequence[core.Condition], what: str, *, adoption
 def _wait_execution_started(cluster: KubeCluster, ns: str, name: str, timeout: float) -> str:
     for obj in _follow(cluster, ack.EXECUTION_KIND, ns, name, timeout):
         if obj is None:
-            break
+            continue
         view = core.parse_execution_cr(obj)
         _raise_if_fatal(view.conditions, f"PipelineExecution {name}")
         if view.execution_arn:

@@ -153,13 +153,23 @@ class _Poller:
         self.stopped.set()
         self.arn_known.set()
 
+    def _planned(self) -> tuple[tuple[str, str], ...]:
+        """The definition's steps, to list those not started yet; without it the run is followed anyway."""
+        assert self.arn is not None
+        try:
+            return _planned_steps(self.api.definition_for_execution(self.arn))
+        except sagemaker_api.Transient:
+            raise
+        except UserError:
+            return ()
+
     def _run(self) -> None:
         self.arn_known.wait()
         while not self.stopped.is_set() and self.arn:
             steps: list[dict[str, Any]] = []
             try:
                 if not self.planned_loaded:
-                    self.out.put(("planned", _planned_steps(self.api.definition_for_execution(self.arn))))
+                    self.out.put(("planned", self._planned()))
                     self.planned_loaded = True
                 described = self.api.describe_execution(self.arn)
                 steps = self.api.list_steps(self.arn)
@@ -167,7 +177,7 @@ class _Poller:
                 self.out.put(("sagemaker", (described, steps)))
                 if described.get("PipelineExecutionStatus") in core.FINAL_STATUSES:
                     return
-            except sagemaker_api.Throttled:
+            except sagemaker_api.Transient:
                 self.throttled += 1
                 self.out.put(("throttled", self.throttled))
             except UserError as exc:
@@ -362,7 +372,7 @@ def get_run(namespace: str | None, name: str, settings: Settings) -> core.RunSna
                 state.planned = _planned_steps(api.definition_for_execution(arn))
                 state.sagemaker = core.parse_describe(api.describe_execution(arn))
                 state.raw_steps = api.list_steps(arn)
-            except (sagemaker_api.Throttled, UserError):
+            except UserError:
                 if sources.cluster is None:
                     raise
         return state.merged()

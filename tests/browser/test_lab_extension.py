@@ -1,4 +1,4 @@
-"""The JupyterLab front end in a real browser (system Chromium driven by Playwright) against a real `jupyter lab`.
+"""The JupyterLab front end in a real browser (system Chromium driven by Playwright) on a real `jupyter lab`.
 
 A saved notebook's DAG output renders with no kernel at all; the sidebar and the palette commands work; the
 review view of an exported ACK YAML file shows findings and the DAG; with the sandbox, a submitted run is
@@ -168,7 +168,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 
 @pytest.fixture(scope="module")
-def sandbox_lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab, Any]]:
+def sandbox_lab(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Lab, Any]]:
     """A second `jupyter lab` whose server extension talks to the session's sandbox."""
     _needs_browser_stack()
     for module in ("services.watch", "services.submit", "sandbox.stack"):
@@ -266,7 +268,7 @@ def abalone_dag() -> dict[str, Any]:
 
 
 def run_snapshot(dag: Mapping[str, Any], succeeded: int, failed_step: str | None = None) -> dict[str, Any]:
-    """A run snapshot (CONTRACTS.md wire shape) with the first ``succeeded`` steps done, the next one running."""
+    """A run snapshot (CONTRACTS.md wire shape): the first ``succeeded`` steps done, the next one running."""
     names = [node["name"] for node in dag["nodes"]]
     steps = [
         {
@@ -341,7 +343,10 @@ def test_a_saved_notebook_shows_its_dag_with_no_kernel(page: Any, lab: Lab, tmp_
     write_notebook(
         lab.root / "saved-dag.ipynb",
         [
-            {"application/vnd.sagemaker-ack.dag+json": {**dag, "run": running}, "text/plain": "<abalone DAG>"},
+            {
+                "application/vnd.sagemaker-ack.dag+json": {**dag, "run": running},
+                "text/plain": "<abalone DAG>",
+            },
             {"application/vnd.sagemaker-ack.run+json": {**failed, "dag": dag}, "text/plain": "<abalone run>"},
         ],
     )
@@ -369,7 +374,10 @@ def test_a_saved_notebook_shows_its_dag_with_no_kernel(page: Any, lab: Lab, tmp_
 
     failed_row = second.locator('.jp-SageMakerAck-stepTable tr[data-step="TrainAbaloneModel"]')
     assert "AlgorithmError: out of memory" in failed_row.inner_text()
-    assert second.locator('g.jp-SageMakerAck-node[data-step="AbaloneMSEFail"]').get_attribute("data-state") == "Not run"
+    assert (
+        second.locator('g.jp-SageMakerAck-node[data-step="AbaloneMSEFail"]').get_attribute("data-state")
+        == "Not run"
+    )
 
     assert lab.api("api/kernels") == [], "nothing but the saved outputs drew this"
     page.screenshot(path=str(tmp_path / "saved-dag.png"))
@@ -381,7 +389,9 @@ def test_the_palette_opens_the_sidebar_which_shows_the_servers_answer(page: Any,
     page.locator(".lm-Menu-item", has_text="Activate Command Palette").click()
     page.locator("#modal-command-palette .lm-CommandPalette-input").fill("SageMaker")
     labels = page.locator(".lm-CommandPalette-item .lm-CommandPalette-itemLabel").all_inner_texts()
-    assert {"Show SageMaker Pipelines", "Refresh SageMaker Pipelines", "Review current ACK YAML file"} <= set(labels)
+    assert {"Show SageMaker Pipelines", "Refresh SageMaker Pipelines", "Review current ACK YAML file"} <= set(
+        labels
+    )
     page.locator(".lm-CommandPalette-item", has_text="Show SageMaker Pipelines").click()
 
     sidebar = page.locator(SIDEBAR)
@@ -396,7 +406,9 @@ def test_the_palette_opens_the_sidebar_which_shows_the_servers_answer(page: Any,
 
 def test_the_review_view_of_an_exported_yaml_file(page: Any, lab: Lab, tmp_path: Path) -> None:
     definition = parse_definition(abalone_definition())
-    pipeline = manifests.render_pipeline(definition, manifests.PipelineOptions("abalone", ROLE, namespace="default"))
+    pipeline = manifests.render_pipeline(
+        definition, manifests.PipelineOptions("abalone", ROLE, namespace="default")
+    )
     folder = lab.root / "exported"
     folder.mkdir(exist_ok=True)
     (folder / "pipeline.yaml").write_text(manifests.dump_yaml([pipeline]))
@@ -417,7 +429,9 @@ def test_the_review_view_of_an_exported_yaml_file(page: Any, lab: Lab, tmp_path:
 
     page.locator('.jp-DirListing-item[data-file-type="yaml"]', has_text="broken.yaml").click(button="right")
     page.locator(".lm-Menu-item", has_text="Review ACK pipeline").click()
-    broken_review = page.locator(".jp-SageMakerAck-reviewView").filter(has_text="Review of exported/broken.yaml")
+    broken_review = page.locator(".jp-SageMakerAck-reviewView").filter(
+        has_text="Review of exported/broken.yaml"
+    )
     broken_review.locator(".jp-SageMakerAck-findings").wait_for()
     assert "error" in broken_review.locator(".jp-SageMakerAck-findingsSummary").inner_text()
     assert broken_review.locator('.jp-SageMakerAck-findings tr[data-severity="error"]').count() >= 1

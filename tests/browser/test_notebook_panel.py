@@ -8,6 +8,7 @@ A screenshot of the panel lands in the test's tmp dir (and in $SAGEMAKER_ACK_SCR
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,76 +53,101 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def start_lab(
+    base: Path, env: Mapping[str, str], notebooks: Sequence[Path]
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`jupyter lab` on 127.0.0.1 serving copies of ``notebooks``, every Jupyter directory under ``base``."""
+    root = base / "root"
+    root.mkdir(parents=True, exist_ok=True)
+    for notebook in notebooks:
+        shutil.copy(notebook, root / notebook.name)
+    for plugin, values in USER_SETTINGS.items():
+        path = base / "settings" / "@jupyterlab" / plugin
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    lab_env = {
+        **env,
+        "JUPYTER_CONFIG_DIR": str(base / "config"),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
+        "XDG_CONFIG_HOME": str(base / "xdg"),
+        "XDG_CACHE_HOME": str(base / "xdg" / "cache"),
+        "YARN_GLOBAL_FOLDER": str(base / "yarn"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+    }
+    port = _free_port()
+    with (base / "lab.log").open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--ServerApp.allow_root=True",
+                f"--IdentityProvider.token={TOKEN}",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={port}",
+                "--ServerApp.port_retries=0",
+                f"--ServerApp.root_dir={root}",
+                "--LabApp.extension_manager=readonly",
+                "--FileContentsManager.delete_to_trash=False",
+            ],
+            cwd=root,
+            env=lab_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            request = urllib.request.Request(url + "api/status", headers={"Authorization": f"token {TOKEN}"})
+            urllib.request.urlopen(request, timeout=2).close()
+            return process, url
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop_lab(process)
+                raise RuntimeError(
+                    f"jupyter lab did not start:\n{(base / 'lab.log').read_text()[-3000:]}"
+                ) from None
+            time.sleep(0.2)
+
+
+def stop_lab(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
+def open_notebook(page: Any, url: str, name: str) -> None:
+    """Open ``name`` and wait until its kernel is idle (accepting the kernel dialog if it comes)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.goto(f"{url}lab/tree/{name}?token={TOKEN}&reset")
+    page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+    with contextlib.suppress(PlaywrightTimeout):  # no dialog: the kernel started without asking
+        page.locator(".jp-Dialog button.jp-mod-accept").click(timeout=15_000)
+    _wait_for_idle_kernel(url)
+
+
 @pytest.fixture
 def lab(tmp_path, sandbox_env) -> Iterator[str]:
-    """`jupyter lab` on 127.0.0.1 serving a copy of the quickstart, every Jupyter directory under tmp_path."""
+    """JupyterLab serving the quickstart, with the sandbox's environment (the notebook finds the sandbox)."""
     if not CHROMIUM.exists():
         pytest.skip("needs the system Chromium at /usr/bin/chromium (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api", reason="needs playwright (the project's `test` extra)")
     pytest.importorskip("jupyterlab", reason="needs jupyterlab (the project's `test` extra)")
     if importlib.util.find_spec("sagemaker") is None:
         pytest.skip("the quickstart builds the pipeline with the SageMaker SDK, which is not installed")
-    root = tmp_path / "root"
-    root.mkdir()
-    shutil.copy(ROOT / "notebooks" / "quickstart.ipynb", root / "quickstart.ipynb")
-    for plugin, values in USER_SETTINGS.items():
-        path = tmp_path / "settings" / "@jupyterlab" / plugin
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-    env = {
-        **sandbox_env,
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
-        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
-        "XDG_CACHE_HOME": str(tmp_path / "xdg" / "cache"),
-        "YARN_GLOBAL_FOLDER": str(tmp_path / "yarn"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-    }
-    port = _free_port()
-    log = (tmp_path / "lab.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ServerApp.allow_root=True",
-            f"--IdentityProvider.token={TOKEN}",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0",
-            f"--ServerApp.root_dir={root}",
-            "--LabApp.extension_manager=readonly",
-            "--FileContentsManager.delete_to_trash=False",
-        ],
-        cwd=root,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
+    process, url = start_lab(tmp_path, sandbox_env, [ROOT / "notebooks" / "quickstart.ipynb"])
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                request = urllib.request.Request(url + "api/status", headers={"Authorization": f"token {TOKEN}"})
-                urllib.request.urlopen(request, timeout=2).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"jupyter lab did not start:\n{(tmp_path / 'lab.log').read_text()[-3000:]}")
-                time.sleep(0.2)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-        log.close()
+        stop_lab(process)
 
 
 def _wait_for_idle_kernel(url: str, timeout: float = 60) -> None:
@@ -148,21 +174,13 @@ def _screenshot(page: Any, path: Path, selector: str | None = PANEL) -> None:
 
 
 def test_quickstart_panel_publishes_runs_and_stops_in_jupyterlab(lab, tmp_path):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{lab}lab/tree/quickstart.ipynb?token={TOKEN}&reset")
-            page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
-            choose_kernel = page.locator(".jp-Dialog button.jp-mod-accept")
-            try:
-                choose_kernel.click(timeout=15_000)  # "Select Kernel": the notebook's own, Python 3
-            except PlaywrightTimeout:
-                pass  # the kernel started without asking
-            _wait_for_idle_kernel(lab)
+            open_notebook(page, lab, "quickstart.ipynb")
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
             page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
 
@@ -178,6 +196,14 @@ def test_quickstart_panel_publishes_runs_and_stops_in_jupyterlab(lab, tmp_path):
             expect(message).to_contain_text("s3://", timeout=60_000)
 
             panel.locator(".sma-button-submit").click()
+            # The run is followed from a thread: the kernel answers a new cell meanwhile.
+            page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").last.click()
+            page.keyboard.press("Escape")
+            page.keyboard.press("b")
+            page.keyboard.press("Enter")
+            page.keyboard.type("print(6 * 7)")
+            page.keyboard.press("Shift+Enter")
+            expect(outputs.filter(has_text="42")).to_have_count(1, timeout=30_000)
             status = panel.locator(".sma-run-status")
             expect(status).to_have_attribute("data-state", "Succeeded", timeout=RUN_SECONDS * 1000)
             expect(panel.locator(".sma-dag g.sma-node[data-state='Succeeded']").first).to_be_visible()

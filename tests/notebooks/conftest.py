@@ -32,6 +32,7 @@ def ip() -> Iterator[Any]:
         yield shell
     finally:
         shell.run_line_magic("unload_ext", "jupyter_sagemaker_ack")
+        shell.config.pop("SageMakerAck", None)  # what %config set would reach the next test's configurable
         for name in ("pipeline", "n", "broken"):
             shell.user_ns.pop(name, None)
 

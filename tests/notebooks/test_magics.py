@@ -10,7 +10,7 @@ import yaml
 
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 
-from .conftest import rich
+from .conftest import require, rich
 
 SUBCOMMANDS = ("lint", "publish", "yaml", "submit", "status", "stop", "diff", "panel", "config")
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
@@ -134,3 +134,71 @@ def test_load_ext_imports_no_sdk_boto3_or_kubernetes():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.rsplit("HEAVY:", 1)[1].strip() == ""
+
+
+# ----- on the sandbox --------------------------------------------------------------------------------
+
+
+def test_publish_then_diff_against_the_published_version(ip, sandbox_env):
+    definition = abalone_definition(bucket=sandbox_env["SAGEMAKER_ACK_BUCKET"])
+    ip.user_ns["pipeline"] = definition
+    published, _, _ = rich(ip, "publish pipeline --name MagicDiff")
+    assert published.pinned_uri.startswith(f"s3://{sandbox_env['SAGEMAKER_ACK_BUCKET']}/")
+    assert "Published" in repr(published)
+    same, _, _ = rich(ip, "diff pipeline --name MagicDiff")
+    assert same.identical
+    definition["Parameters"][0]["DefaultValue"] = 3
+    changed, _, _ = rich(ip, f"diff pipeline --name MagicDiff --against {published.version_id}")
+    assert not changed.identical
+    assert "~ parameter ProcessingInstanceCount" in repr(changed)
+    _, displays, _ = rich(ip, "diff pipeline --name MagicDiff --against no-such-version")
+    assert "has no published version 'no-such-version'" in displays[0]["text/plain"]
+
+
+def test_yaml_after_publish_pins_the_published_version(ip, sandbox_env, tmp_path):
+    ip.user_ns["pipeline"] = abalone_definition(bucket=sandbox_env["SAGEMAKER_ACK_BUCKET"])
+    published, _, _ = rich(ip, "publish pipeline --name MagicPinned")
+    rendered, _, _ = rich(ip, "yaml pipeline --name MagicPinned")
+    annotations = rendered.pipeline["metadata"]["annotations"]
+    assert published.version_id in annotations.values()
+
+
+def test_submit_status_and_stop_on_the_sandbox(ip, sandbox_env):
+    require("jupyter_sagemaker_ack.services.watch", "watch_run", "list_runs")
+    require("jupyter_sagemaker_ack.services.stop", "stop_run")
+    ip.user_ns["pipeline"] = abalone_definition(bucket=sandbox_env["SAGEMAKER_ACK_BUCKET"])
+    submitted, _, _ = rich(ip, "submit pipeline --name MagicRun")
+    (run,) = submitted.execution_names
+    listed, _, _ = rich(ip, "status")
+    assert run in {r["name"] for r in listed}
+    shown, _, _ = rich(ip, f"status {run}")
+    assert shown["name"] == run
+    assert "application/vnd.sagemaker-ack.run+json" in shown._repr_mimebundle_()
+    assert run in repr(shown)
+    stopped, _, _ = rich(ip, f"stop {run}")
+    assert stopped["outcome"] in ("Stopped", "Succeeded")  # a fast sandbox run may finish first
+    _, displays, _ = rich(ip, "stop no-such-run")
+    assert "No PipelineExecution 'no-such-run'" in displays[0]["text/plain"]
+
+
+def test_no_reachable_cluster_is_a_short_message(ip, tmp_path, monkeypatch):
+    require("jupyter_sagemaker_ack.services.watch", "list_runs")
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "gone", "cluster": {"server": "http://127.0.0.1:9"}}],
+                "users": [{"name": "me", "user": {"token": "x"}}],
+                "contexts": [{"name": "gone", "context": {"cluster": "gone", "user": "me"}}],
+                "current-context": "gone",
+            }
+        )
+    )
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    value, displays, _ = rich(ip, "status")
+    assert value is None
+    (shown,) = displays
+    assert "Traceback" not in shown["text/plain"]
+    assert len(shown["text/plain"].splitlines()) <= 4

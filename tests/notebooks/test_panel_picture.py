@@ -104,3 +104,12 @@ def test_yaml_download_link_holds_the_whole_text():
     encoded = re.search(r'href="data:application/yaml;base64,([^"]+)"', html).group(1)
     assert base64.b64decode(encoded).decode() == text
     assert "990 more lines" in html
+
+
+def test_steps_left_pending_by_a_finished_run_show_as_not_run():
+    picture = _picture()
+    fail_step = picture.nodes[-1]["name"]
+    snapshot = {"outcome": "Succeeded", "steps": [{"name": fail_step, "status": "Pending"}]}
+    assert f'data-step="{fail_step}" data-state="Not run"' in picture.svg(snapshot)
+    assert "Not run" in steps_html(snapshot)
+    assert 'data-state="Pending"' in picture.svg({"outcome": None, "steps": snapshot["steps"]})

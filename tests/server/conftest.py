@@ -17,11 +17,11 @@ import pytest
 
 pytest.importorskip("pytest_jupyter", reason="needs pytest-jupyter[server] (the project's `test` extra)")
 
-from pytest_jupyter.jupyter_server import *  # noqa: E402, F403
+from pytest_jupyter.jupyter_server import *  # noqa: F403
 
-from jupyter_sagemaker_ack.core import manifests  # noqa: E402
-from jupyter_sagemaker_ack.core.definition import parse_definition  # noqa: E402
-from jupyter_sagemaker_ack.examples.synthetic import ROLE, abalone_definition  # noqa: E402
+from jupyter_sagemaker_ack.core import manifests
+from jupyter_sagemaker_ack.core.definition import parse_definition
+from jupyter_sagemaker_ack.examples.synthetic import ROLE, abalone_definition
 
 
 @pytest.fixture

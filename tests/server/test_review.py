@@ -1,4 +1,4 @@
-"""``POST /sagemaker-ack/review``: lint findings, DAG and verification of a YAML file in the Jupyter contents."""
+"""``POST /sagemaker-ack/review``: lint findings, DAG and S3 verification of a YAML file in the contents."""
 
 from __future__ import annotations
 
@@ -68,12 +68,14 @@ async def test_a_pinned_version_is_verified_or_says_why_not(jp_fetch, needs_lint
     [
         ({"path": "notes.txt"}, 400),
         ({"path": "no/such.yaml"}, 404),
+        ({"path": "../outside-the-root.yaml"}, 404),
         ({}, 400),
         ({"path": ""}, 400),
     ],
 )
 async def test_bad_requests_are_answered_not_crashed(jp_fetch, jp_root_dir: Path, body, code):
     (jp_root_dir / "notes.txt").write_text("not yaml")
+    (jp_root_dir.parent / "outside-the-root.yaml").write_text("kind: Pipeline\n")
     with pytest.raises(HTTPClientError) as caught:
         await jp_fetch("sagemaker-ack", "review", method="POST", body=json.dumps(body))
     assert caught.value.code == code
@@ -90,4 +92,5 @@ async def test_a_user_mistake_comes_back_as_problem_and_fix(jp_fetch):
     with pytest.raises(HTTPClientError) as caught:
         await jp_fetch("sagemaker-ack", "review", method="POST", body=json.dumps({"path": "notes.txt"}))
     answer = json.loads(caught.value.response.body)
-    assert "YAML" in answer["problem"] and answer["fix"]
+    assert "YAML" in answer["problem"]
+    assert answer["fix"]

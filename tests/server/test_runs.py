@@ -14,7 +14,16 @@ from tornado.websocket import WebSocketClientConnection
 from .conftest import sandbox_step_seconds
 
 _names = itertools.count(1)
-SNAPSHOT_KEYS = {"namespace", "name", "pipelineName", "status", "outcome", "startTime", "updatedAt", "progress"}
+SNAPSHOT_KEYS = {
+    "namespace",
+    "name",
+    "pipelineName",
+    "status",
+    "outcome",
+    "startTime",
+    "updatedAt",
+    "progress",
+}
 
 
 def _submit() -> tuple[str, str]:
@@ -26,7 +35,9 @@ def _submit() -> tuple[str, str]:
 
     settings = resolve_settings()
     name = f"lab-{os.getpid()}-{next(_names)}"
-    rendered = render.render(parse_definition(abalone_definition()), settings, pipeline_name=name, execution=True)
+    rendered = render.render(
+        parse_definition(abalone_definition()), settings, pipeline_name=name, execution=True
+    )
     (run,) = submit.submit(rendered.docs, settings).execution_names
     return name, run
 
@@ -53,11 +64,12 @@ async def test_pipelines_runs_and_one_run_come_from_the_cluster(jp_fetch, sandbo
 
     runs = (await _json(jp_fetch, "sagemaker-ack", "runs", params={"pipeline": pipeline}))["runs"]
     assert [r["name"] for r in runs] == [run]
-    assert SNAPSHOT_KEYS <= set(runs[0])
+    assert set(runs[0]) >= SNAPSHOT_KEYS
     assert "steps" not in runs[0], "the list carries no per-step detail"
 
     one = await _json(jp_fetch, "sagemaker-ack", "runs", "default", run)
-    assert one["name"] == run and one["pipelineName"] == pipeline
+    assert one["name"] == run
+    assert one["pipelineName"] == pipeline
     assert isinstance(one["steps"], list)
     assert "dag" in one
 
@@ -66,7 +78,7 @@ async def test_the_event_stream_follows_a_run_to_succeeded(jp_fetch, jp_ws_fetch
     _, run = _submit()
     messages = await _events(jp_ws_fetch, run)
     assert messages, "at least one snapshot"
-    assert all(SNAPSHOT_KEYS <= set(m) for m in messages)
+    assert all(set(m) >= SNAPSHOT_KEYS for m in messages)
     final = messages[-1]
     assert final["outcome"] == "Succeeded"
     statuses = [step["status"] for step in final["steps"]]
@@ -74,10 +86,14 @@ async def test_the_event_stream_follows_a_run_to_succeeded(jp_fetch, jp_ws_fetch
     assert set(statuses) <= {"Succeeded", "Pending"}, "only the branch the condition did not take never ran"
 
 
-async def test_stop_answers_with_the_stopping_run_and_the_stream_ends_stopped(jp_fetch, jp_ws_fetch, sandbox_ready):
+async def test_stop_answers_with_the_stopping_run_and_the_stream_ends_stopped(
+    jp_fetch, jp_ws_fetch, sandbox_ready
+):
     with sandbox_step_seconds(sandbox_ready, 5.0):
         _, run = _submit()
-        answer = await _json(jp_fetch, "sagemaker-ack", "runs", "default", run, "stop", method="POST", body="{}")
+        answer = await _json(
+            jp_fetch, "sagemaker-ack", "runs", "default", run, "stop", method="POST", body="{}"
+        )
         assert answer["name"] == run
         assert answer["status"] in {"Stopping", "Stopped", "Executing"}
         messages = await _events(jp_ws_fetch, run)
@@ -89,4 +105,5 @@ async def test_an_unknown_run_is_a_problem_with_a_fix(jp_fetch, sandbox_ready):
         await jp_fetch("sagemaker-ack", "runs", "default", "no-such-run")
     assert caught.value.code == 400
     answer = json.loads(caught.value.response.body)
-    assert "no-such-run" in answer["problem"] and answer["fix"]
+    assert "no-such-run" in answer["problem"]
+    assert answer["fix"]

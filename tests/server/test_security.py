@@ -1,4 +1,4 @@
-"""Every endpoint refuses requests without credentials, and cookie-authenticated writes need the XSRF token."""
+"""Every endpoint refuses requests without credentials; cookie-authenticated writes need the XSRF token."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
-from tornado.httpclient import HTTPClientError
+from tornado.httpclient import HTTPClientError, HTTPRequest
+from tornado.websocket import websocket_connect
 
 ENDPOINTS = [
     ("GET", "sagemaker-ack/pipelines"),
@@ -23,10 +24,14 @@ def _url(base_url: str, path: str) -> str:
 
 
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
-async def test_requests_without_credentials_are_refused(http_server_client, jp_serverapp, jp_base_url, method, path):
+async def test_requests_without_credentials_are_refused(
+    http_server_client, jp_serverapp, jp_base_url, method, path
+):
     body = json.dumps({"path": "manifests/pipeline.yaml"}) if method == "POST" else None
     with pytest.raises(HTTPClientError) as caught:
-        await http_server_client.fetch(_url(jp_base_url, path), method=method, body=body, follow_redirects=False)
+        await http_server_client.fetch(
+            _url(jp_base_url, path), method=method, body=body, follow_redirects=False
+        )
     assert caught.value.code in (401, 403)
 
 
@@ -75,13 +80,19 @@ async def test_a_cross_site_post_with_only_the_login_cookie_is_refused(
     for path in ("sagemaker-ack/review", "sagemaker-ack/runs/default/abalone-run-1/stop"):
         with pytest.raises(HTTPClientError) as caught:
             await http_server_client.fetch(
-                _url(jp_base_url, path), method="POST", body=body, headers={"Cookie": login}, follow_redirects=False
+                _url(jp_base_url, path),
+                method="POST",
+                body=body,
+                headers={"Cookie": login},
+                follow_redirects=False,
             )
         assert caught.value.code == 403, path
         assert "xsrf" in (caught.value.response.body or b"").decode().lower()
 
 
-async def test_a_same_site_post_with_the_xsrf_token_gets_through(http_server_client, jp_serverapp, jp_base_url):
+async def test_a_same_site_post_with_the_xsrf_token_gets_through(
+    http_server_client, jp_serverapp, jp_base_url
+):
     cookies = await _browser_cookies(http_server_client, jp_serverapp, jp_base_url)
     xsrf = "made-up-but-matching"
     cookie = "; ".join(f"{k}={v}" for k, v in cookies.items() if k.startswith("username-"))
@@ -94,3 +105,23 @@ async def test_a_same_site_post_with_the_xsrf_token_gets_through(http_server_cli
         )
     # Past authentication and the XSRF check, the handler itself answers: the file does not exist.
     assert caught.value.code == 404
+
+
+async def test_a_cross_site_socket_with_the_login_cookie_is_refused(
+    http_server_client, jp_serverapp, jp_base_url, jp_http_port
+):
+    cookies = await _browser_cookies(http_server_client, jp_serverapp, jp_base_url)
+    login = "; ".join(f"{k}={v}" for k, v in cookies.items() if k.startswith("username-"))
+    url = (
+        f"ws://127.0.0.1:{jp_http_port}{_url(jp_base_url, 'sagemaker-ack/runs/default/abalone-run-1/events')}"
+    )
+
+    def connect(origin: str) -> Any:
+        return websocket_connect(HTTPRequest(url, headers={"Cookie": login, "Origin": origin}))
+
+    with pytest.raises(HTTPClientError) as caught:
+        await connect("http://evil.example")
+    assert caught.value.code == 403
+    # The same cookie from the server's own origin is let in: the refusal above was the origin check.
+    socket = await connect(f"http://127.0.0.1:{jp_http_port}")
+    socket.close()

@@ -26,7 +26,7 @@ EXIT_RUNNING = 4
 EXIT_INTERRUPTED = 130
 EXIT_CODES_HELP = (
     "\b\nExit codes: 0 Succeeded, 1 Failed, 2 usage or user error, 3 Stopped, 4 still running "
-    "(without --watch)."
+    "(status without --watch)."
 )
 _MARKS = {
     "Pending": "·",
@@ -79,6 +79,10 @@ def headline(snap: RunSnapshot) -> str:
     return "  ".join(parts)
 
 
+def name_width(steps: Iterable[StepSnapshot]) -> int:
+    return min(40, max((len(s.name) for s in steps), default=10))
+
+
 def step_line(step: StepSnapshot, now: datetime, width: int = 40) -> str:
     mark = _MARKS.get(step.status, "?")
     kind = (step.type or "")[:14]
@@ -122,10 +126,10 @@ class LiveView:
             busy = [s for s in steps if s.status not in ("Succeeded", "Pending")]
             shown = busy[:room]
             hidden = len(steps) - len(shown)
-            lines += [step_line(s, now) for s in shown]
+            lines += [step_line(s, now, name_width(shown)) for s in shown]
             lines.append(f"  … {hidden} more steps ({snap.progress.succeeded} succeeded, the rest pending)")
         else:
-            lines += [step_line(s, now) for s in steps]
+            lines += [step_line(s, now, name_width(steps)) for s in steps]
         lines = [line[: columns - 1] for line in lines]
         if self.drawn:
             self.out.write(f"\x1b[{self.drawn}F\x1b[J")
@@ -182,7 +186,7 @@ def print_once(snap: RunSnapshot, *, as_json: bool) -> None:
     now = datetime.now(timezone.utc)
     click.echo(headline(snap))
     for step in snap.steps:
-        click.echo(step_line(step, now))
+        click.echo(step_line(step, now, name_width(snap.steps)))
     if snap.outcome is not None:
         click.echo("\n".join(summary_lines(snap)))
 

@@ -27,10 +27,20 @@ def as_wire(snapshot: Any) -> dict[str, Any]:
     raise TypeError(f"not a run snapshot: {type(snapshot).__name__}")
 
 
+NOT_RUN = "Not run"
+
+
+def shown_state(status: Any, outcome: Any) -> str:
+    """A step's state as shown: still Pending when the run has ended means it never ran (the other branch)."""
+    state = str(status or "Pending")
+    return NOT_RUN if outcome and state == "Pending" else state
+
+
 def step_states(snapshot: Mapping[str, Any] | None) -> dict[str, str]:
     if not snapshot:
         return {}
-    return {str(s.get("name")): str(s.get("status") or "Pending") for s in snapshot.get("steps") or []}
+    outcome = snapshot.get("outcome")
+    return {str(s.get("name")): shown_state(s.get("status"), outcome) for s in snapshot.get("steps") or []}
 
 
 def progress(snapshot: Mapping[str, Any] | None, total_steps: int = 0) -> tuple[int, int]:

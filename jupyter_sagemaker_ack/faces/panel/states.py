@@ -11,6 +11,7 @@ STATE_COLOURS: dict[str, tuple[str, str, str]] = {
     "Stopped": ("#fde68a", "#b45309", "#78350f"),
     "Failed": ("#fecaca", "#dc2626", "#7f1d1d"),
     "Succeeded": ("#bbf7d0", "#16a34a", "#14532d"),
+    "Not run": ("#ffffff", "#d1d5db", "#9ca3af"),
 }
 NO_STATE = ("#ffffff", "#6b7280", "#111827")
 FINISHED = frozenset({"Succeeded", "Failed", "Stopped"})

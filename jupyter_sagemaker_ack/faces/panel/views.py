@@ -13,7 +13,7 @@ from html import escape
 from typing import Any
 
 from ...core.definition import Definition
-from .snapshots import duration, progress, short_time
+from .snapshots import duration, progress, short_time, shown_state
 from .states import colours
 
 TABLE = 'style="border-collapse:collapse;font-size:12px;margin:4px 0"'
@@ -121,10 +121,11 @@ def steps_html(snapshot: Mapping[str, Any] | None, now: datetime | None = None) 
     if not steps:
         return '<div class="sma-steps"><i>No step has started yet.</i></div>'
     now = now or datetime.now(timezone.utc)
+    outcome = (snapshot or {}).get("outcome")
     rows = [
         (
             escape(str(s.get("name"))),
-            badge(s.get("status")),
+            badge(shown_state(s.get("status"), outcome)),
             escape(short_time(s.get("startTime"))),
             escape(duration(s.get("startTime"), s.get("endTime"), now)),
             escape(s.get("failureReason") or ""),

@@ -17,7 +17,7 @@ from traitlets import Int
 from ...config import SageMakerAck, Settings, resolve_settings
 
 
-class SageMakerAckServerApp(ExtensionApp):  # type: ignore[misc]
+class SageMakerAckServerApp(ExtensionApp):
     """Serves ``/sagemaker-ack/`` to the JupyterLab front end (pipelines, runs, stop, review)."""
 
     name = "jupyter_sagemaker_ack"
@@ -37,7 +37,9 @@ class SageMakerAckServerApp(ExtensionApp):  # type: ignore[misc]
     stopping: threading.Event
 
     def initialize_settings(self) -> None:
-        self.executor = ThreadPoolExecutor(max_workers=self.worker_threads, thread_name_prefix="sagemaker-ack")
+        self.executor = ThreadPoolExecutor(
+            max_workers=self.worker_threads, thread_name_prefix="sagemaker-ack"
+        )
         self.stream_slots = threading.BoundedSemaphore(self.max_run_streams)
         self.stopping = threading.Event()
 

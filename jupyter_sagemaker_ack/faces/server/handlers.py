@@ -39,7 +39,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 T = TypeVar("T")
 
 
-class AckHandler(APIHandler):  # type: ignore[misc]
+class AckHandler(APIHandler):
     """Base of the REST handlers: the extension app, a worker-thread runner and UserError answers."""
 
     auth_resource = AUTH_RESOURCE
@@ -149,18 +149,20 @@ class ReviewHandler(AckHandler):
                 )
             )
             return
-        contents = self.contents_manager
+        contents: Any = self.contents_manager  # its get() is untyped
         model = await ensure_async(contents.get(path, content=False))
         if model.get("type") != "file":
             raise web.HTTPError(400, f"{path} is a {model.get('type')}, not a file.")
         size = model.get("size")
         if isinstance(size, int) and size > self.ack.review_max_bytes:
-            raise web.HTTPError(413, f"{path} is {size} bytes; the review reads at most {self.ack.review_max_bytes}.")
+            raise web.HTTPError(
+                413, f"{path} is {size} bytes; the review reads at most {self.ack.review_max_bytes}."
+            )
         model = await ensure_async(contents.get(path, content=True, type="file", format="text"))
         await self.answer(review_text, model["content"], path, self.ack.ack_settings())
 
 
-class RunEventsHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):  # type: ignore[misc]
+class RunEventsHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
     """``runs/<namespace>/<name>/events``: one run snapshot per message until the run's outcome.
 
     ``services.watch.watch_run`` blocks, so it runs on its own thread and hands each snapshot to the event
@@ -179,11 +181,13 @@ class RunEventsHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):  # typ
 
     @ws_authenticated
     async def get(self, namespace: str, name: str) -> None:
-        if not await ensure_async(self.authorizer.is_authorized(self, self.current_user, "read", AUTH_RESOURCE)):
+        if not await ensure_async(
+            self.authorizer.is_authorized(self, self.current_user, "read", AUTH_RESOURCE)
+        ):
             raise web.HTTPError(403)
         await super().get(namespace=namespace, name=name)
 
-    def open(self, namespace: str, name: str) -> None:  # type: ignore[override]
+    def open(self, namespace: str, name: str) -> None:
         super().open()
         loop = IOLoop.current()
         if not self.ack.stream_slots.acquire(blocking=False):

@@ -10,6 +10,7 @@ import pytest
 from jupyter_sagemaker_ack.config import Settings
 from jupyter_sagemaker_ack.core import ack
 from jupyter_sagemaker_ack.core.errors import UserError
+from jupyter_sagemaker_ack.core.status import RECOVERABLE, SYNCED, Condition
 from jupyter_sagemaker_ack.services import stop, submit, watch
 
 from .conftest import REGION, Stack
@@ -194,6 +195,11 @@ def test_pipeline_existing_outside_ack_suggests_adoption(
     assert "--adopt" in caught.value.fix
     assert cluster_objects(str(stack.kubeconfig), ack.EXECUTION_KIND, namespace) == []
 
+    adopted = submit.submit(rendered.docs, settings, adopt=True)
+    assert adopted.pipelines[0].arn is not None
+    assert adopted.pipelines[0].arn.endswith(rendered.pipeline_name.lower())
+    assert list(watch.watch_run(namespace, adopted.execution_names[0], settings))[-1].outcome == "Succeeded"
+
 
 def test_running_the_same_execution_twice_says_what_exists(namespace: str, settings: Settings) -> None:
     rendered = rendered_run(settings, steps=1)
@@ -218,3 +224,20 @@ def test_list_runs_and_pipelines(namespace: str, settings: Settings) -> None:
     assert pipeline["pipelineName"] == first.pipeline_name
     assert pipeline["status"] == "Active"
     assert pipeline["arn"].endswith(first.pipeline_name.lower())
+
+
+def test_recoverable_access_denied_stops_submit_with_the_aws_message() -> None:
+    # The emulators cannot deny an AWS call, so this feeds the controller's condition as ACK writes it.
+    message = (
+        "api error AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/ack/x is not "
+        "authorized to perform: sagemaker:CreatePipeline"
+    )
+    conditions = (Condition(RECOVERABLE, "True", message=message), Condition(SYNCED, "Unknown"))
+
+    with pytest.raises(UserError) as caught:
+        submit._raise_if_fatal(conditions, "Pipeline p")
+    assert "ACK.Recoverable" in caught.value.problem
+    assert "not authorized to perform: sagemaker:CreatePipeline" in caught.value.problem
+    assert "iam:PassRole" in caught.value.fix
+    transient = (Condition(RECOVERABLE, "True", message="api error ThrottlingException: Rate exceeded"),)
+    submit._raise_if_fatal(transient, "Pipeline p")  # the controller retries these: keep waiting
