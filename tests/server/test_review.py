@@ -94,3 +94,28 @@ async def test_a_user_mistake_comes_back_as_problem_and_fix(jp_fetch):
     answer = json.loads(caught.value.response.body)
     assert "YAML" in answer["problem"]
     assert answer["fix"]
+
+
+async def test_a_published_manifest_is_verified_against_the_sandbox_s3(
+    jp_fetch, needs_lint, sandbox_ready, jp_root_dir
+):
+    from jupyter_sagemaker_ack.config import resolve_settings
+    from jupyter_sagemaker_ack.core.definition import parse_definition
+    from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
+    from jupyter_sagemaker_ack.services import publish, render
+
+    settings = resolve_settings()
+    definition = parse_definition(abalone_definition())
+    publication = publish.publish(definition, settings, pipeline_name="abalone-reviewed")
+    rendered = render.render(
+        definition, settings, pipeline_name="abalone-reviewed", provenance=publication.provenance()
+    )
+    (jp_root_dir / "published.yaml").write_text(rendered.yaml)
+    verification = (await _review(jp_fetch, "published.yaml"))["verification"]
+    assert verification["ok"] is True, verification
+
+    tampered = rendered.yaml.replace('"InstanceType": "ml.m5.xlarge"', '"InstanceType": "ml.m5.24xlarge"', 1)
+    assert tampered != rendered.yaml
+    (jp_root_dir / "tampered.yaml").write_text(tampered)
+    verification = (await _review(jp_fetch, "tampered.yaml"))["verification"]
+    assert verification["ok"] is False, verification

@@ -10,9 +10,12 @@ JSON shape (every key optional)::
      "failures": {"Train": "AlgorithmError: out of memory"},
      "conditionOutcomes": {"CheckAccuracy": false},
      "throttle": {"enabled": true, "rate": 5.0, "burst": 5, "next": 2,
-                  "operations": ["ListPipelineExecutionSteps"]}}
+                  "operations": ["ListPipelineExecutionSteps"]},
+     "apiErrors": {"CreatePipeline": {"code": "AccessDeniedException", "message": "... not authorized ..."}}}
 
 ``throttle.operations`` limits throttling (both kinds) to those operations; null or [] means all.
+``apiErrors`` makes every call of an operation fail with that error code (HTTP 400) until set to null,
+as IAM does when a permission is missing.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ class EmulatorConfig:
     failures: dict[str, str] = field(default_factory=dict)
     condition_outcomes: dict[str, bool] = field(default_factory=dict)
     throttle: Throttle = field(default_factory=Throttle)
+    api_errors: dict[str, tuple[str, str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def reset(self) -> None:
@@ -74,7 +78,7 @@ class EmulatorConfig:
         fresh = EmulatorConfig()
         with self.lock:
             for name in ("default_duration", "durations_by_type", "durations_by_step", "stop_seconds",
-                         "starting_fraction", "failures", "condition_outcomes", "throttle"):  # fmt: skip
+                         "starting_fraction", "failures", "condition_outcomes", "throttle", "api_errors"):  # fmt: skip
                 setattr(self, name, getattr(fresh, name))
 
     def duration(self, step_name: str, step_type: str) -> float:
@@ -84,13 +88,17 @@ class EmulatorConfig:
             return self.durations_by_type[step_type]
         return _QUICK_TYPES.get(step_type, self.default_duration)
 
+    def api_error(self, operation: str) -> tuple[str, str] | None:
+        with self.lock:
+            return self.api_errors.get(operation)
+
     def allow_request(self, operation: str) -> bool:
         with self.lock:
             return self.throttle.allow(operation)
 
     def update(self, data: dict[str, Any]) -> None:
         """Merge a JSON settings document (shape in the module docstring)."""
-        unknown = set(data) - {"durations", "failures", "conditionOutcomes", "throttle"}
+        unknown = set(data) - {"durations", "failures", "conditionOutcomes", "throttle", "apiErrors"}
         if unknown:
             raise validation_error(f"Unknown emulator settings: {sorted(unknown)}")
         with self.lock:
@@ -113,6 +121,11 @@ class EmulatorConfig:
                     self.condition_outcomes.pop(step, None)
                 else:
                     self.condition_outcomes[step] = bool(outcome)
+            for operation, error in (data.get("apiErrors") or {}).items():
+                if error is None:
+                    self.api_errors.pop(operation, None)
+                else:
+                    self.api_errors[operation] = (str(error["code"]), str(error.get("message", "")))
             throttle = data.get("throttle") or {}
             if "enabled" in throttle:
                 self.throttle.enabled = bool(throttle["enabled"])
@@ -146,6 +159,7 @@ class EmulatorConfig:
                     "next": self.throttle.next,
                     "operations": sorted(self.throttle.operations),
                 },
+                "apiErrors": {op: {"code": c, "message": m} for op, (c, m) in self.api_errors.items()},
             }
 
 

@@ -53,6 +53,9 @@ def build_app(backend: SageMakerBackend) -> web.Application:
         try:
             if not backend.config.allow_request(operation):
                 raise ApiError("ThrottlingException", "Rate exceeded")
+            injected = backend.config.api_error(operation)
+            if injected is not None:
+                raise ApiError(*injected)
             raw = await request.read()
             try:
                 params = json.loads(raw or b"{}")

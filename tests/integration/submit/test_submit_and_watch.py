@@ -226,18 +226,26 @@ def test_list_runs_and_pipelines(namespace: str, settings: Settings) -> None:
     assert pipeline["arn"].endswith(first.pipeline_name.lower())
 
 
-def test_recoverable_access_denied_stops_submit_with_the_aws_message() -> None:
-    # The emulators cannot deny an AWS call, so this feeds the controller's condition as ACK writes it.
-    message = (
-        "api error AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/ack/x is not "
-        "authorized to perform: sagemaker:CreatePipeline"
+def test_recoverable_access_denied_stops_submit_with_the_aws_message(
+    stack: Stack, namespace: str, settings: Settings
+) -> None:
+    message = "User: arn:aws:sts::123456789012:assumed-role/ack/x is not authorized to perform: sagemaker:CreatePipeline"
+    stack.sagemaker.configure(
+        {"apiErrors": {"CreatePipeline": {"code": "AccessDeniedException", "message": message}}}
     )
-    conditions = (Condition(RECOVERABLE, "True", message=message), Condition(SYNCED, "Unknown"))
-
-    with pytest.raises(UserError) as caught:
-        submit._raise_if_fatal(conditions, "Pipeline p")
+    try:
+        rendered = rendered_run(settings, steps=1)
+        with pytest.raises(UserError) as caught:
+            submit.submit(rendered.docs, settings)
+    finally:
+        stack.sagemaker.configure({"apiErrors": {"CreatePipeline": None}})
     assert "ACK.Recoverable" in caught.value.problem
     assert "not authorized to perform: sagemaker:CreatePipeline" in caught.value.problem
     assert "iam:PassRole" in caught.value.fix
+    kubeconfig = str(stack.kubeconfig)
+    assert cluster_objects(kubeconfig, ack.EXECUTION_KIND, namespace) == []
+
+
+def test_transient_recoverable_conditions_are_waited_out() -> None:
     transient = (Condition(RECOVERABLE, "True", message="api error ThrottlingException: Rate exceeded"),)
     submit._raise_if_fatal(transient, "Pipeline p")  # the controller retries these: keep waiting
