@@ -25,7 +25,8 @@ def command_seconds(args: Sequence[str], repeat: int = 7) -> float:
 def report(name: str, value: float, target: float, unit: str = "s", lower_is_better: bool = True) -> bool:
     ok = value <= target if lower_is_better else value >= target
     print(
-        f"{'PASS' if ok else 'FAIL'}  {name}: {value:.4g} {unit} (target {'<=' if lower_is_better else '>='} {target:g} {unit})"
+        f"{'PASS' if ok else 'FAIL'}  {name}: {value:.4g} {unit} "
+        f"(target {'<=' if lower_is_better else '>='} {target:g} {unit})"
     )
     return ok
 

@@ -26,7 +26,8 @@ def main() -> None:
     t_small = median_seconds(lambda: pipeline_of(small), repeat=5)
     t_large = median_seconds(lambda: pipeline_of(large), repeat=3)
     print(
-        f"1,000 steps ({len(small) / 1e6:.1f} MB): {t_small:.3f} s; 10,000 steps ({len(large) / 1e6:.1f} MB): {t_large:.3f} s"
+        f"1,000 steps ({len(small) / 1e6:.1f} MB): {t_small:.3f} s; "
+        f"10,000 steps ({len(large) / 1e6:.1f} MB): {t_large:.3f} s"
     )
     finish(
         [

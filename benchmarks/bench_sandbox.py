@@ -41,9 +41,12 @@ def visibility(info: stack.SandboxInfo) -> tuple[int, float]:
     os.environ.update(info.env)
     sm = boto3.client("sagemaker")
     defn = parse_definition(chain_definition(6))
-    doc = manifests.render_pipeline(defn, manifests.PipelineOptions("BenchVisibility", info.env["SAGEMAKER_ACK_ROLE_ARN"]))
+    doc = manifests.render_pipeline(
+        defn, manifests.PipelineOptions("BenchVisibility", info.env["SAGEMAKER_ACK_ROLE_ARN"])
+    )
     sm.create_pipeline(
-        PipelineName="BenchVisibility", PipelineDefinition=doc["spec"]["pipelineDefinition"],
+        PipelineName="BenchVisibility",
+        PipelineDefinition=doc["spec"]["pipelineDefinition"],
         RoleArn=info.env["SAGEMAKER_ACK_ROLE_ARN"],
     )
     disagreements = 0
@@ -65,7 +68,9 @@ def visibility(info: stack.SandboxInfo) -> tuple[int, float]:
         "services.k8s.aws/adoption-policy": "adopt",
         "services.k8s.aws/adoption-fields": f'{{"arn": "{arn}"}}',
     }
-    api.create_namespaced_custom_object("sagemaker.services.k8s.aws", "v1alpha1", "default", "pipelineexecutions", run)
+    api.create_namespaced_custom_object(
+        "sagemaker.services.k8s.aws", "v1alpha1", "default", "pipelineexecutions", run
+    )
     while True:
         obj = api.get_namespaced_custom_object(
             "sagemaker.services.k8s.aws", "v1alpha1", "default", "pipelineexecutions", run["metadata"]["name"]
@@ -86,12 +91,16 @@ def main() -> None:
             disagreements, cr_lag = visibility(info)
         finally:
             stack.down(Path(tmp))
-    print(f"at {datetime.now(timezone.utc):%H:%M:%S}: CR caught up {cr_lag * 1000:.0f} ms after SageMaker (adopted run)")
-    finish([
-        report("sandbox up ready (median of 5)", ready, 3.0),
-        report("polls where Describe and ListSteps disagreed", disagreements, 0, "polls"),
-        report("CR lag behind SageMaker", cr_lag, REQUEUE_SECONDS),
-    ])
+    print(
+        f"at {datetime.now(timezone.utc):%H:%M:%S}: CR caught up {cr_lag * 1000:.0f} ms after SageMaker (adopted run)"
+    )
+    finish(
+        [
+            report("sandbox up ready (median of 5)", ready, 3.0),
+            report("polls where Describe and ListSteps disagreed", disagreements, 0, "polls"),
+            report("CR lag behind SageMaker", cr_lag, REQUEUE_SECONDS),
+        ]
+    )
 
 
 if __name__ == "__main__":

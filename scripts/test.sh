@@ -19,6 +19,7 @@ if [ ! -x .venv-sdk3/bin/python ]; then python3 -m venv .venv-sdk3; fi
 .venv-sdk3/bin/python -m pip install --quiet --editable ".[test]" "sagemaker>=3,<4"
 
 echo "== static checks: ruff, mypy, import-linter"
+export PATH="$PWD/.venv/bin:$PATH"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

@@ -23,6 +23,10 @@ HYPERPARAMETERS = {
 }
 
 
+def _output_uri(step: str, output: str) -> str:
+    return f"Steps.{step}.ProcessingOutputConfig.Outputs['{output}'].S3Output.S3Uri"
+
+
 def _processing(name: str, bucket: str, code: str, outputs: list[str]) -> dict[str, Any]:
     return {
         "Name": name,
@@ -94,11 +98,7 @@ def abalone_definition(bucket: str = "sagemaker-ack-demo") -> dict[str, Any]:
                     "DataSource": {
                         "S3DataSource": {
                             "S3DataType": "S3Prefix",
-                            "S3Uri": {
-                                "Get": "Steps.PreprocessAbaloneData.ProcessingOutputConfig.Outputs['{ch}'].S3Output.S3Uri".replace(
-                                    "{ch}", channel
-                                )
-                            },
+                            "S3Uri": {"Get": _output_uri("PreprocessAbaloneData", channel)},
                             "S3DataDistributionType": "FullyReplicated",
                         }
                     },

@@ -178,7 +178,7 @@ def serve(state_dir: Path, realistic: bool = False) -> None:
         for server in reversed(servers):
             try:
                 server.stop()
-            except Exception as exc:  # noqa: BLE001 - keep stopping the others
+            except Exception as exc:
                 print(f"stopping {type(server).__name__}: {exc}", file=sys.stderr)
         for child in children:
             try:

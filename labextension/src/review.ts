@@ -39,6 +39,22 @@ function describeValue(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** A list of records (e.g. the verification's checks) as a table of their fields; anything else as a list. */
+function renderItems(items: unknown[]): HTMLElement {
+  const records = items.filter((item): item is { [key: string]: unknown } => !!item && typeof item === 'object');
+  if (records.length !== items.length) {
+    return h('ul', {}, ...items.map(item => h('li', {}, describeValue(item))));
+  }
+  const columns = [...new Set(records.flatMap(record => Object.keys(record)))];
+  const body = h('tbody');
+  for (const record of records) {
+    const status = typeof record.status === 'string' ? record.status : undefined;
+    body.append(h('tr', { 'data-status': status }, ...columns.map(c => h('td', {}, describeValue(record[c])))));
+  }
+  const head = h('thead', {}, h('tr', {}, ...columns.map(c => h('th', {}, c))));
+  return h('table', { class: 'jp-SageMakerAck-kv jp-SageMakerAck-checks' }, head, body);
+}
+
 /** The verification report, whatever its fields: a verdict line when it has one, then its fields. */
 export function renderVerification(verification: { [key: string]: unknown } | null): HTMLElement {
   const section = h('div', { class: 'jp-SageMakerAck-verification' });
@@ -62,8 +78,7 @@ export function renderVerification(verification: { [key: string]: unknown } | nu
   const rows = h('tbody');
   for (const [key, value] of Object.entries(verification)) {
     if (Array.isArray(value)) {
-      const list = h('ul', {}, ...value.map(item => h('li', {}, describeValue(item))));
-      rows.append(h('tr', {}, h('th', {}, key), h('td', {}, value.length ? list : '(none)')));
+      rows.append(h('tr', {}, h('th', {}, key), h('td', {}, value.length ? renderItems(value) : '(none)')));
     } else {
       rows.append(h('tr', {}, h('th', {}, key), h('td', {}, describeValue(value))));
     }

@@ -469,3 +469,31 @@ def test_a_sandbox_run_progresses_to_succeeded_in_the_sidebar(
     assert states.get("AbaloneMSEFail") == "Not run", states
     assert view.locator("button", has_text="Stop").is_disabled()
     page.screenshot(path=str(tmp_path / "run-view.png"))
+
+
+def test_the_review_view_shows_the_s3_verification_of_a_published_manifest(
+    page: Any, sandbox_lab: tuple[Lab, Any], tmp_path: Path
+) -> None:
+    from jupyter_sagemaker_ack.config import resolve_settings
+    from jupyter_sagemaker_ack.services import publish, render
+
+    lab, sandbox = sandbox_lab
+    settings = resolve_settings(env={**os.environ, **sandbox.env})
+    definition = parse_definition(abalone_definition())
+    publication = publish.publish(definition, settings, pipeline_name="abalone-published")
+    rendered = render.render(
+        definition, settings, pipeline_name="abalone-published", provenance=publication.provenance()
+    )
+    (lab.root / "published.yaml").write_text(rendered.yaml)
+
+    open_lab(page, lab)
+    page.locator('.jp-DirListing-item[data-file-type="yaml"]', has_text="published.yaml").click(
+        button="right"
+    )
+    page.locator(".lm-Menu-item", has_text="Review ACK pipeline").click()
+    verification = page.locator(".jp-SageMakerAck-reviewView .jp-SageMakerAck-verification")
+    verification.locator(".jp-SageMakerAck-verdict").wait_for()
+    assert verification.get_attribute("data-ok") == "true"
+    assert "matches the published S3 version" in verification.inner_text()
+    assert verification.locator('.jp-SageMakerAck-checks tr[data-status="fail"]').count() == 0
+    page.screenshot(path=str(tmp_path / "review-verified.png"))

@@ -44,6 +44,7 @@ USER_SETTINGS = {
 }
 NOTEBOOK_SECONDS = 120  # the whole quickstart, SDK import and two runs included
 RUN_SECONDS = 120
+TRAINING_SECONDS = 5
 PANEL = ".sma-panel"
 
 
@@ -173,10 +174,13 @@ def _screenshot(page: Any, path: Path, selector: str | None = PANEL) -> None:
         shutil.copy(path, Path(target) / path.name)
 
 
-def test_quickstart_panel_publishes_runs_and_stops_in_jupyterlab(lab, tmp_path):
+def test_quickstart_panel_publishes_runs_and_stops_in_jupyterlab(lab, sandbox, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    with sync_playwright() as playwright:
+    from tests.notebooks.emulator import slow_step
+
+    # Training takes a few seconds, so a run is still going when a cell is run or Stop is clicked.
+    with slow_step(sandbox, "AbaloneTrain", "Training", TRAINING_SECONDS), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:

@@ -9,7 +9,8 @@ HEAVY = ("sagemaker", "kubernetes", "boto3", "botocore")
 
 
 def _loaded_after(code: str) -> set[str]:
-    probe = f"{code}\nimport sys\nprint('LOADED:' + ' '.join(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))"
+    listing = f"sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})"
+    probe = f"{code}\nimport sys\nprint('LOADED:' + ' '.join({listing}))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return set(out.stdout.rsplit("LOADED:", 1)[1].split())
 

@@ -133,7 +133,9 @@ def record_update(
     now: str,
 ) -> list[dict[str, Any]]:
     """managedFields after a non-apply write: the writer takes every field it changed."""
-    entries = list((old or {}).get("metadata", {}).get("managedFields") or [])
+    # As the real server: managedFields sent with the write (e.g. kubectl's client-side-apply migration) win.
+    sent = new.get("metadata", {}).get("managedFields")
+    entries = list(sent or (old or {}).get("metadata", {}).get("managedFields") or [])
     before = field_paths(old or {}, subresource, status_isolated)
     after = field_paths(new, subresource, status_isolated)
     changed = {p for p in after if old is None or get_path(old, p) != get_path(new, p)}

@@ -104,7 +104,9 @@ def test_server_side_apply_conflict_then_force(
     assert obj["spec"]["pipelineDisplayName"] == "renamed"
     owners = {e["manager"]: e["fieldsV1"] for e in obj["metadata"]["managedFields"]}
     assert "f:pipelineDisplayName" in owners["kubectl"]["f:spec"]
-    assert "f:pipelineDisplayName" not in owners["kubectl-client-side-apply"]["f:spec"]
+    # kubectl then migrates what client-side apply owned to its SSA manager by patching managedFields.
+    assert "kubectl-client-side-apply" not in owners
+    assert "f:roleARN" in owners["kubectl"]["f:spec"]
 
 
 def test_get_watch_prints_status_changes(

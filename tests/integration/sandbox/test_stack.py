@@ -59,13 +59,14 @@ def test_up_env_status_down_leaves_nothing_behind(tmp_path):
             [*CLI, "sandbox", "env", "--state-dir", str(state)], capture_output=True, text=True, check=True
         ).stdout
         # the env file makes the real kubectl and boto3 use the sandbox
-        shell = f"{env_text}\nkubectl get pipelines -A && python3 -c \"import boto3; print(boto3.client('s3').list_buckets()['Buckets'][0]['Name'])\""
+        probe = "import boto3; print(boto3.client('s3').list_buckets()['Buckets'][0]['Name'])"
+        shell = f'{env_text}\nkubectl get pipelines -A && "$PY" -c "{probe}"'
         used = subprocess.run(
             ["bash", "-c", shell],
             capture_output=True,
             text=True,
             timeout=60,
-            env={"PATH": os.environ["PATH"], "HOME": str(tmp_path)},
+            env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PY": sys.executable},
         )
         assert used.returncode == 0, used.stderr
         assert "sagemaker-ack-sandbox" in used.stdout

@@ -10,7 +10,7 @@ import pytest
 from jupyter_sagemaker_ack.config import Settings
 from jupyter_sagemaker_ack.core import ack
 from jupyter_sagemaker_ack.core.errors import UserError
-from jupyter_sagemaker_ack.core.status import RECOVERABLE, SYNCED, Condition
+from jupyter_sagemaker_ack.core.status import RECOVERABLE, Condition
 from jupyter_sagemaker_ack.services import stop, submit, watch
 
 from .conftest import REGION, Stack
@@ -229,7 +229,8 @@ def test_list_runs_and_pipelines(namespace: str, settings: Settings) -> None:
 def test_recoverable_access_denied_stops_submit_with_the_aws_message(
     stack: Stack, namespace: str, settings: Settings
 ) -> None:
-    message = "User: arn:aws:sts::123456789012:assumed-role/ack/x is not authorized to perform: sagemaker:CreatePipeline"
+    who = "arn:aws:sts::123456789012:assumed-role/ack/x"
+    message = f"User: {who} is not authorized to perform: sagemaker:CreatePipeline"
     stack.sagemaker.configure(
         {"apiErrors": {"CreatePipeline": {"code": "AccessDeniedException", "message": message}}}
     )
