@@ -472,13 +472,13 @@ def test_a_sandbox_run_progresses_to_succeeded_in_the_sidebar(
 
 
 def test_the_review_view_shows_the_s3_verification_of_a_published_manifest(
-    page: Any, sandbox_lab: tuple[Lab, Any], tmp_path: Path
+    page: Any, sandbox_lab: tuple[Lab, Any], sandbox_env: dict[str, str], tmp_path: Path
 ) -> None:
     from jupyter_sagemaker_ack.config import resolve_settings
     from jupyter_sagemaker_ack.services import publish, render
 
-    lab, sandbox = sandbox_lab
-    settings = resolve_settings(env={**os.environ, **sandbox.env})
+    lab, _ = sandbox_lab
+    settings = resolve_settings()  # sandbox_env points this process (boto3 too) at the sandbox
     definition = parse_definition(abalone_definition())
     publication = publish.publish(definition, settings, pipeline_name="abalone-published")
     rendered = render.render(
