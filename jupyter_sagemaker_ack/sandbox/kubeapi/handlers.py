@@ -83,6 +83,7 @@ class Api:
     def routes(self) -> list[web.RouteDef]:
         return [
             web.get("/version", _document(lambda r: discovery.version_info())),
+            web.get("/version/", _document(lambda r: discovery.version_info())),
             web.get("/api", _document(lambda r: discovery.core_versions(r.host))),
             web.get("/apis", _document(lambda r: discovery.group_list(self.store))),
             web.get("/openapi/v2", _document(lambda r: openapi.v2_document(self.store))),

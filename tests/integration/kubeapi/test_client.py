@@ -184,3 +184,12 @@ def test_watch_recovers_from_410_gone_without_losing_events(
     _create(objects, kube_namespace, "run-3")
     thread.join(10)
     assert seen == ["LISTED run-1", "LISTED run-2", "ADDED run-3"]
+
+
+def test_version_api_of_the_official_client(kubeapi):
+    from kubernetes import client
+
+    configuration = client.Configuration()
+    configuration.host = kubeapi.url
+    info = client.VersionApi(client.ApiClient(configuration)).get_code()
+    assert info.major == "1"
