@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.errors import UserError
 from ..core.lint import Finding, finding, lint_definition, lint_documents, read_documents, sort_key, text_kind
+from ..core.lint.api import unique
 from ..core.lint.documents import Document
 
 SUFFIXES = (".json", ".yaml", ".yml")
@@ -76,18 +77,7 @@ def lint_paths(
         documents.extend(file_documents)
     found.extend(lint_documents(documents))
     found.extend(verify_pinned(documents, offline=offline, settings=settings))
-    return sorted(_unique(found), key=sort_key)
-
-
-def _unique(found: list[Finding]) -> list[Finding]:
-    seen: set[tuple[Any, ...]] = set()
-    out: list[Finding] = []
-    for f in found:
-        key = (f.code, f.file, f.line, f.column, f.message, f.path)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out
+    return sorted(unique(found), key=sort_key)
 
 
 def lint_pipeline(pipeline: Any) -> list[Finding]:

@@ -128,10 +128,11 @@ def read_documents(text: str, filename: str | None = None) -> tuple[list[Documen
 def _lint_yaml(text: str, filename: str | None) -> list[Finding]:
     documents, found = read_documents(text, filename)
     found.extend(lint_documents(documents))
-    return _unique(sorted(found, key=sort_key))
+    return unique(sorted(found, key=sort_key))
 
 
-def _unique(found: list[Finding]) -> list[Finding]:
+def unique(found: list[Finding]) -> list[Finding]:
+    """The findings without repeats (the same code at the same place with the same message), in order."""
     seen: set[tuple[Any, ...]] = set()
     out: list[Finding] = []
     for f in found:
