@@ -12,6 +12,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -198,6 +199,11 @@ def test_quickstart_panel_publishes_runs_and_stops_in_jupyterlab(lab, sandbox, t
             panel.locator(".sma-button-publish").click()
             message = panel.locator(".sma-message")
             expect(message).to_contain_text("s3://", timeout=60_000)
+            panel.locator(".sma-button-export-yaml").click()
+            expect(message).to_contain_text("Rendered", timeout=60_000)
+            download = panel.locator(".sma-yaml a.sma-download")
+            expect(download).to_have_attribute("href", re.compile(r"^data:application/yaml;base64,"))
+            expect(download).to_have_attribute("download", re.compile(r"\.yaml$"))
 
             panel.locator(".sma-button-submit").click()
             # The run is followed from a thread: the kernel answers a new cell meanwhile.
@@ -207,7 +213,7 @@ def test_quickstart_panel_publishes_runs_and_stops_in_jupyterlab(lab, sandbox, t
             page.keyboard.press("Enter")
             page.keyboard.type("print(6 * 7)")
             page.keyboard.press("Shift+Enter")
-            expect(outputs.filter(has_text="42")).to_have_count(1, timeout=30_000)
+            expect(outputs.filter(has_text=re.compile(r"^\s*42\s*$"))).to_have_count(1, timeout=30_000)
             status = panel.locator(".sma-run-status")
             expect(status).to_have_attribute("data-state", "Succeeded", timeout=RUN_SECONDS * 1000)
             expect(panel.locator(".sma-dag g.sma-node[data-state='Succeeded']").first).to_be_visible()

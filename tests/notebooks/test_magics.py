@@ -204,3 +204,13 @@ def test_no_reachable_cluster_is_a_short_message(ip, tmp_path, monkeypatch):
     (shown,) = displays
     assert "Traceback" not in shown["text/plain"]
     assert len(shown["text/plain"].splitlines()) <= 4
+
+
+def test_submit_wait_follows_the_run_to_its_outcome(ip, sandbox_env):
+    require("jupyter_sagemaker_ack.services.watch", "watch_run")
+    ip.user_ns["pipeline"] = abalone_definition(bucket=sandbox_env["SAGEMAKER_ACK_BUCKET"])
+    value, _, _ = rich(ip, "submit pipeline --name MagicWait --wait")
+    assert value["outcome"] == "Succeeded"
+    assert value["progress"]["succeeded"] >= 1
+    assert "Succeeded" in repr(value)
+    assert "<svg" in value._repr_html_()  # the run's steps as a picture

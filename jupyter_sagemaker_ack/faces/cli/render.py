@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,7 @@ def render(
         source, provenance = published.definition, published.provenance
         pipeline_name = pipeline_name or published.pipeline_name
     elif definition == "-":
-        source = click.get_text_stream("stdin").read()
+        source = sys.stdin.read()
     elif definition:
         path = Path(definition)
         if not path.is_file():

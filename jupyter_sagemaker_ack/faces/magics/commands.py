@@ -72,7 +72,7 @@ def _parse_params(values: list[str] | None) -> dict[str, str]:
 class SageMakerAckMagics(Magics):
     """The ``%sagemaker_ack`` line magic."""
 
-    @line_magic(MAGIC)  # type: ignore[untyped-decorator]
+    @line_magic(MAGIC)  # type: ignore[untyped-decorator,arg-type,unused-ignore]  # IPython 8 and 9 type it apart
     def sagemaker_ack(self, line: str) -> Any:
         """Hand a SageMaker pipeline to ACK: lint, publish, render YAML, submit, watch, stop.
 
@@ -276,7 +276,10 @@ class SageMakerAckMagics(Magics):
         )
 
     def _follow(self, namespace: str, run: str, settings: Any) -> Result:
-        """Live status in this cell's output (one display, updated in place) until the run ends."""
+        """Live status in this cell's output (one display, updated in place) until the run ends.
+
+        The live display is emptied at the end: the returned result shows the final state (as Out).
+        """
         from ...services.watch import watch_run
 
         handle = display(Result({}, f"Watching {escape(run)}\u2026", f"Watching {run}..."), display_id=True)
@@ -290,10 +293,9 @@ class SageMakerAckMagics(Magics):
                     shown_at = time.monotonic()
         except KeyboardInterrupt:
             print(f"Stopped watching; the run goes on. Follow it: %sagemaker_ack status {run}")
-        result = self._run_result(last) if last is not None else Result({}, "", "")
         if handle is not None:
-            handle.update(result)
-        return result
+            handle.update(Result({}, "", ""))
+        return self._run_result(last) if last is not None else Result({}, "", f"No status of {run}.")
 
     def _run_result(self, snapshot: Any) -> Result:
         from ..panel.picture import RUN_MIME, DagPicture

@@ -24,6 +24,9 @@ class Result:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         return {"text/plain": self._text, "text/html": self._html, **self._extra}
 
+    def _repr_html_(self) -> str:
+        return self._html
+
     def __repr__(self) -> str:
         return self._text
 
@@ -50,7 +53,10 @@ class Problem:
         self.fix = fix
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return {"text/plain": repr(self), "text/html": problem_html(self.problem, self.fix)}
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
+    def _repr_html_(self) -> str:
+        return problem_html(self.problem, self.fix)
 
     def __repr__(self) -> str:
         return f"error: {self.problem}" + (f"\nfix: {self.fix}" if self.fix else "")

@@ -190,7 +190,7 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             except UserError as exc:
                 self._say(problem_html(exc.problem, exc.fix))
             except Exception as exc:
-                log.exception("%s failed", label)
+                log.debug("%s failed", label, exc_info=True)
                 self._say(problem_html(f"{label} failed: {type(exc).__name__}: {exc}", None))
             finally:
                 with self._state_lock:
@@ -316,6 +316,10 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
 
     def _show_snapshot(self, snapshot: dict[str, Any]) -> None:
         self.snapshot = snapshot
+        if self._source is None:  # attached without the pipeline: the steps come with the snapshots
+            known = {str(n["name"]) for n in self.picture.nodes}
+            if any(str(s.get("name")) not in known for s in snapshot.get("steps") or []):
+                self.picture = DagPicture.from_snapshot(snapshot)
         done, total = progress(snapshot, len(self.picture.nodes))
         status = str(snapshot.get("outcome") or snapshot.get("status") or "Unknown")
         self._dag.value = self.picture.svg(snapshot)
