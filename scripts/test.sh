@@ -13,6 +13,9 @@ fi
 echo "== installing Python packages into .venv"
 scripts/setup.sh dev
 
+echo "== JupyterLab extension: front-end unit tests (the package install above built it)"
+(cd labextension && ../.venv/bin/jlpm install --immutable && ../.venv/bin/jlpm test)
+
 echo "== installing the SageMaker SDK v3 into .venv-sdk3"
 if [ ! -x .venv-sdk3/bin/python ]; then python3 -m venv .venv-sdk3; fi
 .venv-sdk3/bin/python -m pip install --quiet --upgrade pip

@@ -443,3 +443,22 @@ def list_pipelines(settings: Settings, namespace: str | None = None) -> list[dic
             }
         )
     return sorted(out, key=lambda p: str(p["name"]))
+
+
+def get_dag(namespace: str | None, pipeline_name: str, settings: Settings) -> dict[str, Any] | None:
+    """The DAG wire shape of the ACK Pipeline whose ``spec.pipelineName`` is ``pipeline_name`` (None if absent)."""
+    from ..core import manifests
+    from ..core.dag import build_dag
+
+    if not cluster_configured(settings):
+        return None
+    cluster = connect(settings, namespace)
+    try:
+        items, _ = KubeObjects(cluster).list_objects(ack.PIPELINE_KIND, cluster.namespace)
+    finally:
+        cluster.close()
+    for item in items:
+        if (item.get("spec") or {}).get("pipelineName") == pipeline_name:
+            definition = manifests.definition_from_manifest(item)
+            return build_dag(definition).to_wire(definition, pipeline_name)
+    return None

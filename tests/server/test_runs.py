@@ -71,7 +71,9 @@ async def test_pipelines_runs_and_one_run_come_from_the_cluster(jp_fetch, sandbo
     assert one["name"] == run
     assert one["pipelineName"] == pipeline
     assert isinstance(one["steps"], list)
-    assert "dag" in one
+    assert one["dag"]["pipelineName"] == pipeline
+    assert {n["name"] for n in one["dag"]["nodes"]} >= {s["name"] for s in one["steps"]}
+    assert one["dag"]["edges"], "the run view draws the pipeline's edges"
 
 
 async def test_the_event_stream_follows_a_run_to_succeeded(jp_fetch, jp_ws_fetch, sandbox_ready):

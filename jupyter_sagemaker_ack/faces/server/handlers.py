@@ -86,13 +86,12 @@ def _get_run(ack: SageMakerAckServerApp, namespace: str, name: str) -> dict[str,
 
 
 def _run_dag(namespace: str, pipeline_name: Any, settings: Any) -> Any:
-    """The DAG of the run's pipeline from the watch service, when it offers one (``watch.get_dag``)."""
+    """The DAG of the run's pipeline, read from its ACK Pipeline in the cluster."""
     from ...services import watch
 
-    get_dag = getattr(watch, "get_dag", None)
-    if get_dag is None or not isinstance(pipeline_name, str):
+    if not isinstance(pipeline_name, str):
         return None
-    return to_wire(get_dag(namespace, pipeline_name, settings))
+    return to_wire(watch.get_dag(namespace, pipeline_name, settings))
 
 
 def _stop_run(ack: SageMakerAckServerApp, namespace: str, name: str) -> dict[str, Any]:
