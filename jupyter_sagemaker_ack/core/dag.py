@@ -17,6 +17,7 @@ from .definition import Definition
 
 EDGE_KINDS = ("depends_on", "property", "condition_if", "condition_else")
 _STEP_REFERENCE = re.compile(r"^Steps\.([^.\[\]]+)")
+_PARAMETER_REFERENCE = re.compile(r"^Parameters\.([^.\[\]]+)$")
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,16 @@ def step_references(value: Any) -> set[str]:
 
     The branches of a ConditionStep are not followed: nested steps carry their own references.
     """
+    return _get_references(value, _STEP_REFERENCE, follow_branches=False)
+
+
+def parameter_references(value: Any) -> set[str]:
+    """Names of the parameters that ``{"Get": "Parameters.<name>"}`` expressions inside ``value`` read,
+    condition branches included."""
+    return _get_references(value, _PARAMETER_REFERENCE, follow_branches=True)
+
+
+def _get_references(value: Any, pattern: re.Pattern[str], *, follow_branches: bool) -> set[str]:
     found: set[str] = set()
     stack = [value]
     while stack:
@@ -156,11 +167,11 @@ def step_references(value: Any) -> set[str]:
         if isinstance(item, Mapping):
             get = item.get("Get")
             if isinstance(get, str):
-                match = _STEP_REFERENCE.match(get)
+                match = pattern.match(get)
                 if match:
                     found.add(match.group(1))
             for key, child in item.items():
-                if key not in ("IfSteps", "ElseSteps"):
+                if follow_branches or key not in ("IfSteps", "ElseSteps"):
                     stack.append(child)
         elif isinstance(item, list):
             stack.extend(item)

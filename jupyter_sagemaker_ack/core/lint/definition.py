@@ -12,8 +12,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..definition import Definition
+from .fields import type_name
 from .graph import check_graph, check_step_names
-from .parameters import check_parameters, type_name
+from .parameters import check_parameters
 from .positions import JsonPath
 from .sink import Sink
 from .step_index import StepIndex

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..definition import PARAMETER_TYPES, Definition
+from .fields import type_name
 from .placeholders import Owner
 from .positions import JsonPath, PathKey
 from .scan import StringRule
@@ -16,22 +17,6 @@ from .step_index import StepIndex
 from .step_types import MAX_ENUM_VALUES
 
 _PARAMETER_NAME = re.compile(r"^[A-Za-z0-9\-_]{1,256}$")
-
-
-def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
 
 
 def value_fits(value: Any, kind: str) -> bool:

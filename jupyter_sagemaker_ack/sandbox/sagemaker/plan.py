@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jupyter_sagemaker_ack.core.dag import Dag, build_dag
+from jupyter_sagemaker_ack.core.dag import Dag, build_dag, parameter_references
 from jupyter_sagemaker_ack.core.definition import Definition, DefinitionError, parse_definition
 
 from .errors import validation_error
@@ -32,7 +32,6 @@ CONDITION_TYPES = frozenset(
     | {"In", "NotIn", "Not", "Or", "And"}
 )
 _STEP_NAME = re.compile(r"^[A-Za-z0-9\-_]{1,64}$")
-_PARAMETER_REFERENCE = re.compile(r"^Parameters\.([^.\[\]]+)$")
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def _problems(raw: Mapping[str, Any], definition: Definition) -> list[str]:
         if step.type == "Condition":
             for kind in sorted(_condition_types(step.arguments.get("Conditions")) - CONDITION_TYPES):
                 problems.append(f"Step '{step.name}' has a condition of unknown Type {kind!r}.")
-    for reference in sorted(_parameter_references(raw.get("Steps"))):
+    for reference in sorted(parameter_references(raw.get("Steps"))):
         if reference not in seen_params:
             problems.append(f"Parameter '{reference}' is referenced but not defined.")
     return problems
@@ -119,21 +118,4 @@ def _condition_types(conditions: Any) -> set[str]:
         stack.extend(item.get("Conditions") or [])
         if isinstance(item.get("Expression"), Mapping):
             stack.append(item["Expression"])
-    return found
-
-
-def _parameter_references(value: Any) -> set[str]:
-    found: set[str] = set()
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Mapping):
-            get = item.get("Get")
-            if isinstance(get, str):
-                match = _PARAMETER_REFERENCE.match(get)
-                if match:
-                    found.add(match.group(1))
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
     return found
