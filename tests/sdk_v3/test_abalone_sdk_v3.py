@@ -173,3 +173,19 @@ def test_a_step_that_needs_aws_is_named_with_the_fix(closed_aws: int) -> None:
     assert network == []
     fixed = capture(_transform_pipeline(base_transform_job_name="abalone-scoring"))
     assert fixed.data["Steps"][0]["Arguments"]["ModelName"] == "abalone-model"
+
+
+def test_v3_definition_lints_clean_and_renders(built: Built) -> None:
+    from jupyter_sagemaker_ack.core import manifests
+    from jupyter_sagemaker_ack.core.lint import lint_definition
+
+    findings = lint_definition(built.captured.text)
+    assert findings == []
+    definition = built.captured.definition()
+    doc = manifests.render_pipeline(
+        definition,
+        manifests.PipelineOptions(
+            abalone.DEFAULT_NAME, "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
+        ),
+    )
+    assert manifests.definition_from_manifest(doc).digest == definition.digest
