@@ -304,17 +304,30 @@ def put_encrypted(
     return stored
 
 
-def head(clients: AwsClients, location: S3Location) -> StoredObject | None:
-    """The object's metadata (the current version unless the location pins one); None when there is none."""
+def _read_kwargs(location: S3Location) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"Bucket": location.bucket, "Key": location.key, "ChecksumMode": "ENABLED"}
     if location.version_id:
         kwargs["VersionId"] = location.version_id
+    return kwargs
+
+
+def _is_missing(exc: ClientError) -> bool:
+    """No such key or version, or (405) the current version is a delete marker."""
+    code = error_code(exc)
+    return code in ("NoSuchKey", "NoSuchVersion", "404", "NotFound", "InvalidArgument") or http_status(
+        exc
+    ) in (
+        404,
+        405,
+    )
+
+
+def head(clients: AwsClients, location: S3Location) -> StoredObject | None:
+    """The object's metadata (the current version unless the location pins one); None when there is none."""
     try:
-        response = clients.s3.head_object(**kwargs)
+        response = clients.s3.head_object(**_read_kwargs(location))
     except ClientError as exc:
-        if http_status(exc) == 404 or error_code(exc) in ("404", "NoSuchKey", "NoSuchVersion", "NotFound"):
-            return None
-        if http_status(exc) == 405:  # the current version is a delete marker
+        if _is_missing(exc):
             return None
         raise describe_failure(exc, "read", target=location.pinned_uri) from None
     except BotoCoreError as exc:
@@ -335,15 +348,11 @@ def get(clients: AwsClients, location: S3Location) -> StoredObject:
 
 def get_optional(clients: AwsClients, location: S3Location) -> StoredObject | None:
     """Like :func:`get`, but None when the object or version does not exist."""
-    kwargs: dict[str, Any] = {"Bucket": location.bucket, "Key": location.key, "ChecksumMode": "ENABLED"}
-    if location.version_id:
-        kwargs["VersionId"] = location.version_id
     try:
-        response = clients.s3.get_object(**kwargs)
+        response = clients.s3.get_object(**_read_kwargs(location))
         body = response["Body"].read()
     except ClientError as exc:
-        code = error_code(exc)
-        if code in ("NoSuchKey", "NoSuchVersion", "404", "InvalidArgument") or http_status(exc) in (404, 405):
+        if _is_missing(exc):
             return None
         raise describe_failure(exc, "read", target=location.pinned_uri) from None
     except BotoCoreError as exc:
