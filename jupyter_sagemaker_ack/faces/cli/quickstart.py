@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from pathlib import Path
 
 import click
@@ -35,6 +36,11 @@ from ._common import user_errors
 @user_errors
 def quickstart(output: Path, use_env: bool, keep_sandbox: bool, state_dir: Path | None) -> None:
     """Build, publish, render, verify, kubectl-apply and run the Abalone example pipeline."""
+    # The demo's output is the hand-off; the SDK's import-time notices would bury it.
+    os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+    for noisy in ("sagemaker", "sagemaker.config", "botocore", "boto3"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"sagemaker\.")
     try:
         import sagemaker  # noqa: F401 - only to give a clear message when the SDK is missing
     except ImportError:
@@ -43,9 +49,6 @@ def quickstart(output: Path, use_env: bool, keep_sandbox: bool, state_dir: Path 
             "Install it with: pip install 'jupyter-sagemaker-ack[sdk-v2,sandbox]'.",
         ) from None
     from ...services.quickstart import run_quickstart
-
-    for noisy in ("sagemaker", "botocore", "boto3"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
 
     started = None
     if not use_env:
