@@ -175,6 +175,9 @@ def test_submit_status_and_stop_on_the_sandbox(ip, sandbox, sandbox_env):
         listed, _, _ = rich(ip, "status")
         stopped, _, _ = rich(ip, f"stop {run}")
     assert stopped["outcome"] == "Stopped"
+    after, _, _ = rich(ip, f"status {run}")  # the CR is gone; SageMaker still has the run
+    assert after["outcome"] == "Stopped"
+    assert after["name"] == run
     assert shown["name"] == run
     assert "application/vnd.sagemaker-ack.run+json" in shown._repr_mimebundle_()
     assert run in repr(shown)

@@ -13,6 +13,7 @@ import inspect
 import shlex
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from html import escape
 from typing import Any, TypeVar
 
@@ -21,7 +22,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.display import display as _display
 
 from ...core.errors import UserError
-from ..panel.session import current_settings, last_publication, remember_publication
+from ..panel.session import current_settings, last_publication, remember_publication, remember_run, run_arn
 from .results import Problem, Result
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -303,6 +304,7 @@ class SageMakerAckMagics(Magics):
         from ..panel.views import run_html
 
         wire = as_wire(snapshot)
+        remember_run(wire.get("name"), wire.get("executionArn"))
         status = wire.get("outcome") or wire.get("status")
         done, total = progress(wire)
         svg = DagPicture.from_snapshot(wire).svg(wire) if wire.get("steps") else None
@@ -322,7 +324,16 @@ class SageMakerAckMagics(Magics):
 
         settings = current_settings({"namespace": args.namespace})
         if args.run:
-            return self._run_result(watch.get_run(settings.namespace or "default", args.run, settings))
+            namespace = settings.namespace or "default"
+            try:
+                return self._run_result(watch.get_run(namespace, args.run, settings))
+            except UserError:
+                arn = run_arn(args.run)
+                if arn is None:
+                    raise
+                # The CR is gone (a stop deletes it): SageMaker still knows the run by its ARN.
+                snapshot = watch.get_run(namespace, arn, settings)
+                return self._run_result(replace(snapshot, name=args.run))
         from ..panel.snapshots import as_wire
         from ..panel.views import runs_html
 

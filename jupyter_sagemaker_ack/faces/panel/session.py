@@ -17,6 +17,7 @@ from ...config import SageMakerAck, Settings, resolve_settings
 
 _lock = threading.Lock()
 _publications: dict[str, Any] = {}
+_run_arns: dict[str, str] = {}
 
 
 def _shell() -> Any:
@@ -68,3 +69,15 @@ def last_publication(pipeline_name: str | None) -> Any:
         return None
     with _lock:
         return _publications.get(pipeline_name)
+
+
+def remember_run(name: str | None, execution_arn: str | None) -> None:
+    """Keep a run's SageMaker ARN, so the run can still be shown after its CR is deleted (a stop)."""
+    if name and execution_arn:
+        with _lock:
+            _run_arns[name] = execution_arn
+
+
+def run_arn(name: str) -> str | None:
+    with _lock:
+        return _run_arns.get(name)
