@@ -52,6 +52,14 @@ PROCESSING_INSTANCE_TYPE = "ml.m5.xlarge"
 LIBSVM = "text/libsvm"
 MODEL_PACKAGE_GROUP = "AbaloneModelPackageGroup"
 MSE_JSON_PATH = "regression_metrics.mse.value"
+# Where a registered model may run, the same for SDK v2 and v3 (``model.register(**REGISTER_TARGETS, ...)``).
+REGISTER_TARGETS: dict[str, list[str]] = {
+    "content_types": ["text/csv"],
+    "response_types": ["text/csv"],
+    "inference_instances": ["ml.t2.medium", "ml.m5.large"],
+    "transform_instances": ["ml.m5.large"],
+}
+FAIL_MESSAGE = "Execution failed: the evaluated MSE is above"
 
 # Step and parameter names, shared by both builders so their definitions can be compared.
 PROCESS_STEP = "AbaloneProcess"

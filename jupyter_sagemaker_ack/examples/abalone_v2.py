@@ -120,10 +120,7 @@ def build(*, role_arn: str, bucket: str, region: str, name: str) -> Pipeline:
     register = ModelStep(
         name=spec.REGISTER_STEP,
         step_args=model.register(
-            content_types=["text/csv"],
-            response_types=["text/csv"],
-            inference_instances=["ml.t2.medium", "ml.m5.large"],
-            transform_instances=["ml.m5.large"],
+            **spec.REGISTER_TARGETS,
             model_package_group_name=spec.MODEL_PACKAGE_GROUP,
             approval_status=approval_status,
             model_metrics=_model_metrics(evaluate),
@@ -131,7 +128,7 @@ def build(*, role_arn: str, bucket: str, region: str, name: str) -> Pipeline:
     )
     fail = FailStep(
         name=spec.FAIL_STEP,
-        error_message=Join(on=" ", values=["Execution failed: the evaluated MSE is above", mse_threshold]),
+        error_message=Join(on=" ", values=[spec.FAIL_MESSAGE, mse_threshold]),
     )
     condition = ConditionStep(
         name=spec.CONDITION_STEP,

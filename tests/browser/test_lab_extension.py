@@ -7,7 +7,6 @@ seen progressing to Succeeded in the sidebar. Screenshots land in each test's tm
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -27,6 +26,7 @@ from jupyter_sagemaker_ack.core import manifests
 from jupyter_sagemaker_ack.core.dag import build_dag
 from jupyter_sagemaker_ack.core.definition import parse_definition
 from jupyter_sagemaker_ack.examples.synthetic import ROLE, abalone_definition
+from tests.fixtures.sandbox import default_step_seconds
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -185,26 +185,6 @@ def sandbox_lab(
         yield server, sandbox
     finally:
         stop_lab(process)
-
-
-@contextlib.contextmanager
-def sandbox_step_seconds(sandbox: Any, seconds: float) -> Iterator[None]:
-    """Slow the sandbox's SageMaker emulator down through its own settings API, then put it back."""
-    url = sandbox.endpoints["sagemaker"] + "/_emulator/config"
-    with urllib.request.urlopen(url, timeout=10) as answer:
-        before = json.loads(answer.read())["durations"]["default"]
-
-    def post(value: float) -> None:
-        body = json.dumps({"durations": {"default": value}}).encode()
-        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10):
-            pass
-
-    post(seconds)
-    try:
-        yield
-    finally:
-        post(before)
 
 
 def submit_abalone_run(sandbox: Any, pipeline_name: str) -> str:
@@ -445,7 +425,7 @@ def test_a_sandbox_run_progresses_to_succeeded_in_the_sidebar(
     page: Any, sandbox_lab: tuple[Lab, Any], tmp_path: Path
 ) -> None:
     lab, sandbox = sandbox_lab
-    with sandbox_step_seconds(sandbox, 2.0):
+    with default_step_seconds(sandbox, 2.0):
         run = submit_abalone_run(sandbox, f"lab-browser-{os.getpid()}")
         open_lab(page, lab)
         page.locator(SIDEBAR_TAB).click()
@@ -505,7 +485,7 @@ def test_the_review_view_shows_the_s3_verification_of_a_published_manifest(
 
 def test_stop_in_the_run_view_stops_the_run(page: Any, sandbox_lab: tuple[Lab, Any], tmp_path: Path) -> None:
     lab, sandbox = sandbox_lab
-    with sandbox_step_seconds(sandbox, 10.0):
+    with default_step_seconds(sandbox, 10.0):
         pipeline = f"lab-stop-{os.getpid()}"
         run = submit_abalone_run(sandbox, pipeline)
         open_lab(page, lab)

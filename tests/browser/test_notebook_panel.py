@@ -178,10 +178,13 @@ def _screenshot(page: Any, path: Path, selector: str | None = PANEL) -> None:
 def test_quickstart_panel_publishes_runs_and_stops_in_jupyterlab(lab, sandbox, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.notebooks.emulator import slow_step
+    from tests.fixtures.sandbox import slow_steps
 
     # Training takes a few seconds, so a run is still going when a cell is run or Stop is clicked.
-    with slow_step(sandbox, "AbaloneTrain", "Training", TRAINING_SECONDS), sync_playwright() as playwright:
+    with (
+        slow_steps(sandbox, TRAINING_SECONDS, "AbaloneTrain", step_type="Training"),
+        sync_playwright() as playwright,
+    ):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:

@@ -11,7 +11,7 @@ import yaml
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 
 from .conftest import require, rich
-from .emulator import slow_step
+from tests.fixtures.sandbox import slow_steps
 
 SUBCOMMANDS = ("lint", "publish", "yaml", "submit", "status", "stop", "diff", "panel", "config")
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
@@ -168,7 +168,7 @@ def test_submit_status_and_stop_on_the_sandbox(ip, sandbox, sandbox_env):
     require("jupyter_sagemaker_ack.services.watch", "watch_run", "list_runs")
     require("jupyter_sagemaker_ack.services.stop", "stop_run")
     ip.user_ns["pipeline"] = abalone_definition(bucket=sandbox_env["SAGEMAKER_ACK_BUCKET"])
-    with slow_step(sandbox, "TrainAbaloneModel", "Training", 30):
+    with slow_steps(sandbox, 30, "TrainAbaloneModel", step_type="Training"):
         submitted, _, _ = rich(ip, "submit pipeline --name MagicRun")
         (run,) = submitted.execution_names
         shown, _, _ = rich(ip, f"status {run}")

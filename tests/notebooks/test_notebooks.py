@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from .conftest import require
-from .emulator import slow_step
+from tests.fixtures.sandbox import slow_steps
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CELL_TIMEOUT = 300
@@ -51,7 +51,7 @@ def test_notebooks_are_stored_without_outputs(name):
 def test_quickstart_runs_end_to_end_on_the_sandbox(sandbox, sandbox_env, tmp_path):
     pytest.importorskip("sagemaker")
     require("jupyter_sagemaker_ack.services.submit", "submit")
-    with slow_step(sandbox, "AbaloneTrain", "Training", 3):  # the second run is still going when stopped
+    with slow_steps(sandbox, 3, "AbaloneTrain", step_type="Training"):  # the second run is still going when stopped
         notebook = _execute("quickstart.ipynb", tmp_path)
     text = _text(notebook)
     assert "No lint findings." in text

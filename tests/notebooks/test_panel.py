@@ -11,7 +11,7 @@ from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 from jupyter_sagemaker_ack.faces.panel.widget import SageMakerAckPanel
 
 from .conftest import require
-from .emulator import slow_step
+from tests.fixtures.sandbox import slow_steps
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
 RUN_TIMEOUT = 90
@@ -148,7 +148,7 @@ def test_submit_button_runs_to_succeeded_updating_the_widget(sandbox_env):
 
 def test_stop_button_stops_a_run(sandbox, sandbox_env):
     panel = _submittable(sandbox_env, "PanelStop")
-    with slow_step(sandbox, "TrainAbaloneModel", "Training", 30):
+    with slow_steps(sandbox, 30, "TrainAbaloneModel", step_type="Training"):
         panel.submit()
         deadline = time.monotonic() + 30
         while panel.buttons["Stop"].disabled and time.monotonic() < deadline:

@@ -6,10 +6,6 @@ fixtures and hooks are brought into this directory by import.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,23 +53,3 @@ def sandbox_ready(request: pytest.FixtureRequest) -> Any:
     except pytest.FixtureLookupError:
         pytest.skip("needs the `sandbox` fixture (tests/fixtures/sandbox.py)")
     return request.getfixturevalue("sandbox")
-
-
-@contextlib.contextmanager
-def sandbox_step_seconds(sandbox: Any, seconds: float) -> Iterator[None]:
-    """Slow the sandbox's SageMaker emulator down (its own HTTP settings API), then put it back."""
-    url = sandbox.endpoints["sagemaker"] + "/_emulator/config"
-    with urllib.request.urlopen(url, timeout=10) as answer:
-        before = json.loads(answer.read())["durations"]["default"]
-
-    def post(value: float) -> None:
-        body = json.dumps({"durations": {"default": value}}).encode()
-        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10):
-            pass
-
-    post(seconds)
-    try:
-        yield
-    finally:
-        post(before)

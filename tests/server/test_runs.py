@@ -11,7 +11,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 from tornado.websocket import WebSocketClientConnection
 
-from .conftest import sandbox_step_seconds
+from tests.fixtures.sandbox import default_step_seconds
 
 _names = itertools.count(1)
 SNAPSHOT_KEYS = {
@@ -91,7 +91,7 @@ async def test_the_event_stream_follows_a_run_to_succeeded(jp_fetch, jp_ws_fetch
 async def test_stop_answers_with_the_stopping_run_and_the_stream_ends_stopped(
     jp_fetch, jp_ws_fetch, sandbox_ready
 ):
-    with sandbox_step_seconds(sandbox_ready, 5.0):
+    with default_step_seconds(sandbox_ready, 5.0):
         _, run = _submit()
         answer = await _json(
             jp_fetch, "sagemaker-ack", "runs", "default", run, "stop", method="POST", body="{}"

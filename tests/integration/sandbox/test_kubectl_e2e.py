@@ -8,6 +8,7 @@ import subprocess
 from jupyter_sagemaker_ack.core import manifests
 from jupyter_sagemaker_ack.core.definition import parse_definition
 from jupyter_sagemaker_ack.examples.synthetic import ROLE, abalone_definition, chain_definition
+from tests.fixtures.sandbox import slow_steps
 
 
 def kubectl(env, *args, timeout=120, check=True):
@@ -21,20 +22,6 @@ def _write(tmp_path, name, docs):
     path = tmp_path / name
     path.write_text(manifests.dump_yaml(docs))
     return str(path)
-
-
-def _slow(sandbox, steps, seconds):
-    """Make the named steps take ``seconds`` in the SageMaker emulator (its admin API)."""
-    import urllib.request
-
-    body = json.dumps({"durations": {"byStep": dict.fromkeys(steps, seconds)}}).encode()
-    req = urllib.request.Request(
-        sandbox.endpoints["sagemaker"] + "/_emulator/config",
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    urllib.request.urlopen(req, timeout=5).read()
 
 
 def test_apply_wait_succeeded_then_delete_running_execution_stops_it(sandbox, sandbox_env, tmp_path):
@@ -61,7 +48,7 @@ def test_apply_wait_succeeded_then_delete_running_execution_stops_it(sandbox, sa
     table = kubectl(sandbox_env, "get", "pipelineexecution", name1).stdout
     assert "Succeeded" in table
 
-    slow_steps = ["KubectlSlow-0", "KubectlSlow-1"]
+    slow_names = ["KubectlSlow-0", "KubectlSlow-1"]
     slow = json.loads(json.dumps(chain_definition(2)).replace("Step-0000", "KubectlSlow-"))
     long_pipeline = manifests.render_pipeline(
         parse_definition(slow), manifests.PipelineOptions("KubectlLong", ROLE)
@@ -74,8 +61,7 @@ def test_apply_wait_succeeded_then_delete_running_execution_stops_it(sandbox, sa
         "--timeout=60s",
         f"pipeline/{long_pipeline['metadata']['name']}",
     )
-    _slow(sandbox, slow_steps, 30.0)
-    try:
+    with slow_steps(sandbox, 30.0, *slow_names):
         run2 = manifests.render_execution(manifests.ExecutionOptions("KubectlLong", "run-2"))
         name2 = run2["metadata"]["name"]
         kubectl(sandbox_env, "apply", "-f", _write(tmp_path, "e2.yaml", [run2]))
@@ -93,8 +79,6 @@ def test_apply_wait_succeeded_then_delete_running_execution_stops_it(sandbox, sa
         gone = kubectl(sandbox_env, "get", "pipelineexecution", name2, check=False)
         assert gone.returncode != 0
         assert "NotFound" in gone.stderr
-    finally:
-        _slow(sandbox, slow_steps, 0.2)
     import boto3
 
     status = boto3.client("sagemaker").describe_pipeline_execution(PipelineExecutionArn=arn)
