@@ -23,10 +23,16 @@ __all__ = [
 
 
 def load_ipython_extension(ipython: InteractiveShell) -> None:
-    """Register the ``%sagemaker_ack`` magic (``%load_ext jupyter_sagemaker_ack``)."""
+    """Register the ``%sagemaker_ack`` magic (``%load_ext jupyter_sagemaker_ack``), its panel wired in."""
     from .faces.magics import register
 
-    register(ipython)
+    register(ipython, open_panel=_open_panel)
+
+
+def _open_panel(source: Any) -> Any:
+    from .faces.panel import SageMakerAckPanel
+
+    return SageMakerAckPanel(_source=source)
 
 
 def unload_ipython_extension(ipython: InteractiveShell) -> None:

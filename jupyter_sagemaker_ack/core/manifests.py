@@ -50,6 +50,16 @@ class Provenance:
         ("record_uri", "handoff-record-uri"),
     )
 
+    def require_digest(self, definition: Definition) -> None:
+        """Refuse to pin ``definition`` to a publication of other bytes: provenance is bound to the digest."""
+        if self.digest != definition.digest:
+            raise UserError(
+                f"The provenance is of definition {self.digest}, but the definition being rendered is "
+                f"{definition.digest}: its annotations would claim a publication of other bytes.",
+                "Publish this definition and render with that publication's provenance, "
+                "or render without provenance.",
+            )
+
     def annotations(self) -> dict[str, str]:
         out: dict[str, str] = {}
         for attr, key in self._KEYS:
@@ -155,6 +165,7 @@ def render_pipeline(definition: Definition, opts: PipelineOptions) -> dict[str, 
         )
     annotations: dict[str, str] = {}
     if opts.provenance is not None:
+        opts.provenance.require_digest(definition)
         annotations.update(opts.provenance.annotations())
     else:
         annotations[ack.ANNOTATION_PREFIX + "definition-digest"] = definition.digest
@@ -260,6 +271,8 @@ def render_execution(opts: ExecutionOptions, definition: Definition | None = Non
         }
     annotations: dict[str, str] = {}
     if opts.provenance is not None:
+        if definition is not None:
+            opts.provenance.require_digest(definition)
         annotations.update(opts.provenance.annotations())
     if opts.region:
         annotations[ack.ACK_REGION_ANNOTATION] = opts.region

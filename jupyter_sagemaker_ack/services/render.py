@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +30,7 @@ class Rendered:
     pipeline_name: str
     run_id: str | None = None
     artifacts: Mapping[str, str] = field(default_factory=dict)
+    provenance: manifests.Provenance | None = None  # None: not pinned to a publication
 
     @property
     def yaml(self) -> str:
@@ -98,11 +99,18 @@ def render(
     selective_source_arn: str | None = None,
     selected_steps: Sequence[str] = (),
     provenance: manifests.Provenance | None = None,
+    find_provenance: Callable[[str], manifests.Provenance | None] | None = None,
     allow_online: bool = False,
 ) -> Rendered:
-    """Render the ACK ``Pipeline`` (and a ``PipelineExecution`` when ``execution`` or ``params``)."""
+    """Render the ACK ``Pipeline`` (and a ``PipelineExecution`` when ``execution`` or ``params``).
+
+    Provenance is ``provenance``, else ``find_provenance(digest)`` for the digest of the definition being
+    rendered (a publication of exactly these bytes), else none; the core refuses a mismatched digest.
+    """
     settings = settings or Settings()
     definition, captured_name, extras, artifacts = _definition_of(pipeline, allow_online, settings.bucket)
+    if provenance is None and find_provenance is not None:
+        provenance = find_provenance(definition.digest)
     name = pipeline_name or captured_name
     if not name:
         raise UserError(
@@ -153,7 +161,14 @@ def render(
                 definition,
             )
         )
-    return Rendered(docs=docs, definition=definition, pipeline_name=name, run_id=rid, artifacts=artifacts)
+    return Rendered(
+        docs=docs,
+        definition=definition,
+        pipeline_name=name,
+        run_id=rid,
+        artifacts=artifacts,
+        provenance=provenance,
+    )
 
 
 def _definition_of(

@@ -9,9 +9,10 @@ import textwrap
 import yaml
 
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
+from jupyter_sagemaker_ack.faces.magics.results import Problem
+from tests.fixtures.sandbox import slow_steps
 
 from .conftest import require, rich
-from tests.fixtures.sandbox import slow_steps
 
 SUBCOMMANDS = ("lint", "publish", "yaml", "submit", "status", "stop", "diff", "panel", "config")
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
@@ -65,7 +66,7 @@ def test_lint_reports_a_dependency_on_a_missing_step(ip):
 def test_a_variable_that_is_not_a_pipeline_gives_a_short_message(ip):
     ip.user_ns["n"] = 3
     value, displays, _ = rich(ip, "lint n")
-    assert value is None
+    assert isinstance(value, Problem)  # a failed subcommand returns the Problem it showed, never None
     (shown,) = displays
     assert "'n' is not a pipeline" in shown["text/plain"]
     assert "Traceback" not in shown["text/plain"]
@@ -203,7 +204,7 @@ def test_no_reachable_cluster_is_a_short_message(ip, tmp_path, monkeypatch):
     )
     monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
     value, displays, _ = rich(ip, "status")
-    assert value is None
+    assert isinstance(value, Problem)  # a failed subcommand returns the Problem it showed, never None
     (shown,) = displays
     assert "Traceback" not in shown["text/plain"]
     assert len(shown["text/plain"].splitlines()) <= 4

@@ -8,11 +8,11 @@ import re
 
 from jupyter_sagemaker_ack.core.definition import parse_definition
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition, chain_definition
-from jupyter_sagemaker_ack.faces.panel.layout import layers_of, layout_dag
-from jupyter_sagemaker_ack.faces.panel.picture import DagPicture
-from jupyter_sagemaker_ack.faces.panel.snapshots import duration, progress
-from jupyter_sagemaker_ack.faces.panel.states import STATE_COLOURS
-from jupyter_sagemaker_ack.faces.panel.views import steps_html, yaml_html
+from jupyter_sagemaker_ack.faces.display.layout import layers_of, layout_dag
+from jupyter_sagemaker_ack.faces.display.picture import DagPicture
+from jupyter_sagemaker_ack.faces.display.snapshots import duration, progress
+from jupyter_sagemaker_ack.faces.display.states import STATE_COLOURS
+from jupyter_sagemaker_ack.faces.display.views import steps_html, yaml_html
 
 
 def _picture(data=None) -> DagPicture:

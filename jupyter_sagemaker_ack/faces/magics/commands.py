@@ -2,7 +2,8 @@
 
 Each subcommand is a method with its own ``magic_arguments`` parser, so ``%sagemaker_ack --help`` lists
 them and ``%sagemaker_ack publish --help`` explains one. PIPELINE names a variable of the notebook. A user
-mistake (a variable that is not a pipeline, no bucket, no cluster) is shown as one short message.
+mistake (a variable that is not a pipeline, no bucket, no cluster, a bad path) is shown as one short message,
+and the subcommand returns that :class:`~.results.Problem`: a subcommand never returns None (only --help).
 Services are imported inside the subcommands: loading the extension imports no SDK, boto3 or kubernetes.
 """
 
@@ -18,28 +19,23 @@ from html import escape
 from typing import Any, TypeVar
 
 from IPython.core import magic_arguments
+from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.display import display as _display
 
 from ...core.errors import UserError
-from ..panel.session import current_settings, last_publication, remember_publication, remember_run, run_arn
+from ..kernel.publications import provenance_of, remember_publication
+from ..kernel.runs import remember_run, run_arn
+from ..kernel.settings import current_settings
+from .failures import problem_of
 from .results import Problem, Result
 
 F = TypeVar("F", bound=Callable[..., Any])
 display: Callable[..., Any] = _display
 MAGIC = "sagemaker_ack"
-# Exceptions from these client libraries mean "could not reach the service", not a bug in the notebook.
-NETWORK_MODULES = ("urllib3", "botocore", "kubernetes", "requests", "http", "socket", "ssl")
-
-
-def _network_failure(exc: BaseException) -> bool:
-    module = type(exc).__module__.split(".")[0]
-    return isinstance(exc, (OSError, TimeoutError)) or module in NETWORK_MODULES
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else type(exc).__name__
+# Opens the panel for %sagemaker_ack panel; given by the package's load_ipython_extension, so that
+# the magics never import the panel (both faces share only faces.kernel and faces.display).
+PanelOpener = Callable[[Any], Any]
 
 
 def arg(*names: str, **options: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
@@ -69,9 +65,19 @@ def _parse_params(values: list[str] | None) -> dict[str, str]:
     return params
 
 
+def _shown(problem: Problem) -> Problem:
+    """Display ``problem`` now (also when the cell assigns the result) and return it as the result."""
+    display(problem)
+    return problem
+
+
 @magics_class
 class SageMakerAckMagics(Magics):
     """The ``%sagemaker_ack`` line magic."""
+
+    def __init__(self, shell: Any = None, open_panel: PanelOpener | None = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self._open_panel = open_panel
 
     @line_magic(MAGIC)  # type: ignore[untyped-decorator,arg-type,unused-ignore]  # IPython 8 and 9 type it apart
     def sagemaker_ack(self, line: str) -> Any:
@@ -82,37 +88,33 @@ class SageMakerAckMagics(Magics):
         try:
             words = shlex.split(line)
         except ValueError as exc:
-            display(Problem(f"Cannot read the arguments: {exc}.", "Check the quotes."))
-            return None
+            return _shown(Problem(f"Cannot read the arguments: {exc}.", "Check the quotes."))
         if not words or words[0] in ("-h", "--help", "help"):
             print(self.overview())
             return None
         command = self.subcommands().get(words[0])
         if command is None:
-            display(
+            return _shown(
                 Problem(f"Unknown subcommand '{words[0]}'.", f"Use one of: {', '.join(self.subcommands())}.")
             )
-            return None
         parser: argparse.ArgumentParser = command.parser  # type: ignore[attr-defined]
         if any(w in ("-h", "--help") for w in words[1:]):
             print(parser.format_help().replace("::\n\n", "usage:\n", 1))
             return None
-        args = parser.parse_args(words[1:])  # argparse errors surface as a short UsageError
         try:
-            return command(args)
-        except UserError as exc:
-            display(Problem(exc.problem, exc.fix))
+            args = parser.parse_args(words[1:])
+        except UsageError as exc:
+            return _shown(Problem(f"{words[0]}: {exc}.", f"See `%{MAGIC} {words[0]} --help`."))
+        try:
+            result = command(args)
         except Exception as exc:
-            if not _network_failure(exc):
+            problem = problem_of(exc)
+            if problem is None:
                 raise
-            display(
-                Problem(
-                    f"Could not reach a service: {type(exc).__name__}: {_first_line(exc)}",
-                    "Check the endpoints, region and kubeconfig in `%sagemaker_ack config` "
-                    "(is the cluster or the sandbox running?).",
-                )
-            )
-        return None
+            return _shown(problem)
+        if result is None:  # a service that answered nothing: say so rather than return None
+            return _shown(Problem(f"{words[0]} gave no result.", "Run it again; if it persists, report it."))
+        return result
 
     def subcommands(self) -> dict[str, Callable[[argparse.Namespace], Any]]:
         return {
@@ -158,7 +160,7 @@ class SageMakerAckMagics(Magics):
         return value
 
     def _source(self, name: str, pipeline_name: str | None = None) -> Any:
-        from ..panel.source import resolve_source
+        from ..kernel.source import resolve_source
 
         return resolve_source(self._variable(name), name=pipeline_name, label=name)
 
@@ -170,7 +172,7 @@ class SageMakerAckMagics(Magics):
     def do_lint(self, args: argparse.Namespace) -> Result:
         """Lint the pipeline's definition (offline): structure, references, parameters, names, sizes."""
         from ...core.lint import lint_definition
-        from ..panel.views import findings_html
+        from ..display.views import findings_html
 
         source = self._source(args.pipeline)
         findings = list(lint_definition(source.definition))
@@ -192,12 +194,12 @@ class SageMakerAckMagics(Magics):
     def do_publish(self, args: argparse.Namespace) -> Result:
         """Publish the definition and its code to versioned, KMS-encrypted S3 with a hand-off record."""
         from ...services.publish import publish
-        from ..panel.views import mapping_html
+        from ..display.views import mapping_html
 
         source = self._source(args.pipeline, args.name)
         settings = current_settings({"bucket": args.bucket, "prefix": args.prefix, "kms_key": args.kms_key})
         publication = publish(source.publish_input, settings, pipeline_name=source.require_name())
-        remember_publication(source.require_name(), publication)
+        remember_publication(publication)
         summary = {
             "pipeline": publication.pipeline_name,
             "definition": publication.definition_uri,
@@ -220,28 +222,40 @@ class SageMakerAckMagics(Magics):
         arg("--name", help="Pipeline name, if the object has none."),
     )
     def do_yaml(self, args: argparse.Namespace) -> Result:
-        """Render the ACK Pipeline (and PipelineExecution) YAML, pinned to this kernel's last publication."""
-        from ..panel.views import yaml_html
+        """Render the ACK Pipeline (and PipelineExecution) YAML, pinned to this definition's publication."""
+        from ..display.views import yaml_html
 
         source = self._source(args.pipeline, args.name)
         params = _parse_params(args.param)
         rendered = self._render(source, execution=args.execution or bool(params), params=params)
         written = rendered.write(args.output) if args.output else []
         note = f"<p>Wrote {escape(', '.join(str(p) for p in written))}</p>" if written else ""
-        return Result(rendered, note + yaml_html(rendered.yaml, source.yaml_filename), rendered.yaml)
+        unpinned = self._unpinned_note(rendered, args.pipeline)
+        if unpinned:
+            note += f'<p class="sma-unpinned">{escape(unpinned)}</p>'
+        text = f"# {unpinned}\n{rendered.yaml}" if unpinned else rendered.yaml
+        return Result(rendered, note + yaml_html(rendered.yaml, source.yaml_filename), text)
+
+    @staticmethod
+    def _unpinned_note(rendered: Any, variable: str) -> str:
+        if rendered.provenance is not None:
+            return ""
+        return (
+            f"No provenance: this definition ({rendered.definition.digest}) was not published from this "
+            f"kernel. Publish it first (%{MAGIC} publish {variable}), then render again to pin the S3 version."
+        )
 
     def _render(self, source: Any, *, execution: bool, params: Mapping[str, Any] | None = None) -> Any:
         from ...services.render import render
 
         name = source.require_name()
-        publication = last_publication(name)
         return render(
             source.definition,
             current_settings(),
             pipeline_name=name,
             execution=execution,
             params=params,
-            provenance=publication.provenance() if publication is not None else None,
+            find_provenance=lambda digest: provenance_of(name, digest),
         )
 
     @subcommand(
@@ -267,7 +281,7 @@ class SageMakerAckMagics(Magics):
         if args.wait:
             return self._follow(namespace, run, settings)
         info = {"namespace": namespace, "run": run, "pipeline": rendered.pipeline_name}
-        from ..panel.views import mapping_html
+        from ..display.views import mapping_html
 
         return Result(
             result,
@@ -299,9 +313,9 @@ class SageMakerAckMagics(Magics):
         return self._run_result(last) if last is not None else Result({}, "", f"No status of {run}.")
 
     def _run_result(self, snapshot: Any) -> Result:
-        from ..panel.picture import RUN_MIME, DagPicture
-        from ..panel.snapshots import as_wire, progress
-        from ..panel.views import run_html
+        from ..display.picture import RUN_MIME, DagPicture
+        from ..display.snapshots import as_wire, progress
+        from ..display.views import run_html
 
         wire = as_wire(snapshot)
         remember_run(wire.get("name"), wire.get("executionArn"))
@@ -334,8 +348,8 @@ class SageMakerAckMagics(Magics):
                 # The CR is gone (a stop deletes it): SageMaker still knows the run by its ARN.
                 snapshot = watch.get_run(namespace, arn, settings)
                 return self._run_result(replace(snapshot, name=args.run))
-        from ..panel.snapshots import as_wire
-        from ..panel.views import runs_html
+        from ..display.snapshots import as_wire
+        from ..display.views import runs_html
 
         runs = [as_wire(r) for r in watch.list_runs(settings)]
         text = "\n".join(
@@ -355,6 +369,11 @@ class SageMakerAckMagics(Magics):
 
         settings = current_settings({"namespace": args.namespace})
         snapshot = stop_run(settings.namespace or "default", args.run, settings, wait=not args.no_wait)
+        if snapshot is None:
+            raise UserError(
+                f"The stop of '{args.run}' gave no outcome.",
+                f"See how the run ended: %{MAGIC} status {args.run}",
+            )
         return self._run_result(snapshot)
 
     @subcommand(
@@ -413,16 +432,20 @@ class SageMakerAckMagics(Magics):
     )
     def do_panel(self, args: argparse.Namespace) -> Any:
         """Open the interactive panel: DAG, lint, YAML, Publish / Submit / Stop buttons, live status."""
-        from ..panel.widget import SageMakerAckPanel
-
-        return SageMakerAckPanel(_source=self._source(args.pipeline, args.name))
+        source = self._source(args.pipeline, args.name)
+        if self._open_panel is None:
+            raise UserError(
+                "The panel is not available in this shell.",
+                "Load the extension with %load_ext jupyter_sagemaker_ack (it wires the panel in).",
+            )
+        return self._open_panel(source)
 
     @subcommand(
         "config",
     )
     def do_config(self, args: argparse.Namespace) -> Result:
         """Show the effective settings and where each came from (argument, %config, environment, default)."""
-        from ..panel.views import settings_html
+        from ..display.views import settings_html
 
         settings = current_settings()
         described = settings.describe()

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .snapshots import as_wire
+from ..display.snapshots import as_wire
 
 Snapshot = dict[str, Any]
 

@@ -19,12 +19,9 @@ from traitlets import Unicode
 
 from ...config import Settings
 from ...core.errors import UserError
-from .feeder import StatusFeeder, start_daemon
-from .picture import DAG_MIME, DagPicture
-from .session import current_settings, last_publication, remember_publication
-from .snapshots import as_wire, progress
-from .source import PipelineSource, resolve_source
-from .views import (
+from ..display.picture import DAG_MIME, DagPicture
+from ..display.snapshots import as_wire, progress
+from ..display.views import (
     findings_html,
     problem_html,
     run_header_html,
@@ -33,6 +30,10 @@ from .views import (
     summary_html,
     yaml_html,
 )
+from ..kernel.publications import provenance_of, remember_publication
+from ..kernel.settings import current_settings
+from ..kernel.source import PipelineSource, resolve_source
+from .feeder import StatusFeeder, start_daemon
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +223,7 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         source = self.source
         publication = publish(source.publish_input, self.settings, pipeline_name=source.require_name())
         self.publication = publication
-        remember_publication(source.require_name(), publication)
+        remember_publication(publication)
         state = "unchanged, already published as" if publication.unchanged else "published to"
         self._say(
             f"&#10003; {state} <code>{publication.definition_uri}</code> "
@@ -237,13 +238,19 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         execution: bool = False,
         params: Mapping[str, Any] | None = None,
     ) -> Any:
-        """Render the ACK YAML (pinned to the last publication, if any); preview it, write it if ``path``."""
+        """Render the ACK YAML (pinned to this definition's publication, if any); preview, write if ``path``."""
         rendered = self._render(execution=execution, params=params)
         self.rendered = rendered
         self._yaml.value = yaml_html(rendered.yaml, self.source.yaml_filename)
         written = rendered.write(path) if path is not None else []
         where = f" and wrote {', '.join(str(p) for p in written)}" if written else ""
-        self._say(f"&#10003; Rendered {len(rendered.docs)} manifest(s){where}; see YAML below.")
+        unpinned = (
+            ""
+            if rendered.provenance is not None
+            else " <b>Not pinned</b>: this definition was not published from this kernel; Publish first,"
+            " then Export YAML again to pin its S3 version."
+        )
+        self._say(f"&#10003; Rendered {len(rendered.docs)} manifest(s){where}; see YAML below.{unpinned}")
         return rendered
 
     def _render(self, *, execution: bool, params: Mapping[str, Any] | None) -> Any:
@@ -251,14 +258,13 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
 
         source = self.source
         name = source.require_name()
-        publication = self.publication or last_publication(name)
         return render(
             source.definition,
             self.settings,
             pipeline_name=name,
             execution=execution,
             params=params,
-            provenance=publication.provenance() if publication is not None else None,
+            find_provenance=lambda digest: provenance_of(name, digest),
         )
 
     def submit(self, params: Mapping[str, Any] | None = None) -> str:

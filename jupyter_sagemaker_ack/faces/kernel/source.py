@@ -1,4 +1,4 @@
-"""From whatever the user hands the magics or the panel to one captured pipeline, captured once.
+"""The pipeline a notebook variable holds, captured once, for the magics and the panel alike.
 
 A SageMaker SDK ``Pipeline`` (v2 or v3), a captured definition, a core ``Definition``, a dict, JSON text or
 a file path all become a :class:`PipelineSource`: the definition model for the picture and lint, the

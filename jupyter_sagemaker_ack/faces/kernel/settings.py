@@ -1,4 +1,4 @@
-"""What the magics and the panel share inside one kernel: the settings in effect, and what was published.
+"""The settings in effect in this kernel, shared by the magics and the panel.
 
 Settings come from :func:`jupyter_sagemaker_ack.config.resolve_settings` with the ``SageMakerAck``
 configurable of the running IPython shell (``%config SageMakerAck.bucket = "..."``) as the traitlets layer,
@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from collections.abc import Mapping
 from typing import Any
 
 from ...config import SageMakerAck, Settings, resolve_settings
-
-_lock = threading.Lock()
-_publications: dict[str, Any] = {}
-_run_arns: dict[str, str] = {}
 
 
 def _shell() -> Any:
@@ -56,28 +51,3 @@ def current_settings(explicit: Mapping[str, Any] | None = None, shell: Any = Non
     """Settings in precedence order: ``explicit`` > ``%config SageMakerAck`` > environment > defaults."""
     found = configurable(shell)
     return resolve_settings(explicit, found.configured() if found is not None else None, os.environ)
-
-
-def remember_publication(pipeline_name: str, publication: Any) -> None:
-    with _lock:
-        _publications[pipeline_name] = publication
-
-
-def last_publication(pipeline_name: str | None) -> Any:
-    """The latest publication of ``pipeline_name`` in this kernel; rendered YAML pins it in provenance."""
-    if pipeline_name is None:
-        return None
-    with _lock:
-        return _publications.get(pipeline_name)
-
-
-def remember_run(name: str | None, execution_arn: str | None) -> None:
-    """Keep a run's SageMaker ARN, so the run can still be shown after its CR is deleted (a stop)."""
-    if name and execution_arn:
-        with _lock:
-            _run_arns[name] = execution_arn
-
-
-def run_arn(name: str) -> str | None:
-    with _lock:
-        return _run_arns.get(name)
