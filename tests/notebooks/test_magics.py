@@ -16,6 +16,8 @@ from .conftest import require, rich
 
 SUBCOMMANDS = ("lint", "publish", "yaml", "submit", "status", "stop", "diff", "panel", "config")
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
+DIGEST = "sagemaker-ack.io/definition-digest"
+VERSION = "sagemaker-ack.io/definition-version-id"
 
 
 def test_help_lists_every_subcommand(ip):
@@ -163,6 +165,36 @@ def test_yaml_after_publish_pins_the_published_version(ip, sandbox_env, tmp_path
     rendered, _, _ = rich(ip, "yaml pipeline --name MagicPinned")
     annotations = rendered.pipeline["metadata"]["annotations"]
     assert published.version_id in annotations.values()
+
+
+def test_yaml_of_a_changed_pipeline_claims_no_stale_publication(ip, sandbox_env, tmp_path):
+    definition = abalone_definition(bucket=sandbox_env["SAGEMAKER_ACK_BUCKET"])
+    ip.user_ns["pipeline"] = definition
+    first, _, _ = rich(ip, "publish pipeline --name MagicStale")
+    definition["Parameters"][0]["DefaultValue"] = 5  # changed after the publish
+    target = tmp_path / "stale.yaml"
+    rendered, _, _ = rich(ip, f"yaml pipeline --name MagicStale --execution -o {target}")
+    on_disk = list(yaml.safe_load_all(target.read_text()))
+    for doc in [rendered.pipeline, rendered.execution, *on_disk]:
+        annotations = doc["metadata"].get("annotations") or {}
+        assert first.version_id not in annotations.values()
+        assert first.digest not in annotations.values()
+        assert not any(k.endswith("/definition-version-id") for k in annotations)
+    assert rendered.pipeline["metadata"]["annotations"][DIGEST] == rendered.definition.digest
+    assert "No provenance" in repr(rendered)
+    assert "publish pipeline" in repr(rendered)
+    assert "sma-unpinned" in rendered._repr_mimebundle_()["text/html"]
+    second, _, _ = rich(ip, "publish pipeline --name MagicStale")
+    assert second.version_id != first.version_id
+    pinned, _, _ = rich(ip, "yaml pipeline --name MagicStale --execution")
+    for doc in pinned.docs:
+        annotations = doc["metadata"]["annotations"]
+        assert annotations[VERSION] == second.version_id
+        assert annotations[DIGEST] == second.digest == pinned.definition.digest
+    assert "No provenance" not in repr(pinned)
+    definition["Parameters"][0]["DefaultValue"] = 1  # back to the first bytes: their publication again
+    back, _, _ = rich(ip, "yaml pipeline --name MagicStale")
+    assert back.pipeline["metadata"]["annotations"][VERSION] == first.version_id
 
 
 def test_submit_status_and_stop_on_the_sandbox(ip, sandbox, sandbox_env):

@@ -117,6 +117,26 @@ def test_publish_button_publishes_to_the_sandbox_and_yaml_pins_it(sandbox_env):
     assert panel.publication.version_id in panel.rendered.yaml  # provenance annotation pins the version
 
 
+def test_export_yaml_of_a_changed_pipeline_pins_no_other_publication(sandbox_env):
+    bucket = sandbox_env["SAGEMAKER_ACK_BUCKET"]
+    first = SageMakerAckPanel(abalone_definition(bucket=bucket), name="PanelStale").publish()
+    changed = abalone_definition(bucket=bucket)
+    changed["Parameters"][0]["DefaultValue"] = 9
+    panel = SageMakerAckPanel(changed, name="PanelStale")
+    rendered = panel.export_yaml(execution=True)
+    assert first.version_id not in rendered.yaml
+    assert first.digest not in rendered.yaml
+    assert rendered.provenance is None
+    assert "Not pinned" in panel._message.value
+    assert "Publish first" in panel._message.value
+    second = panel.publish()
+    pinned = panel.export_yaml(execution=True)
+    assert pinned.provenance is not None
+    assert pinned.provenance.version_id == second.version_id
+    assert pinned.yaml.count(second.version_id) == 2  # the Pipeline and the PipelineExecution
+    assert "Not pinned" not in panel._message.value
+
+
 def _submittable(sandbox_env, name: str) -> SageMakerAckPanel:
     require("jupyter_sagemaker_ack.services.submit", "submit")
     require("jupyter_sagemaker_ack.services.watch", "watch_run", "get_run")
