@@ -37,7 +37,7 @@ FILE_FIXES = {
     errno.EROFS: "The file system is read-only: pick a path elsewhere.",
     errno.EISDIR: "That is a folder: give a file path ending in .yaml, or a folder for a kustomization.",
     errno.ENOTDIR: "Part of the path is a file, not a folder: check the path.",
-    errno.EEXIST: "Something is already there: pick another path or remove it.",
+    errno.EEXIST: "A file is in the way where a folder is needed: pick another path or move the file.",
     errno.ELOOP: "The path loops through symbolic links: check the path.",
     errno.ENOSPC: "The disk is full: free some space or pick another path.",
     errno.ENAMETOOLONG: "The path is too long: pick a shorter one.",
@@ -55,7 +55,9 @@ def _from_client(exc: BaseException) -> bool:
 
 def file_problem(exc: OSError) -> Problem:
     """A local file error on ``exc.filename``: what could not be done there, and the fix for its errno."""
-    where = exc.filename if exc.filename2 is None else f"{exc.filename} -> {exc.filename2}"
+    where = str(exc.filename2 if exc.filename2 is not None else exc.filename)  # filename2: a rename's target
+    if len(where) > 160:
+        where = where[:80] + "\u2026" + where[-60:]
     reason = exc.strerror or type(exc).__name__
     fix = FILE_FIXES.get(exc.errno or 0, "Check the path and its permissions.")
     return Problem(f"Cannot use the file {where}: {reason}.", fix)
