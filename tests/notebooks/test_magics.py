@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 import yaml
 
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
@@ -250,3 +251,53 @@ def test_submit_wait_follows_the_run_to_its_outcome(ip, sandbox_env):
     assert value["progress"]["succeeded"] >= 1
     assert "Succeeded" in repr(value)
     assert "<svg" in value._repr_html_()  # the run's steps as a picture
+
+
+class _EndpointConnectionError(Exception):
+    __module__ = "botocore.exceptions"
+
+
+class _ClientError(Exception):
+    __module__ = "botocore.exceptions"
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.response = {"Error": {"Code": "AccessDenied"}}
+
+
+@pytest.mark.parametrize(
+    ("exc", "starts"),
+    [
+        pytest.param(
+            PermissionError(13, "Permission denied", "/data/out.yaml"), "Cannot use the file", id="file"
+        ),
+        pytest.param(
+            IsADirectoryError(21, "Is a directory", "/tmp/x", None, "/data/out.yaml"),
+            "Cannot use the file /data/out.yaml",
+            id="rename-target",
+        ),
+        pytest.param(
+            ConnectionRefusedError(111, "Connection refused"), "Could not reach a service", id="refused"
+        ),
+        pytest.param(
+            _EndpointConnectionError("Could not connect"), "Could not reach a service", id="endpoint"
+        ),
+        pytest.param(_ClientError("AccessDenied"), "The service refused the request", id="answered"),
+        pytest.param(
+            OSError(101, "Network is unreachable"), "Could not reach a service", id="socket-no-file"
+        ),
+    ],
+)
+def test_failures_are_classified_by_what_failed(exc, starts):
+    from jupyter_sagemaker_ack.faces.magics.failures import problem_of
+
+    problem = problem_of(exc)
+    assert problem is not None
+    assert problem.problem.startswith(starts), problem.problem
+    assert problem.fix
+
+
+def test_a_bug_is_not_dressed_as_a_user_problem():
+    from jupyter_sagemaker_ack.faces.magics.failures import problem_of
+
+    assert problem_of(KeyError("x")) is None
