@@ -9,6 +9,8 @@ import pytest
 from tornado.httpclient import HTTPClientError
 
 from jupyter_sagemaker_ack.core import manifests
+from jupyter_sagemaker_ack.core.definition import parse_definition
+from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 
 from .conftest import ack_pipeline_yaml
 
@@ -51,7 +53,7 @@ async def test_a_broken_file_gets_findings_with_lines_and_no_dag(jp_fetch, needs
 
 async def test_a_pinned_version_is_verified_or_says_why_not(jp_fetch, needs_lint, jp_root_dir: Path):
     provenance = manifests.Provenance(
-        digest="sha256:" + "0" * 64,
+        digest=parse_definition(abalone_definition()).digest,  # the core pins only the same bytes
         definition_uri="s3://no-such-bucket/abalone/definition.json",
         version_id="3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY",
     )
