@@ -198,6 +198,25 @@ def test_yaml_of_a_changed_pipeline_claims_no_stale_publication(ip, sandbox_env,
     assert back.pipeline["metadata"]["annotations"][VERSION] == first.version_id
 
 
+def test_yaml_finds_the_publication_in_s3_only_when_asked(ip, sandbox_env):
+    from jupyter_sagemaker_ack.faces.kernel.publications import forget_publications
+
+    definition = abalone_definition(bucket=sandbox_env["SAGEMAKER_ACK_BUCKET"])
+    ip.user_ns["pipeline"] = definition
+    published, _, _ = rich(ip, "publish pipeline --name MagicFound")
+    forget_publications()  # as after a kernel restart
+    offline, _, _ = rich(ip, "yaml pipeline --name MagicFound")
+    assert offline.provenance is None
+    assert "--find-published" in repr(offline)
+    found, _, _ = rich(ip, "yaml pipeline --name MagicFound --find-published")
+    assert found.pipeline["metadata"]["annotations"][VERSION] == published.version_id
+    assert found.provenance.digest == published.digest
+    definition["Steps"][0]["Name"] = "RenamedStep"  # bytes S3 has never seen
+    unknown, _, _ = rich(ip, "yaml pipeline --name MagicFound --find-published")
+    assert unknown.provenance is None
+    assert "this kernel and S3 have no publication" in repr(unknown)
+
+
 def test_submit_status_and_stop_on_the_sandbox(ip, sandbox, sandbox_env):
     require("jupyter_sagemaker_ack.services.watch", "watch_run", "list_runs")
     require("jupyter_sagemaker_ack.services.stop", "stop_run")

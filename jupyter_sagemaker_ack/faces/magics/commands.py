@@ -220,6 +220,11 @@ class SageMakerAckMagics(Magics):
         arg("--execution", action="store_true", help="Add a PipelineExecution."),
         arg("--param", action="append", metavar="KEY=VALUE", help="Execution parameter (repeatable)."),
         arg("--name", help="Pipeline name, if the object has none."),
+        arg(
+            "--find-published",
+            action="store_true",
+            help="If this kernel has not published this definition, look its digest up in S3 (waits for S3).",
+        ),
     )
     def do_yaml(self, args: argparse.Namespace) -> Result:
         """Render the ACK Pipeline (and PipelineExecution) YAML, pinned to this definition's publication."""
@@ -227,35 +232,52 @@ class SageMakerAckMagics(Magics):
 
         source = self._source(args.pipeline, args.name)
         params = _parse_params(args.param)
-        rendered = self._render(source, execution=args.execution or bool(params), params=params)
+        rendered = self._render(
+            source, execution=args.execution or bool(params), params=params, in_s3=args.find_published
+        )
         written = rendered.write(args.output) if args.output else []
         note = f"<p>Wrote {escape(', '.join(str(p) for p in written))}</p>" if written else ""
-        unpinned = self._unpinned_note(rendered, args.pipeline)
+        unpinned = self._unpinned_note(rendered, args.pipeline, args.find_published)
         if unpinned:
             note += f'<p class="sma-unpinned">{escape(unpinned)}</p>'
         text = f"# {unpinned}\n{rendered.yaml}" if unpinned else rendered.yaml
         return Result(rendered, note + yaml_html(rendered.yaml, source.yaml_filename), text)
 
     @staticmethod
-    def _unpinned_note(rendered: Any, variable: str) -> str:
+    def _unpinned_note(rendered: Any, variable: str, looked_in_s3: bool) -> str:
         if rendered.provenance is not None:
             return ""
+        searched = "this kernel and S3 have" if looked_in_s3 else "this kernel has"
+        also = "" if looked_in_s3 else " (or add --find-published to look it up in S3)"
         return (
-            f"No provenance: this definition ({rendered.definition.digest}) was not published from this "
-            f"kernel. Publish it first (%{MAGIC} publish {variable}), then render again to pin the S3 version."
+            f"No provenance: {searched} no publication of this definition ({rendered.definition.digest}). "
+            f"Publish it first (%{MAGIC} publish {variable}), then render again to pin the S3 version{also}."
         )
 
-    def _render(self, source: Any, *, execution: bool, params: Mapping[str, Any] | None = None) -> Any:
+    def _render(
+        self, source: Any, *, execution: bool, params: Mapping[str, Any] | None = None, in_s3: bool = False
+    ) -> Any:
+        """Render ``source``, pinned to the publication of its digest: this kernel's, or S3's if ``in_s3``."""
         from ...services.render import render
 
         name = source.require_name()
+        settings = current_settings()
+
+        def find(digest: str) -> Any:
+            found = provenance_of(name, digest)
+            if found is None and in_s3:
+                from ...services.provenance import published_provenance
+
+                found = published_provenance(name, digest, settings)
+            return found
+
         return render(
             source.definition,
-            current_settings(),
+            settings,
             pipeline_name=name,
             execution=execution,
             params=params,
-            find_provenance=lambda digest: provenance_of(name, digest),
+            find_provenance=find,
         )
 
     @subcommand(
