@@ -117,6 +117,17 @@ def test_bad_param_syntax_is_a_short_message(ip, monkeypatch):
     assert "is not KEY=VALUE" in displays[0]["text/plain"]
 
 
+def test_panel_subcommand_opens_the_panel_wired_in_by_load_ext(ip):
+    from jupyter_sagemaker_ack.faces.panel.widget import SageMakerAckPanel
+
+    ip.user_ns["pipeline"] = abalone_definition()
+    value, displays, _ = rich(ip, "panel pipeline --name PanelFromMagic")
+    assert isinstance(value, SageMakerAckPanel)
+    assert value.pipeline_name == "PanelFromMagic"
+    assert not displays
+    value.close()
+
+
 def test_unload_removes_the_magic(ip):
     ip.run_line_magic("unload_ext", "jupyter_sagemaker_ack")
     assert "sagemaker_ack" not in ip.magics_manager.magics["line"]
