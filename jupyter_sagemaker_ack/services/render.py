@@ -19,6 +19,7 @@ from ..config import Settings
 from ..core import manifests, names
 from ..core.definition import Definition
 from ..core.errors import UserError
+from .gate import check_rendered, require_clean
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,12 @@ def render(
     selected_steps: Sequence[str] = (),
     provenance: manifests.Provenance | None = None,
     allow_online: bool = False,
+    force: bool = False,
 ) -> Rendered:
-    """Render the ACK ``Pipeline`` (and a ``PipelineExecution`` when ``execution`` or ``params``)."""
+    """Render the ACK ``Pipeline`` (and a ``PipelineExecution`` when ``execution`` or ``params``).
+
+    Lint's rules gate the result: an error finding raises :class:`~.gate.GateRefused` unless ``force``.
+    """
     settings = settings or Settings()
     definition, captured_name, extras, artifacts = _definition_of(pipeline, allow_online, settings.bucket)
     name = pipeline_name or captured_name
@@ -153,6 +158,8 @@ def render(
                 definition,
             )
         )
+    filename = str(pipeline) if isinstance(pipeline, os.PathLike) else None
+    require_clean(check_rendered(definition, docs, filename), force=force, what="render")
     return Rendered(docs=docs, definition=definition, pipeline_name=name, run_id=rid, artifacts=artifacts)
 
 
