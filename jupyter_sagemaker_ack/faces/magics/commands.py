@@ -22,12 +22,15 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.display import display as _display
 
 from ...core.errors import UserError
+from ...services.gate import GateRefused
 from ..panel.session import current_settings, last_publication, remember_publication, remember_run, run_arn
 from .results import Problem, Result
 
 F = TypeVar("F", bound=Callable[..., Any])
 display: Callable[..., Any] = _display
 MAGIC = "sagemaker_ack"
+# A refusal by the lint gate names this override (the magic's own flag, not the CLI's or Python's).
+MAGIC_OVERRIDE = "--force to the magic"
 # Exceptions from these client libraries mean "could not reach the service", not a bug in the notebook.
 NETWORK_MODULES = ("urllib3", "botocore", "kubernetes", "requests", "http", "socket", "ssl")
 
@@ -100,6 +103,9 @@ class SageMakerAckMagics(Magics):
         args = parser.parse_args(words[1:])  # argparse errors surface as a short UsageError
         try:
             return command(args)
+        except GateRefused as exc:
+            refused = exc.naming(MAGIC_OVERRIDE)
+            display(Problem(refused.problem, refused.fix))
         except UserError as exc:
             display(Problem(exc.problem, exc.fix))
         except Exception as exc:
@@ -188,6 +194,7 @@ class SageMakerAckMagics(Magics):
         arg("--prefix", help="Key prefix in the bucket. Default: settings."),
         arg("--kms-key", help="KMS key id, ARN or alias. Default: settings."),
         arg("--name", help="Pipeline name, if the object has none."),
+        arg("--force", action="store_true", help="Publish even when lint finds errors."),
     )
     def do_publish(self, args: argparse.Namespace) -> Result:
         """Publish the definition and its code to versioned, KMS-encrypted S3 with a hand-off record."""
@@ -196,7 +203,9 @@ class SageMakerAckMagics(Magics):
 
         source = self._source(args.pipeline, args.name)
         settings = current_settings({"bucket": args.bucket, "prefix": args.prefix, "kms_key": args.kms_key})
-        publication = publish(source.publish_input, settings, pipeline_name=source.require_name())
+        publication = publish(
+            source.publish_input, settings, pipeline_name=source.require_name(), force=args.force
+        )
         remember_publication(source.require_name(), publication)
         summary = {
             "pipeline": publication.pipeline_name,
@@ -218,6 +227,7 @@ class SageMakerAckMagics(Magics):
         arg("--execution", action="store_true", help="Add a PipelineExecution."),
         arg("--param", action="append", metavar="KEY=VALUE", help="Execution parameter (repeatable)."),
         arg("--name", help="Pipeline name, if the object has none."),
+        arg("--force", action="store_true", help="Render even when lint finds errors."),
     )
     def do_yaml(self, args: argparse.Namespace) -> Result:
         """Render the ACK Pipeline (and PipelineExecution) YAML, pinned to this kernel's last publication."""
@@ -225,12 +235,16 @@ class SageMakerAckMagics(Magics):
 
         source = self._source(args.pipeline, args.name)
         params = _parse_params(args.param)
-        rendered = self._render(source, execution=args.execution or bool(params), params=params)
+        rendered = self._render(
+            source, execution=args.execution or bool(params), params=params, force=args.force
+        )
         written = rendered.write(args.output) if args.output else []
         note = f"<p>Wrote {escape(', '.join(str(p) for p in written))}</p>" if written else ""
         return Result(rendered, note + yaml_html(rendered.yaml, source.yaml_filename), rendered.yaml)
 
-    def _render(self, source: Any, *, execution: bool, params: Mapping[str, Any] | None = None) -> Any:
+    def _render(
+        self, source: Any, *, execution: bool, params: Mapping[str, Any] | None = None, force: bool = False
+    ) -> Any:
         from ...services.render import render
 
         name = source.require_name()
@@ -242,6 +256,7 @@ class SageMakerAckMagics(Magics):
             execution=execution,
             params=params,
             provenance=publication.provenance() if publication is not None else None,
+            force=force,
         )
 
     @subcommand(
@@ -250,15 +265,17 @@ class SageMakerAckMagics(Magics):
         arg("--wait", action="store_true", help="Show live status until the run ends."),
         arg("--param", action="append", metavar="KEY=VALUE", help="Execution parameter (repeatable)."),
         arg("--name", help="Pipeline name, if the object has none."),
+        arg("--force", action="store_true", help="Submit even when lint finds errors."),
     )
     def do_submit(self, args: argparse.Namespace) -> Result:
         """Apply the Pipeline and a new PipelineExecution to the cluster (server-side apply)."""
         from ...services.submit import submit
 
         source = self._source(args.pipeline, args.name)
-        rendered = self._render(source, execution=True, params=_parse_params(args.param))
+        # Rendering writes nothing: submit's gate runs the same rules on exactly these documents.
+        rendered = self._render(source, execution=True, params=_parse_params(args.param), force=True)
         settings = current_settings()
-        result = submit(rendered.docs, settings)
+        result = submit(rendered.docs, settings, force=args.force)
         metadata = (rendered.execution or {}).get("metadata") or {}
         namespace = (
             getattr(result, "namespace", None) or metadata.get("namespace") or settings.namespace or "default"
