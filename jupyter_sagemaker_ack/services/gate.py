@@ -29,7 +29,9 @@ class GateRefused(UserError):
         self.findings: tuple[Finding, ...] = tuple(findings)
         self.override = override
         errors = self.errors
-        shown = "; ".join(_one_line(f"{f.code} at {where(f)}: {f.message}") for f in errors[:SHOWN])
+        shown = "; ".join(
+            _one_line(f"{f.code} at {where(f)}: {f.message.rstrip('.')}") for f in errors[:SHOWN]
+        )
         more = f"; and {len(errors) - SHOWN} more" if len(errors) > SHOWN else ""
         count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
         super().__init__(
