@@ -18,13 +18,7 @@ from jupyter_sagemaker_ack.core import ack
 from jupyter_sagemaker_ack.core.errors import UserError
 from jupyter_sagemaker_ack.services import submit
 from jupyter_sagemaker_ack.services.gate import GateRefused
-from tests.adversarial.conftest import assert_user_error as _aue, cli
-
-
-def assert_user_error(outcome, *a, **k):
-    print("\n----\n" + outcome.output)
-    _aue(outcome, *a, **k)
-
+from tests.adversarial.conftest import assert_user_error, cli
 
 from .conftest import Stack
 from .helpers import cluster_objects, pipeline_name, rendered_run
