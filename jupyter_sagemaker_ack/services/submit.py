@@ -163,6 +163,7 @@ def _check_documents(docs: Sequence[Any], namespace: str | None) -> str | None:
             "There is nothing to submit.", "Pass a file or folder with a Pipeline or PipelineExecution."
         )
     found: set[str] = set()
+    seen: set[tuple[Any, Any]] = set()
     for doc in docs:
         if not isinstance(doc, Mapping):
             raise UserError(
@@ -184,6 +185,11 @@ def _check_documents(docs: Sequence[Any], namespace: str | None) -> str | None:
             )
         if not isinstance(doc.get("spec"), Mapping):
             raise UserError(f"{kind} {meta['name']} has no spec.", "Render it with `sagemaker-ack render`.")
+        if (kind, meta["name"]) in seen:  # the second write would fail after the first was made
+            raise UserError(
+                f"Two documents are the {kind} {meta['name']}.", "Keep one of them and apply again."
+            )
+        seen.add((kind, meta["name"]))
         if meta.get("namespace"):
             found.add(str(meta["namespace"]))
     if namespace:
