@@ -34,6 +34,7 @@ SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 API = "apis/sagemaker.services.k8s.aws/v1alpha1"
 
 Mutation = Callable[[dict[str, Any]], Any]
+DocsMutation = Callable[[list[dict[str, Any]]], None]
 
 
 def _step(d: dict[str, Any], i: int) -> dict[str, Any]:
@@ -201,7 +202,7 @@ def rendered_docs(namespace: str, definition: dict[str, Any] | None = None) -> l
     ).docs
 
 
-def _inline(change: Mutation) -> Mutation:
+def _inline(change: Mutation) -> DocsMutation:
     """Change the definition inside the Pipeline document."""
 
     def apply(docs: list[dict[str, Any]]) -> None:
@@ -212,7 +213,7 @@ def _inline(change: Mutation) -> Mutation:
     return apply
 
 
-def _set(index: int, *path_and_value: Any) -> Mutation:
+def _set(index: int, *path_and_value: Any) -> DocsMutation:
     *path, value = path_and_value
 
     def apply(docs: list[dict[str, Any]]) -> None:
@@ -224,7 +225,7 @@ def _set(index: int, *path_and_value: Any) -> Mutation:
     return apply
 
 
-def _both_namespaces(value: str) -> Mutation:
+def _both_namespaces(value: str) -> DocsMutation:
     def apply(docs: list[dict[str, Any]]) -> None:
         for doc in docs:
             doc["metadata"]["namespace"] = value
@@ -233,7 +234,7 @@ def _both_namespaces(value: str) -> Mutation:
 
 
 # Manifests broken in one way each: what is changed, the exit code, what the output must name.
-APPLY_BROKEN: dict[str, tuple[Mutation, int, str]] = {
+APPLY_BROKEN: dict[str, tuple[DocsMutation, int, str]] = {
     "invalid-namespace": (_both_namespaces("Bad_NS"), 1, "SMA207"),
     "run-parameter-not-an-integer": (
         _set(1, "spec", "pipelineParameters", [{"name": "ProcessingInstanceCount", "value": "abc"}]),
