@@ -19,6 +19,7 @@ from ..core.lint.documents import Document, PlainDocument
 PYTHON_OVERRIDE = "force=True"
 CLI_OVERRIDE = "--force"
 SHOWN = 3
+UNNAMED = "definition"
 
 
 class GateRefused(UserError):
@@ -67,8 +68,11 @@ def where(f: Finding) -> str:
 def check_definition(
     definition_or_text: Definition | str | bytes | Mapping[str, Any], filename: str | None = None
 ) -> list[Finding]:
-    """Lint's findings for one pipeline definition (with line and column when given as text)."""
-    return lint_definition(definition_or_text, filename)
+    """Lint's findings for one pipeline definition (with line and column when given as text).
+
+    Without a file name the lines are those of the definition's JSON text, placed as ``definition:L:C``.
+    """
+    return lint_definition(definition_or_text, filename or UNNAMED)
 
 
 def check_documents(

@@ -25,6 +25,7 @@ from jupyter_sagemaker_ack.services.render import render
 from jupyter_sagemaker_ack.services.submit import submit
 from tests.fixtures.kubeapi import kube_request
 from tests.fixtures.moto_server import AwsTestBed
+from tests.notebooks.conftest import ip, rich  # noqa: F401  (ip: the IPython shell fixture)
 
 from .conftest import Outcome, assert_user_error, cli, files_under
 
@@ -381,4 +382,33 @@ def test_submit_service_raises_the_refusal_naming_force_true(
 
     assert APPLY_BROKEN[case][2] in caught.value.problem
     assert "force=True" in caught.value.fix
+    assert crs(kubeapi, kube_namespace) == []
+
+
+# ----- the magics -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("case", ["cycle", "secret-access-key"])
+@pytest.mark.parametrize("subcommand", ["yaml", "submit"])
+def test_magic_refuses_naming_its_force_flag(
+    case: str,
+    subcommand: str,
+    ip: Any,  # noqa: F811
+    kubeapi: Any,
+    kube_namespace: str,
+    kube_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    ip.user_ns["pipeline"] = broken(case)
+    ip.run_line_magic("config", f'SageMakerAck.role_arn = "{ROLE}"')
+    out = tmp_path / "out"
+    line = f"{subcommand} pipeline --name {NAME}" + (f" -o {out}" if subcommand == "yaml" else "")
+
+    value, displays, _ = rich(ip, line)
+
+    assert value is None
+    (shown,) = displays
+    text = shown["text/plain"]
+    assert BROKEN[case][1] in text
+    assert "--force to the magic" in text
+    assert "Traceback" not in text
+    assert files_under(tmp_path) == []
     assert crs(kubeapi, kube_namespace) == []
