@@ -219,7 +219,7 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             more = f" and {len(errors) - 1} more" if len(errors) > 1 else ""
             self.gate = (
                 f"Publish, Export YAML and Submit are off: lint found {first.code} at {where(first)}: "
-                f"{first.message}{more}. Fix the pipeline, or call panel.submit(force=True) "
+                f"{first.message.rstrip('.')}{more}. Fix the pipeline, or call panel.submit(force=True) "
                 "(publish, export_yaml too) to go ahead anyway."
             )
             self._gate_line.value = problem_html(self.gate, None)
