@@ -26,6 +26,7 @@ from ..core import names
 from ..core.definition import Definition, parse_definition
 from ..core.errors import UserError
 from ..core.manifests import Provenance
+from .gate import check_definition, require_clean
 
 DEFINITION_FILE = "definition.json"
 RECORD_FILE = "handoff-record.json"
@@ -238,12 +239,16 @@ def publish(
     git_commit: str | None = None,
     clients: AwsClients | None = None,
     preflight: s3_store.Preflight | None = None,
+    force: bool = False,
 ) -> Publication:
     """Publish ``source`` (see :func:`publish_input`) and return where it landed.
 
-    ``clients`` and ``preflight`` let a caller reuse connections and a preflight already done.
+    ``clients`` and ``preflight`` let a caller reuse connections and a preflight already done. Lint's
+    rules run before anything else: an error finding raises :class:`~.gate.GateRefused` unless ``force``.
     """
     given = publish_input(source, bucket=settings.bucket)
+    filename = str(source) if isinstance(source, os.PathLike) else None
+    require_clean(check_definition(given.text, filename), force=force, what="publish")
     name = pipeline_name or given.pipeline_name
     if not name:
         raise UserError(

@@ -19,6 +19,7 @@ from ..config import Settings
 from ..core import manifests, names
 from ..core.definition import Definition
 from ..core.errors import UserError
+from .gate import check_rendered, require_clean
 
 
 @dataclass(frozen=True)
@@ -101,11 +102,13 @@ def render(
     provenance: manifests.Provenance | None = None,
     find_provenance: Callable[[str], manifests.Provenance | None] | None = None,
     allow_online: bool = False,
+    force: bool = False,
 ) -> Rendered:
     """Render the ACK ``Pipeline`` (and a ``PipelineExecution`` when ``execution`` or ``params``).
 
     Provenance is ``provenance``, else ``find_provenance(digest)`` for the digest of the definition being
     rendered (a publication of exactly these bytes), else none; the core refuses a mismatched digest.
+    Lint's rules gate the result: an error finding raises :class:`~.gate.GateRefused` unless ``force``.
     """
     settings = settings or Settings()
     definition, captured_name, extras, artifacts = _definition_of(pipeline, allow_online, settings.bucket)
@@ -161,6 +164,8 @@ def render(
                 definition,
             )
         )
+    filename = str(pipeline) if isinstance(pipeline, os.PathLike) else None
+    require_clean(check_rendered(definition, docs, filename), force=force, what="render")
     return Rendered(
         docs=docs,
         definition=definition,

@@ -1,11 +1,13 @@
 """Submit: reviewed ACK YAML into the cluster, the Pipeline first, then a new run.
 
 Order matters with ACK: an execution created before its SageMaker pipeline exists fails with
-ResourceNotFound, which is terminal and never retried. So: preflight (nothing written if it fails), then
-server-side apply of each Pipeline, then wait until it has its ARN and ``ACK.ResourceSynced=True`` (a
-Terminal or a non-transient Recoverable condition stops here with the AWS message), then create each
-PipelineExecution (one CR is one run, so never an update of an old one). A dry run sends every write with
-``dryRun=All`` so the server validates and defaults without persisting anything.
+ResourceNotFound, which is terminal and never retried. So, before the first write: lint's rules on every
+document (the gate), preflight, the server's dry run of every write and a check that each execution's
+pipeline exists or comes with it (nothing written if any fails). Then server-side apply of each Pipeline,
+wait until it has its ARN and ``ACK.ResourceSynced=True`` (a Terminal or a non-transient Recoverable
+condition stops here with the AWS message), then create each PipelineExecution (one CR is one run, so
+never an update of an old one). A dry run stops after the checks: the server validated and defaulted
+every write without persisting anything.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ from typing import Any
 
 from ..adapters.kube import KubeCluster, KubeObjects, connect, preflight, watch_object
 from ..adapters.kube.objects import AlreadyExists
-from ..adapters.kube.preflight import Preflight
+from ..adapters.kube.preflight import Preflight, dry_run_writes
 from ..config import Settings
 from ..core import ack, manifests
 from ..core import status as core
 from ..core.errors import UserError
+from ..core.lint import Finding, read_documents
+from ..core.lint.documents import Document
+from .gate import check_documents, require_clean
 
 DEFAULT_SYNC_TIMEOUT = 180.0
 # After a spec change, how long to wait for the controller's new status before trusting the one in place.
@@ -90,15 +95,28 @@ class SubmitResult:
 
 def load_documents(source: Any) -> list[dict[str, Any]]:
     """ACK documents from a ``Rendered``, a list of dicts, YAML text, a .yaml file or a folder of them."""
+    documents, _ = read_source(source)
+    return [dict(_value(d)) for d in documents if isinstance(_value(d), Mapping)]
+
+
+def read_source(source: Any) -> tuple[list[Mapping[str, Any] | Document], list[Finding]]:
+    """The documents of ``source`` (with their place in the file, when read from files), and what reading
+    them found (YAML errors, duplicate keys): lint's reader, so the gate sees exactly what is applied."""
     docs = getattr(source, "docs", None)
     if docs is not None:
-        return [dict(d) for d in docs]
+        return [dict(d) for d in docs], []
     if isinstance(source, (list, tuple)):
-        return [dict(d) for d in source]
+        if not all(isinstance(d, Mapping) for d in source):
+            raise UserError(
+                "Only mappings (Kubernetes objects) can be submitted from a list.",
+                "Pass the documents as dicts, e.g. rendered.docs.",
+            )
+        return [dict(d) for d in source], []
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if isinstance(source, str) and "\n" in source:
-            return manifests.load_manifests(source)
+            text_documents, text_findings = read_documents(source)
+            return [*text_documents], text_findings
         if path.is_dir():
             files = sorted(
                 p for p in path.iterdir() if p.suffix in _YAML_SUFFIXES and p.name != manifests.KUSTOMIZATION
@@ -107,21 +125,51 @@ def load_documents(source: Any) -> list[dict[str, Any]]:
                 raise UserError(
                     f"{path} holds no .yaml files.", "Pass the folder `sagemaker-ack render -o` wrote."
                 )
-            return [doc for p in files for doc in manifests.load_manifests(p.read_text(encoding="utf-8"))]
+            documents: list[Mapping[str, Any] | Document] = []
+            findings: list[Finding] = []
+            for file in files:
+                read, found = read_documents(_read_text(file), str(file))
+                documents.extend(read)
+                findings.extend(found)
+            return documents, findings
         if path.is_file():
-            return manifests.load_manifests(path.read_text(encoding="utf-8"))
+            file_documents, file_findings = read_documents(_read_text(path), str(path))
+            return [*file_documents], file_findings
         raise UserError(f"No such file or folder: {source}.", "Pass the YAML file or folder to apply.")
     raise UserError(f"Cannot submit a {type(source).__name__}.", "Pass manifests, a YAML file or a folder.")
 
 
-def _check_documents(docs: Sequence[Mapping[str, Any]], namespace: str | None) -> str | None:
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{path} is not UTF-8 text (byte {exc.start}).", "Save the manifest as UTF-8 and apply again."
+        ) from None
+    except OSError as exc:
+        raise UserError(
+            f"Cannot read {path}: {exc.strerror or exc}.", "Check the path and its permissions."
+        ) from None
+
+
+def _value(document: Mapping[str, Any] | Document) -> Any:
+    return document if isinstance(document, Mapping) else document.value
+
+
+def _check_documents(docs: Sequence[Any], namespace: str | None) -> str | None:
     """Only ACK Pipelines and PipelineExecutions, named, all in one namespace; returns that namespace."""
     if not docs:
         raise UserError(
             "There is nothing to submit.", "Pass a file or folder with a Pipeline or PipelineExecution."
         )
     found: set[str] = set()
+    seen: set[tuple[Any, Any]] = set()
     for doc in docs:
+        if not isinstance(doc, Mapping):
+            raise UserError(
+                "A document is not a Kubernetes object (a mapping with apiVersion and kind).",
+                "Check the file; each document between '---' lines must be one object.",
+            )
         kind = doc.get("kind")
         if doc.get("apiVersion") != ack.API_VERSION or kind not in ack.PLURALS:
             version = doc.get("apiVersion") or "no apiVersion"
@@ -130,11 +178,18 @@ def _check_documents(docs: Sequence[Mapping[str, Any]], namespace: str | None) -
                 f"Only {ack.API_VERSION} Pipeline and PipelineExecution documents are submitted; "
                 "apply anything else with kubectl.",
             )
-        meta = doc.get("metadata") or {}
-        if not meta.get("name"):
+        meta = doc.get("metadata")
+        if not isinstance(meta, Mapping) or not meta.get("name"):
             raise UserError(
                 f"A {kind} has no metadata.name.", "Render the manifests with `sagemaker-ack render`."
             )
+        if not isinstance(doc.get("spec"), Mapping):
+            raise UserError(f"{kind} {meta['name']} has no spec.", "Render it with `sagemaker-ack render`.")
+        if (kind, meta["name"]) in seen:  # the second write would fail after the first was made
+            raise UserError(
+                f"Two documents are the {kind} {meta['name']}.", "Keep one of them and apply again."
+            )
+        seen.add((kind, meta["name"]))
         if meta.get("namespace"):
             found.add(str(meta["namespace"]))
     if namespace:
@@ -171,11 +226,18 @@ def submit(
 ) -> SubmitResult:
     """Apply the Pipelines, wait until synced, then create the PipelineExecutions.
 
+    Before the first write, every document passes lint's rules (:mod:`.gate`), the server's dry run of
+    each write and the check that each execution's pipeline exists or comes with it; any failure raises
+    with nothing written. ``force`` applies despite lint errors, takes over fields other managers own and
+    lets an execution name a pipeline managed outside ACK. ``dry_run`` stops after those checks.
     ``wait``: also wait until each new execution has started in SageMaker (has its ARN), failing with the
     AWS message when the controller reports it cannot start it. Follow the run with ``watch.watch_run``.
     """
-    documents = load_documents(docs)
+    sources, found = read_source(docs)
+    require_clean([*found, *check_documents(sources)], force=force, what="apply")
+    documents = [_value(d) for d in sources]
     ns = _check_documents(documents, namespace)
+    documents = [dict(d) for d in documents]
     pipelines = [d for d in documents if d["kind"] == ack.PIPELINE_KIND]
     executions = [d for d in documents if d["kind"] == ack.EXECUTION_KIND]
     if adopt:
@@ -185,6 +247,21 @@ def submit(
         ns = cluster.namespace
         checked = preflight(cluster, ns)
         objects = KubeObjects(cluster)
+        trial = dry_run_writes(objects, ns, pipelines, executions, force=force)
+        if dry_run:
+            return SubmitResult(
+                ns,
+                True,
+                tuple(
+                    Applied(ack.PIPELINE_KIND, d["metadata"]["name"], created, obj=obj)
+                    for d, (obj, created) in zip(pipelines, trial.pipelines, strict=True)
+                ),
+                tuple(
+                    Applied(ack.EXECUTION_KIND, d["metadata"]["name"], True, obj=obj)
+                    for d, obj in zip(executions, trial.executions, strict=True)
+                ),
+                checked,
+            )
         applied: list[Applied] = []
         for doc in pipelines:
             before = None if dry_run else objects.get(ack.PIPELINE_KIND, ns, doc["metadata"]["name"])

@@ -1,18 +1,23 @@
 """Preflight: everything a write needs, checked before the first write, each failure one message with the fix.
 
 In order: the API answers; the ACK SageMaker CRDs are served (and in which version); the namespace exists;
-and a SelfSubjectAccessReview allows each needed verb on pipelines and pipelineexecutions there. A failed
-check raises before anything is created, so a refused submit leaves the cluster as it was.
+and a SelfSubjectAccessReview allows each needed verb on pipelines and pipelineexecutions there. Then
+:func:`dry_run_writes` sends every write of the apply with ``dryRun=All`` (the server validates, defaults
+and checks conflicts and existing names without persisting anything) and checks that each execution's
+pipeline exists or comes with it. A failed check raises before anything is created, so a refused submit
+leaves the cluster as it was.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ...core import ack
 from ...core.errors import UserError
 from .connect import REQUEST_TIMEOUT, KubeCluster, describe_api_error, request
+from .objects import AlreadyExists, ApplyConflict, KubeObjects
 
 ALL_VERBS = ("create", "patch", "get", "list", "watch", "delete")
 RESOURCES = (ack.PLURALS[ack.PIPELINE_KIND], ack.PLURALS[ack.EXECUTION_KIND])
@@ -152,3 +157,106 @@ def _missing_resources(cluster: KubeCluster, resources: Sequence[str]) -> list[s
         raise describe_api_error(exc, "discover", f"{ack.GROUP}/{ack.VERSION}", cluster) from None
     served = {str(r.get("name")) for r in (answer.get("resources") or []) if isinstance(r, dict)}
     return [r for r in resources if r not in served]
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """The objects as the server would store them, each Pipeline with whether the apply would create it."""
+
+    pipelines: tuple[tuple[dict[str, Any], bool], ...]
+    executions: tuple[dict[str, Any], ...]
+
+
+def dry_run_writes(
+    objects: KubeObjects,
+    namespace: str,
+    pipelines: Sequence[dict[str, Any]],
+    executions: Sequence[dict[str, Any]],
+    *,
+    force: bool = False,
+) -> DryRun:
+    """Every write of an apply with ``dryRun=All``, and each execution's pipeline, before the first write.
+
+    ``force`` takes over conflicting fields (as the real apply will) and lets an execution name a pipeline
+    that is neither in the apply nor a Pipeline CR in the namespace (one managed outside ACK).
+    """
+    applied = []
+    for doc in pipelines:
+        try:
+            applied.append(objects.apply(doc, namespace, force=force, dry_run=True))
+        except UserError as exc:
+            raise _refused(exc, "nothing was written") from None
+    nothing = _nothing_written(pipelines)
+    if not force:
+        _require_pipelines(objects, namespace, pipelines, executions, nothing)
+    created = []
+    for doc in executions:
+        try:
+            created.append(objects.create(doc, namespace, dry_run=True))
+        except AlreadyExists:
+            name = (doc.get("metadata") or {}).get("name")
+            raise AlreadyExists(
+                f"PipelineExecution {name} already exists in namespace {namespace}, so no new run was "
+                f"started (one CR is one run); {nothing}.",
+                "Each PipelineExecution is one run: render a new one (sagemaker-ack render --execution).",
+            ) from None
+        except UserError as exc:
+            raise _refused(exc, nothing) from None
+    return DryRun(tuple(applied), tuple(created))
+
+
+def _require_pipelines(
+    objects: KubeObjects,
+    namespace: str,
+    pipelines: Sequence[Mapping[str, Any]],
+    executions: Sequence[Mapping[str, Any]],
+    nothing: str,
+) -> None:
+    """Each execution's pipeline comes with the apply or is a Pipeline CR in the namespace already.
+
+    Otherwise ACK would create the execution and SageMaker fail it at once (ResourceNotFound, a terminal
+    condition the controller never retries).
+    """
+    coming = {_pipeline_name(doc) for doc in pipelines}
+    wanted = {
+        str((doc.get("metadata") or {}).get("name")): _pipeline_name(doc)
+        for doc in executions
+        if _pipeline_name(doc) not in coming
+    }
+    if not wanted:
+        return
+    live, _ = objects.list_objects(ack.PIPELINE_KIND, namespace)
+    present = {_pipeline_name(obj) for obj in live}
+    missing = {run: name for run, name in wanted.items() if name not in present}
+    if not missing:
+        return
+    runs = ", ".join(f"{run} runs pipeline '{name}'" for run, name in sorted(missing.items()))
+    raise UserError(
+        f"PipelineExecution {runs}, which is neither in this apply nor a Pipeline in namespace "
+        f"{namespace}: SageMaker would fail the run at once (ResourceNotFound); {nothing}.",
+        "Apply the Pipeline with it (pass the folder `sagemaker-ack render -o` wrote), or pass --force "
+        "(force=True) when the pipeline exists in SageMaker outside ACK.",
+    )
+
+
+def _pipeline_name(doc: Mapping[str, Any]) -> str:
+    spec = doc.get("spec")
+    name = spec.get("pipelineName") if isinstance(spec, Mapping) else None
+    return str(name).split("/")[-1] if name else ""
+
+
+def _nothing_written(pipelines: Sequence[Mapping[str, Any]]) -> str:
+    names = [str((doc.get("metadata") or {}).get("name")) for doc in pipelines]
+    if not names:
+        return "nothing was written"
+    return f"nothing was written (Pipeline {', '.join(names)} was not applied either)"
+
+
+def _refused(exc: UserError, nothing: str) -> UserError:
+    """A write the server refused in the dry run: its reason, that nothing was written, and a fix."""
+    problem = exc.problem.rstrip(".")
+    fix = exc.fix or "Fix the manifest and apply again; `sagemaker-ack lint FILE` checks it offline."
+    said = f"{problem} (server dry run); {nothing}."
+    if isinstance(exc, ApplyConflict):
+        return ApplyConflict(said, fix, exc.conflicts)
+    return UserError(said, fix)

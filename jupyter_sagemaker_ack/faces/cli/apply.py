@@ -8,6 +8,7 @@ import sys
 import click
 
 from ._common import user_errors
+from .refusals import gate_refusals
 from .status import EXIT_CODES_HELP, EXIT_SUCCEEDED, cli_settings, exit_code, interruptible, render_stream
 
 
@@ -18,16 +19,25 @@ from .status import EXIT_CODES_HELP, EXIT_SUCCEEDED, cli_settings, exit_code, in
 )
 @click.option("--dry-run", is_flag=True, help="Server-side dry run (dryRun=All): validate, persist nothing.")
 @click.option("--wait", is_flag=True, help="Follow the new run until it ends; the exit code is its outcome.")
-@click.option("--force", is_flag=True, help="Take over fields another field manager owns (apply conflicts).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Apply despite lint errors; take over fields other field managers own; allow a run of a "
+    "pipeline managed outside ACK.",
+)
 @click.option("--adopt", is_flag=True, help="Adopt a SageMaker pipeline that exists but ACK does not manage.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (JSON lines).")
 @user_errors
+@gate_refusals
 def apply(
     path: str, namespace: str | None, dry_run: bool, wait: bool, force: bool, adopt: bool, as_json: bool
 ) -> None:
     """Apply the ACK YAML in PATH (a file, or the folder `sagemaker-ack render -o` wrote).
 
-    Checks the cluster first (API, ACK CRDs, namespace, your RBAC) and writes nothing if a check fails.
+    Checks everything first and writes nothing if a check fails: lint's rules on every document (on an
+    error finding the findings are printed and the exit code is 1, as for `sagemaker-ack lint`), the
+    cluster (API, ACK CRDs, namespace, your RBAC), the server's dry run of every write, and that each
+    execution's pipeline is in the apply or in the namespace (other refusals exit 2).
     Then server-side applies each Pipeline (field manager "sagemaker-ack"), waits until ACK has synced it
     with SageMaker, and creates each PipelineExecution as a new run.
 

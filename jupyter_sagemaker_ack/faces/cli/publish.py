@@ -11,6 +11,7 @@ from ...config import resolve_settings
 from ...core.errors import UserError
 from ...services.publish import publish as publish_definition
 from ._common import user_errors
+from .refusals import gate_refusals
 
 
 @click.command()
@@ -24,7 +25,9 @@ from ._common import user_errors
 @click.option("--source-notebook", help="Notebook the definition came from, for the hand-off record.")
 @click.option("--git-commit", help="Git commit of the pipeline code, for the hand-off record.")
 @click.option("--json", "as_json", is_flag=True, help="Print the publication as JSON.")
+@click.option("--force", is_flag=True, help="Publish even when lint finds errors (exit 1 without it).")
 @user_errors
+@gate_refusals
 def publish(
     definition: Path,
     bucket: str | None,
@@ -36,8 +39,13 @@ def publish(
     source_notebook: str | None,
     git_commit: str | None,
     as_json: bool,
+    force: bool,
 ) -> None:
-    """Publish DEFINITION (pipeline definition JSON) to S3 with SSE-KMS, a checksum and a hand-off record."""
+    """Publish DEFINITION (pipeline definition JSON) to S3 with SSE-KMS, a checksum and a hand-off record.
+
+    Lint's rules run first: on an error finding nothing is written to S3, the findings are printed and
+    the exit code is 1 (as for `sagemaker-ack lint`); --force publishes anyway. Other mistakes exit 2.
+    """
     if not definition.is_file():
         raise UserError(
             f"{definition} is not a file.", "Pass the definition JSON written by pipeline.definition()."
@@ -50,6 +58,7 @@ def publish(
         enable_versioning=enable_versioning,
         source_notebook=source_notebook,
         git_commit=git_commit,
+        force=force,
     )
     if as_json:
         click.echo(json.dumps(publication.to_dict(), indent=2))

@@ -11,6 +11,7 @@ import click
 from ...config import resolve_settings
 from ...core.errors import UserError
 from ._common import user_errors
+from .refusals import gate_refusals
 
 
 def parse_pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
@@ -61,7 +62,9 @@ def parse_pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
     type=click.Path(),
     help="A .yaml file (one stream) or a folder (pipeline.yaml, execution.yaml, kustomization.yaml).",
 )
+@click.option("--force", is_flag=True, help="Render even when lint finds errors (exit 1 without it).")
 @user_errors
+@gate_refusals
 def render(
     definition: str | None,
     from_s3: str | None,
@@ -79,6 +82,7 @@ def render(
     deletion_policy: str | None,
     adopt: str | None,
     output: str | None,
+    force: bool,
 ) -> None:
     """Render ACK Pipeline (and PipelineExecution) YAML from a pipeline definition.
 
@@ -91,6 +95,9 @@ def render(
       kubectl apply -f out/pipeline.yaml
       kubectl wait --for=condition=ACK.ResourceSynced pipeline --all
       kubectl apply -f out/execution.yaml
+
+    Lint's rules run first: on an error finding nothing is written, the findings are printed and the
+    exit code is 1 (as for `sagemaker-ack lint`); --force renders anyway. Other mistakes exit 2.
     """
     from ...services.render import render as render_service
 
@@ -131,6 +138,7 @@ def render(
         deletion_policy=deletion_policy,
         adopt=adopt,
         provenance=provenance,
+        force=force,
     )
     if output:
         for path in rendered.write(output):

@@ -24,6 +24,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.display import display as _display
 
 from ...core.errors import UserError
+from ...services.gate import GateRefused
 from ..kernel.publications import provenance_of, remember_publication
 from ..kernel.runs import remember_run, run_arn
 from ..kernel.settings import current_settings
@@ -36,6 +37,8 @@ MAGIC = "sagemaker_ack"
 # Opens the panel for %sagemaker_ack panel; given by the package's load_ipython_extension, so that
 # the magics never import the panel (both faces share only faces.kernel and faces.display).
 PanelOpener = Callable[[Any], Any]
+# A refusal by the lint gate names this override (the magic's own flag, not the CLI's or Python's).
+MAGIC_OVERRIDE = "--force to the magic"
 
 
 def arg(*names: str, **options: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
@@ -107,6 +110,9 @@ class SageMakerAckMagics(Magics):
             return _shown(Problem(f"{words[0]}: {exc}.", f"See `%{MAGIC} {words[0]} --help`."))
         try:
             result = command(args)
+        except GateRefused as exc:
+            refused = exc.naming(MAGIC_OVERRIDE)
+            return _shown(Problem(refused.problem, refused.fix))
         except Exception as exc:
             problem = problem_of(exc)
             if problem is None:
@@ -190,6 +196,7 @@ class SageMakerAckMagics(Magics):
         arg("--prefix", help="Key prefix in the bucket. Default: settings."),
         arg("--kms-key", help="KMS key id, ARN or alias. Default: settings."),
         arg("--name", help="Pipeline name, if the object has none."),
+        arg("--force", action="store_true", help="Publish even when lint finds errors."),
     )
     def do_publish(self, args: argparse.Namespace) -> Result:
         """Publish the definition and its code to versioned, KMS-encrypted S3 with a hand-off record."""
@@ -198,7 +205,9 @@ class SageMakerAckMagics(Magics):
 
         source = self._source(args.pipeline, args.name)
         settings = current_settings({"bucket": args.bucket, "prefix": args.prefix, "kms_key": args.kms_key})
-        publication = publish(source.publish_input, settings, pipeline_name=source.require_name())
+        publication = publish(
+            source.publish_input, settings, pipeline_name=source.require_name(), force=args.force
+        )
         remember_publication(publication)
         summary = {
             "pipeline": publication.pipeline_name,
@@ -225,6 +234,7 @@ class SageMakerAckMagics(Magics):
             action="store_true",
             help="If this kernel has not published this definition, look its digest up in S3 (waits for S3).",
         ),
+        arg("--force", action="store_true", help="Render even when lint finds errors."),
     )
     def do_yaml(self, args: argparse.Namespace) -> Result:
         """Render the ACK Pipeline (and PipelineExecution) YAML, pinned to this definition's publication."""
@@ -233,7 +243,11 @@ class SageMakerAckMagics(Magics):
         source = self._source(args.pipeline, args.name)
         params = _parse_params(args.param)
         rendered = self._render(
-            source, execution=args.execution or bool(params), params=params, in_s3=args.find_published
+            source,
+            execution=args.execution or bool(params),
+            params=params,
+            in_s3=args.find_published,
+            force=args.force,
         )
         written = rendered.write(args.output) if args.output else []
         note = f"<p>Wrote {escape(', '.join(str(p) for p in written))}</p>" if written else ""
@@ -255,7 +269,13 @@ class SageMakerAckMagics(Magics):
         )
 
     def _render(
-        self, source: Any, *, execution: bool, params: Mapping[str, Any] | None = None, in_s3: bool = False
+        self,
+        source: Any,
+        *,
+        execution: bool,
+        params: Mapping[str, Any] | None = None,
+        in_s3: bool = False,
+        force: bool = False,
     ) -> Any:
         """Render ``source``, pinned to the publication of its digest: this kernel's, or S3's if ``in_s3``."""
         from ...services.render import render
@@ -278,6 +298,7 @@ class SageMakerAckMagics(Magics):
             execution=execution,
             params=params,
             find_provenance=find,
+            force=force,
         )
 
     @subcommand(
@@ -286,15 +307,17 @@ class SageMakerAckMagics(Magics):
         arg("--wait", action="store_true", help="Show live status until the run ends."),
         arg("--param", action="append", metavar="KEY=VALUE", help="Execution parameter (repeatable)."),
         arg("--name", help="Pipeline name, if the object has none."),
+        arg("--force", action="store_true", help="Submit even when lint finds errors."),
     )
     def do_submit(self, args: argparse.Namespace) -> Result:
         """Apply the Pipeline and a new PipelineExecution to the cluster (server-side apply)."""
         from ...services.submit import submit
 
         source = self._source(args.pipeline, args.name)
-        rendered = self._render(source, execution=True, params=_parse_params(args.param))
+        # Rendering writes nothing: submit's gate runs the same rules on exactly these documents.
+        rendered = self._render(source, execution=True, params=_parse_params(args.param), force=True)
         settings = current_settings()
-        result = submit(rendered.docs, settings)
+        result = submit(rendered.docs, settings, force=args.force)
         metadata = (rendered.execution or {}).get("metadata") or {}
         namespace = (
             getattr(result, "namespace", None) or metadata.get("namespace") or settings.namespace or "default"

@@ -19,6 +19,7 @@ from traitlets import Unicode
 
 from ...config import Settings
 from ...core.errors import UserError
+from ...services.gate import check_definition, where
 from ..display.picture import DAG_MIME, DagPicture
 from ..display.snapshots import as_wire, progress
 from ..display.views import (
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 
 BAR_STYLES = {"Succeeded": "success", "Failed": "danger", "Stopped": "warning"}
 ACTIONS = ("Validate", "Publish", "Export YAML", "Submit", "Stop")
+# The actions the lint gate refuses on an error finding: their buttons are off while it has errors.
+GATED = ("Publish", "Export YAML", "Submit")
 
 
 class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
@@ -48,6 +51,7 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
     run_name = Unicode("").tag(sync=True)
     run_status = Unicode("").tag(sync=True)
     activity = Unicode("").tag(sync=True)
+    gate = Unicode("").tag(sync=True)  # why Publish / Export YAML / Submit are off ("" when lint is clean)
 
     def __init__(
         self,
@@ -81,6 +85,8 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         self._build()
         super().__init__(children=self._children(), **kwargs)
         self.add_class("sma-panel")
+        if self._source is not None:
+            self._set_gate(check_definition(self._source.definition))
 
     # ----- construction -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -115,6 +121,8 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         )
         self._message = widgets.HTML("")
         self._message.add_class("sma-message")
+        self._gate_line = widgets.HTML("")
+        self._gate_line.add_class("sma-gate")
         self._run_header = widgets.HTML(run_header_html(None))
         self.progress = widgets.IntProgress(
             value=0, min=0, max=max(len(self.picture.nodes), 1), description="Steps"
@@ -135,6 +143,7 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         return [
             self._summary,
             toolbar,
+            self._gate_line,
             self._message,
             self._run_header,
             self.progress,
@@ -169,7 +178,9 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
                 if label == "Stop":
                     button.disabled = self._busy or not running or self.run_status == "Stopping"
                 else:
-                    button.disabled = self._busy or (self._source is None and label != "Stop")
+                    gated = label in GATED and bool(self.gate)
+                    button.disabled = self._busy or self._source is None or gated
+                    button.tooltip = self.gate if gated else ""
             self._busy_bar.layout.visibility = "visible" if self._busy else "hidden"
 
     def _say(self, html: str) -> None:
@@ -201,6 +212,23 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
 
         start_daemon(work, f"sagemaker-ack-{label.lower()}")
 
+    def _set_gate(self, findings: list[Any]) -> None:
+        """Turn Publish / Export YAML / Submit off, saying why, while lint finds an error."""
+        errors = [f for f in findings if f.severity == "error"]
+        if errors:
+            first = errors[0]
+            more = f" and {len(errors) - 1} more" if len(errors) > 1 else ""
+            self.gate = (
+                f"Publish, Export YAML and Submit are off: lint found {first.code} at {where(first)}: "
+                f"{first.message.rstrip('.')}{more}. Fix the pipeline, or call panel.submit(force=True) "
+                "(publish, export_yaml too) to go ahead anyway."
+            )
+            self._gate_line.value = problem_html(self.gate, None)
+        else:
+            self.gate = ""
+            self._gate_line.value = ""
+        self._refresh_buttons()
+
     # ----- actions ----------------------------------------------------------------------------------
     def validate(self) -> list[Any]:
         """Lint the definition; findings show in the panel and are returned."""
@@ -208,6 +236,7 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
 
         self.findings = list(lint_definition(self.source.definition))
         self._findings.value = findings_html(self.findings)
+        self._set_gate(self.findings)
         errors = sum(1 for f in self.findings if f.severity == "error")
         self._say(
             "&#10003; Lint clean."
@@ -216,12 +245,14 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         )
         return self.findings
 
-    def publish(self) -> Any:
+    def publish(self, *, force: bool = False) -> Any:
         """Publish the definition and its code to S3 (versioned, SSE-KMS); returns the Publication."""
         from ...services.publish import publish
 
         source = self.source
-        publication = publish(source.publish_input, self.settings, pipeline_name=source.require_name())
+        publication = publish(
+            source.publish_input, self.settings, pipeline_name=source.require_name(), force=force
+        )
         self.publication = publication
         remember_publication(publication)
         state = "unchanged, already published as" if publication.unchanged else "published to"
@@ -237,9 +268,10 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         *,
         execution: bool = False,
         params: Mapping[str, Any] | None = None,
+        force: bool = False,
     ) -> Any:
         """Render the ACK YAML (pinned to this definition's publication, if any); preview, write if ``path``."""
-        rendered = self._render(execution=execution, params=params)
+        rendered = self._render(execution=execution, params=params, force=force)
         self.rendered = rendered
         self._yaml.value = yaml_html(rendered.yaml, self.source.yaml_filename)
         written = rendered.write(path) if path is not None else []
@@ -253,7 +285,7 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         self._say(f"&#10003; Rendered {len(rendered.docs)} manifest(s){where}; see YAML below.{unpinned}")
         return rendered
 
-    def _render(self, *, execution: bool, params: Mapping[str, Any] | None) -> Any:
+    def _render(self, *, execution: bool, params: Mapping[str, Any] | None, force: bool = False) -> Any:
         from ...services.render import render
 
         source = self.source
@@ -265,16 +297,18 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             execution=execution,
             params=params,
             find_provenance=lambda digest: provenance_of(name, digest),
+            force=force,
         )
 
-    def submit(self, params: Mapping[str, Any] | None = None) -> str:
+    def submit(self, params: Mapping[str, Any] | None = None, *, force: bool = False) -> str:
         """Apply the Pipeline and a new PipelineExecution, then watch it live; returns the run's name."""
         from ...services.submit import submit
 
-        rendered = self._render(execution=True, params={**self.params, **(params or {})})
+        # Rendering writes nothing: submit's gate runs the same rules on exactly these documents.
+        rendered = self._render(execution=True, params={**self.params, **(params or {})}, force=True)
         self.rendered = rendered
         settings = self.settings
-        result = submit(rendered.docs, settings)
+        result = submit(rendered.docs, settings, force=force)
         execution = rendered.execution or {}
         metadata = execution.get("metadata") or {}
         namespace = getattr(result, "namespace", None) or metadata.get("namespace") or settings.namespace

@@ -37,6 +37,12 @@ def definition_dict(
             "Name": "Train",
             "Type": "Training",
             "Arguments": {
+                "AlgorithmSpecification": {
+                    "TrainingImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1.7",
+                    "TrainingInputMode": "File",
+                },
+                "OutputDataConfig": {"S3OutputPath": "s3://data/model"},
+                "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
                 "ResourceConfig": {"InstanceType": instance_type, "InstanceCount": 1, "VolumeSizeInGB": 30},
                 "InputDataConfig": [
                     {
