@@ -19,6 +19,7 @@ import yaml
 
 from jupyter_sagemaker_ack.core.definition import parse_definition
 from jupyter_sagemaker_ack.examples.synthetic import chain_definition
+from jupyter_sagemaker_ack.faces.magics.results import Problem
 from jupyter_sagemaker_ack.services.gate import GateRefused
 from jupyter_sagemaker_ack.services.publish import publish
 from jupyter_sagemaker_ack.services.render import render
@@ -404,7 +405,7 @@ def test_magic_refuses_naming_its_force_flag(
 
     value, displays, _ = rich(ip, line)
 
-    assert value is None
+    assert isinstance(value, Problem)  # a failed magic returns the Problem it shows
     (shown,) = displays
     text = shown["text/plain"]
     assert BROKEN[case][1] in text

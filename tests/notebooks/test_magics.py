@@ -222,7 +222,7 @@ def test_yaml_finds_the_publication_in_s3_only_when_asked(ip, sandbox_env):
     found, _, _ = rich(ip, "yaml pipeline --name MagicFound --find-published")
     assert found.pipeline["metadata"]["annotations"][VERSION] == published.version_id
     assert found.provenance.digest == published.digest
-    definition["Steps"][0]["Name"] = "RenamedStep"  # bytes S3 has never seen
+    definition["Parameters"][0]["DefaultValue"] = 9  # bytes S3 has never seen
     unknown, _, _ = rich(ip, "yaml pipeline --name MagicFound --find-published")
     assert unknown.provenance is None
     assert "this kernel and S3 have no publication" in repr(unknown)

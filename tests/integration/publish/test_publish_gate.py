@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from jupyter_sagemaker_ack.faces.magics.results import Problem
 from jupyter_sagemaker_ack.services.gate import GateRefused
 from jupyter_sagemaker_ack.services.publish import publish
 from tests.adversarial.conftest import assert_user_error, cli
@@ -77,7 +78,7 @@ def test_magic_publish_is_refused_naming_its_force_flag(ip: Any, aws: AwsTestBed
     ip.user_ns["pipeline"] = with_cycle()
     value, displays, _ = rich(ip, f"publish pipeline --name {PIPELINE}")
 
-    assert value is None
+    assert isinstance(value, Problem)  # a failed magic returns the Problem it shows
     (shown,) = displays
     assert "SMA308" in shown["text/plain"]
     assert "--force" in shown["text/plain"]
