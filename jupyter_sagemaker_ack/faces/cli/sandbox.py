@@ -54,7 +54,9 @@ def up(state_dir: Path | None, realistic: bool, as_json: bool) -> None:
 @user_errors
 def down(state_dir: Path | None) -> None:
     """Stop the sandbox and every process it started."""
-    click.echo("sandbox stopped" if stack.down(state_dir) else "no sandbox was running")
+    result = stack.shut_down(state_dir)
+    said = "sandbox stopped" if result.stopped else "no sandbox was running"
+    click.echo(f"{said} ({result.note})" if result.note else said)
 
 
 @sandbox.command()
