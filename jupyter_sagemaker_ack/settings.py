@@ -54,6 +54,7 @@ HELP: dict[str, str] = {
 
 ENDPOINT_SETTINGS = ("s3_endpoint", "kms_endpoint", "sts_endpoint", "sagemaker_endpoint")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
+_HOST = re.compile(r"[A-Za-z0-9._-]+")
 _PROFILE = re.compile(r"[A-Za-z0-9_.@+=,:/-]+")
 
 
@@ -135,7 +136,9 @@ def check_settings(settings: Settings) -> None:
             port_ok = parts.port is None or 0 < parts.port < 65536
         except ValueError:
             parts, port_ok = None, False
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        host = parts.hostname if parts is not None else None
+        host_ok = bool(host) and (_HOST.fullmatch(host or "") is not None or ":" in (host or ""))
+        if parts is None or parts.scheme not in ("http", "https") or not host_ok or not port_ok or " " in url:
             raise UserError(
                 f"The {name.replace('_endpoint', '').upper()} endpoint {url!r} from {_where(settings, name)} "
                 "is not an http(s) URL.",
