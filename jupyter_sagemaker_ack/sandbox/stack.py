@@ -35,6 +35,7 @@ STATE_FILE = "sandbox.json"
 ENV_FILE = "env"
 KUBECONFIG_FILE = "kubeconfig"
 LOG_FILE = "sandbox.log"
+SUPERVISOR_MODULE = "jupyter_sagemaker_ack.sandbox.stack"
 
 
 def default_state_dir() -> Path:
@@ -276,7 +277,7 @@ def _is_sandbox_command(argv: tuple[str, ...], state_dir: Path) -> bool:
     """Whether ``argv`` is the supervisor, moto or the controller as :func:`up` starts them for ``state_dir``."""
     own_args = {str(state_dir), *(str(state_dir / f) for f in ("aws.ready", "controller.ready"))}
     modules = (
-        "jupyter_sagemaker_ack.sandbox.stack",
+        SUPERVISOR_MODULE,
         "jupyter_sagemaker_ack.sandbox.aws",
         "jupyter_sagemaker_ack.sandbox.ack_controller",
     )
@@ -299,6 +300,12 @@ def read_info(state_dir: Path | None = None) -> SandboxInfo | None:
     if info is None or not processes.is_running(info.processes[0]):
         return None
     return info
+
+
+def leftovers(state_dir: Path | None = None) -> list[int]:
+    """Pids of sandbox processes of ``state_dir`` that still run without their supervisor (it was killed)."""
+    state_dir = (state_dir or default_state_dir()).resolve()
+    return [p.pid for p in _of_state_dir(state_dir) if SUPERVISOR_MODULE not in p.argv]
 
 
 @dataclass(frozen=True)
