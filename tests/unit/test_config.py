@@ -136,3 +136,16 @@ def test_a_bad_value_is_refused_naming_where_it_was_set(layer, name, value, said
 def test_with_values_checks_too():
     with pytest.raises(UserError):
         Settings().with_values(s3_endpoint="nope")
+
+
+def test_the_settings_module_is_pure_and_config_re_exports_it():
+    import subprocess
+    import sys
+
+    probe = "import sys, jupyter_sagemaker_ack.settings; print('traitlets' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+    from jupyter_sagemaker_ack import config, settings
+
+    assert config.Settings is settings.Settings
+    assert config.resolve_settings is settings.resolve_settings
