@@ -17,6 +17,7 @@ import json
 import os
 import shlex
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -36,6 +37,7 @@ ENV_FILE = "env"
 KUBECONFIG_FILE = "kubeconfig"
 LOG_FILE = "sandbox.log"
 SUPERVISOR_MODULE = "jupyter_sagemaker_ack.sandbox.stack"
+MAX_STATE_BYTES = 1_048_576  # the supervisor writes a few KB
 
 
 def default_state_dir() -> Path:
@@ -222,6 +224,23 @@ def _damaged(path: Path, why: str) -> DamagedState:
     )
 
 
+def _read_small_file(path: Path) -> bytes | None:
+    """The bytes of a regular file of at most MAX_STATE_BYTES; None for a FIFO, device or larger file.
+
+    Opened without blocking, so a FIFO or /dev/zero in place of the state file cannot hang ``down``.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_STATE_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_STATE_BYTES + 1)
+    finally:
+        os.close(fd)
+    return raw if len(raw) <= MAX_STATE_BYTES else None
+
+
 def _parse_state(state_dir: Path) -> SandboxInfo | None:
     """The sandbox recorded in ``state_dir`` (running or not), None without a state file.
 
@@ -229,7 +248,7 @@ def _parse_state(state_dir: Path) -> SandboxInfo | None:
     """
     path = state_dir / STATE_FILE
     try:
-        raw = path.read_bytes()
+        raw = _read_small_file(path)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -237,6 +256,8 @@ def _parse_state(state_dir: Path) -> SandboxInfo | None:
             f"The sandbox state file {path} cannot be read: {exc.strerror or exc}.",
             f"Check the permissions of {state_dir}, or pass another --state-dir.",
         ) from None
+    if raw is None:
+        raise _damaged(path, f"not a regular file of at most {MAX_STATE_BYTES} bytes")
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -384,7 +405,13 @@ def up(state_dir: Path | None = None, *, realistic: bool = False, timeout: float
     state_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(DamagedState):
         shut_down(state_dir)  # children left behind by a supervisor that was killed
-    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    try:
+        (state_dir / STATE_FILE).unlink(missing_ok=True)
+    except OSError as exc:
+        raise UserError(
+            f"The sandbox state file {state_dir / STATE_FILE} cannot be replaced: {exc.strerror or exc}.",
+            "Remove it (it is not a file the sandbox wrote), or pass another --state-dir.",
+        ) from None
     args = [
         sys.executable,
         "-m",

@@ -8,6 +8,7 @@ the file may point at is still alive, and that nothing of the sandbox is left ru
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Outcome, assert_no_traceback, assert_user_error, cli
+from .conftest import Outcome, assert_no_traceback, assert_user_error, cli, files_under
 
 SUPERVISOR = ("-m", "jupyter_sagemaker_ack.sandbox.stack", "serve", "--state-dir")
 
@@ -166,12 +167,43 @@ def test_a_bad_sandbox_json(case: str, tmp_path: Path, sleeper: subprocess.Popen
     assert _sandbox_processes_of(state) == []
 
 
-def test_state_file_is_a_directory(tmp_path: Path, sleeper: subprocess.Popen[bytes]) -> None:
+SPECIAL_FILES: dict[str, Callable[[Path], None]] = {
+    "a directory": lambda path: path.mkdir(),
+    "a fifo": lambda path: os.mkfifo(path),
+    "a symlink to /dev/zero": lambda path: path.symlink_to("/dev/zero"),
+    "larger than 1 MiB": lambda path: path.write_bytes(b" " * 2_000_000),
+    "a dangling symlink": lambda path: path.symlink_to(path.parent / "gone"),
+}
+
+
+@pytest.mark.parametrize("case", list(SPECIAL_FILES))
+def test_state_file_that_is_not_a_small_regular_file(
+    case: str, tmp_path: Path, sleeper: subprocess.Popen[bytes]
+) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    SPECIAL_FILES[case](state / "sandbox.json")
+    started = time.monotonic()
+    outcome = cli("sandbox", "down", "--state-dir", str(state))
+    assert time.monotonic() - started < 10  # a FIFO or /dev/zero must not hang it
+    if case == "a dangling symlink":
+        assert_no_traceback(outcome)
+        assert outcome.exit_code == 0
+        assert "no sandbox was running" in outcome.stdout
+    else:
+        assert_user_error(outcome, "not a regular file of at most", "rm ")
+        assert os.path.lexists(state / "sandbox.json")
+    assert sleeper.poll() is None
+    assert _sandbox_processes_of(state) == []
+
+
+def test_up_over_a_directory_named_sandbox_json(tmp_path: Path) -> None:
     state = tmp_path / "state"
     (state / "sandbox.json").mkdir(parents=True)
-    outcome = cli("sandbox", "down", "--state-dir", str(state))
-    assert_user_error(outcome, "cannot be read", "permissions")
-    assert sleeper.poll() is None
+    outcome = cli("sandbox", "up", "--state-dir", str(state))
+    assert_user_error(outcome, "cannot be replaced", "another --state-dir")
+    assert _sandbox_processes_of(state.resolve()) == []
+    assert files_under(state) == []
 
 
 def test_down_twice_without_a_sandbox(tmp_path: Path) -> None:
