@@ -1,20 +1,49 @@
 #!/usr/bin/env bash
 # Install everything the tests need from scratch (Debian chromium, Python packages in ./.venv, the SageMaker
 # SDK v3 in ./.venv-sdk3, the JupyterLab extension's npm packages) and run every check and test.
+# Needs only Python 3.10+ and Node.js 18+ on PATH: jlpm, jupyter-builder and the linters come from ./.venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
+fail() {
+  echo "error: $1" >&2
+  echo "fix: $2" >&2
+  exit 2
+}
+
+if ! command -v node >/dev/null 2>&1; then
+  fail "Node.js is not installed (the JupyterLab extension is built and tested with it)." \
+    "Install Node.js 18 or newer (Debian: apt-get install nodejs; or https://nodejs.org) and run this again."
+fi
+
 if ! command -v chromium >/dev/null 2>&1; then
   echo "== installing chromium (Debian)"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  if [ "$(id -u)" -eq 0 ]; then
+    as_root=""
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root="sudo -n"
+  else
+    fail "chromium is missing and installing it needs root (not root here, and no password-less sudo)." \
+      "Install it first (sudo apt-get install chromium), or run this script as root."
+  fi
+  command -v apt-get >/dev/null 2>&1 ||
+    fail "chromium is missing and this is not a Debian-like system (no apt-get)." \
+      "Install Chromium with your package manager so that \`chromium\` is on PATH, then run this again."
+  $as_root apt-get update -qq
+  $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
 echo "== installing Python packages into .venv"
 scripts/setup.sh dev
+export PATH="$PWD/.venv/bin:$PATH"
 
-echo "== JupyterLab extension: front-end unit tests (the package install above built it)"
-(cd labextension && ../.venv/bin/jlpm install --immutable && ../.venv/bin/jlpm test)
+echo "== JupyterLab extension: front-end unit tests, with only .venv/bin, node and the system on PATH"
+# No globally installed jlpm, JupyterLab or yarn may be needed: prove it by hiding everything else.
+node_dir="$(dirname "$(command -v node)")"
+(cd labextension &&
+  env -i PATH="$PWD/../.venv/bin:$node_dir:/usr/bin:/bin" HOME="$HOME" CI="${CI:-}" \
+    bash -c '../.venv/bin/jlpm install --immutable && ../.venv/bin/jlpm test')
 
 echo "== installing the SageMaker SDK v3 into .venv-sdk3"
 if [ ! -x .venv-sdk3/bin/python ]; then python3 -m venv .venv-sdk3; fi
@@ -22,7 +51,6 @@ if [ ! -x .venv-sdk3/bin/python ]; then python3 -m venv .venv-sdk3; fi
 .venv-sdk3/bin/python -m pip install --quiet --editable ".[test]" "sagemaker>=3,<4"
 
 echo "== static checks: ruff, mypy, import-linter"
-export PATH="$PWD/.venv/bin:$PATH"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

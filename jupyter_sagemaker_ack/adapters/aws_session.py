@@ -1,12 +1,14 @@
-"""boto3 clients for S3, KMS and STS built from one :class:`Settings`, and AWS errors turned into UserErrors.
+"""The one boto3 session strategy, S3/KMS/STS clients built from one :class:`Settings`, and AWS errors as UserErrors.
 
-Every AWS call of the publisher, verify, history and diff goes through the clients made here, so region,
-per-service endpoints and the retry policy (botocore's ``standard`` mode: backoff on throttling and 5xx)
-are decided in one place. Credentials come from boto3's own chain and are never read, logged or stored here.
+Every AWS client of the project (S3, KMS and STS here, SageMaker in :mod:`.sagemaker_api`) comes from
+:func:`session_for`, so a profile change reaches all of them at once. Region, per-service endpoints and the
+retry policy (botocore's ``standard`` mode: backoff on throttling and 5xx) are decided here too.
+Credentials come from boto3's own chain and are never logged or stored here.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,23 +48,99 @@ THROTTLING_CODES = frozenset(
 KMS_DISABLED_CODES = frozenset({"DisabledException", "KMS.DisabledException", "KMSInvalidStateException"})
 
 
-_loader_lock = threading.Lock()
+_lock = threading.Lock()
 _shared_loader: list[Any] = []
+_sessions: dict[tuple[Any, ...], boto3.session.Session] = {}
+# Where boto3 reads credentials and profiles from besides ~/.aws: a change to any of them is a new session.
+CREDENTIAL_SOURCES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+)
 
 
-def new_session() -> boto3.session.Session:
-    """A fresh boto3 session (credentials resolved anew) sharing one loader of the service models.
+def _file_stamp(path: str) -> tuple[float, int] | None:
+    try:
+        info = os.stat(os.path.expanduser(path))
+    except OSError:
+        return None
+    return (info.st_mtime, info.st_size)
 
-    Parsing botocore's service models is most of the cost of a client (~0.1-0.2 s for S3); the models
-    never change within a process, credentials may, so only the loader is shared.
+
+def session_key(settings: Settings) -> tuple[Any, ...]:
+    """What decides which credentials a session resolves: the profile, the variables and files boto3 reads.
+
+    The region and the endpoints are given to each client, so they need no session of their own. The key
+    holds an access key *id* (not secret) and file times, never a secret.
     """
-    with _loader_lock:
+    env = tuple(os.environ.get(name) for name in CREDENTIAL_SOURCES)
+    config_file = os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    credentials_file = os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
+    return (settings.profile, env, _file_stamp(config_file), _file_stamp(credentials_file))
+
+
+def session_for(settings: Settings) -> boto3.session.Session:
+    """The one boto3 session of these settings, shared by S3, KMS, STS and SageMaker in this process.
+
+    Sessions are kept per :func:`session_key`: a changed profile (``AWS_PROFILE``, ``%config
+    SageMakerAck.profile``), credential variables or credential files give a new session to every client
+    made after the change, and unchanged settings reuse one session and its resolved credentials. All
+    sessions share one loader of botocore's service models, whose parsing is most of a client's cost.
+    """
+    from botocore.exceptions import ConfigParseError, ProfileNotFound
+
+    key = session_key(settings)
+    with _lock:
+        if key in _sessions:
+            return _sessions[key]
         if not _shared_loader:
             _shared_loader.append(botocore.loaders.create_loader())
-        loader = _shared_loader[0]
-    core = botocore.session.Session()
-    core.register_component("data_loader", loader)
-    return boto3.session.Session(botocore_session=core)
+        core = botocore.session.Session(profile=settings.profile)
+        core.register_component("data_loader", _shared_loader[0])
+        try:
+            core.get_scoped_config()  # reads the profile, so an unknown one is refused here
+            session = boto3.session.Session(botocore_session=core)
+        except ProfileNotFound:
+            raise UserError(
+                f"The AWS profile '{settings.profile}' ({settings.sources.get('profile', 'default')}) is not "
+                "in the AWS config files.",
+                "Add it to ~/.aws/config (aws configure --profile NAME), or set AWS_PROFILE / "
+                "%config SageMakerAck.profile to an existing one.",
+            ) from None
+        except ConfigParseError as exc:
+            raise UserError(
+                f"The AWS config file cannot be read: {exc}.",
+                "Fix the file's INI syntax (see `aws configure list`), or point AWS_CONFIG_FILE elsewhere.",
+            ) from None
+        _sessions[key] = session
+        return session
+
+
+def make_client(
+    settings: Settings, service: str, endpoint: str | None, *, region: str, config: Config
+) -> Any:
+    """A client of ``service`` from :func:`session_for` (boto3 sessions are not thread-safe to make clients)."""
+    session = session_for(settings)
+    with _lock:
+        return session.client(service, endpoint_url=endpoint, region_name=region, config=config)
+
+
+def default_region(settings: Settings) -> str | None:
+    """The configured region, else the profile's (an unknown profile is refused here, before any request)."""
+    session = session_for(settings)
+    return settings.region or session.region_name
+
+
+def has_credentials(settings: Settings) -> bool:
+    """Whether boto3's credential chain finds any credentials for these settings (without calling AWS)."""
+    try:
+        return session_for(settings).get_credentials() is not None
+    except Exception:  # a broken profile is "no credentials" here; the caller then says why it cannot ask
+        return False
 
 
 @dataclass
@@ -76,7 +154,7 @@ class AwsClients:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> AwsClients:
-        region = settings.region or new_session().region_name
+        region = default_region(settings)
         if not region:
             raise UserError(
                 "No AWS region is configured.",
@@ -91,9 +169,9 @@ class AwsClients:
                 retries={"mode": RETRY_MODE, "total_max_attempts": self.max_attempts},
                 s3={"addressing_style": "path"} if endpoint else None,
             )
-            if "session" not in self._made:
-                self._made["session"] = new_session()
-            self._made[service] = self._made["session"].client(service, endpoint_url=endpoint, config=config)
+            self._made[service] = make_client(
+                self.settings, service, endpoint, region=self.region, config=config
+            )
         return self._made[service]
 
     @property

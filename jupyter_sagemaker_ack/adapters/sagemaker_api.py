@@ -1,6 +1,7 @@
 """The SageMaker Pipelines API as the status engine and stop need it: describe, every page of steps, stop.
 
-One boto3 client per :class:`Settings` (region, endpoint, botocore ``standard`` retries). Throttling that
+One boto3 client per :class:`Settings` (region, endpoint, botocore ``standard`` retries), from the same
+session strategy as S3 (:func:`.aws_session.session_for`). Throttling that
 outlasts botocore's retries is raised as :class:`Throttled` (and a dropped connection as :class:`Transient`)
 so the caller's polling policy can back off instead of failing; every other AWS failure becomes a
 :class:`UserError` with the AWS message.
@@ -8,7 +9,6 @@ so the caller's polling policy can back off instead of failing; every other AWS 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +16,8 @@ from typing import Any
 
 from ..config import Settings
 from ..core.errors import UserError
+from . import aws_session
+from .aws_session import session_for
 
 STEPS_PAGE_SIZE = 100
 EXECUTIONS_PAGE_SIZE = 100
@@ -32,18 +34,11 @@ THROTTLING_CODES = frozenset(
 )
 
 
-_session_lock = threading.Lock()
-_sessions: dict[str, Any] = {}
+def _session(settings: Settings | None = None) -> Any:
+    """The boto3 session SageMaker clients come from: :func:`.aws_session.session_for`, as for S3."""
+    from ..config import resolve_settings
 
-
-def _session() -> Any:
-    """One boto3 session per process: a new one would parse the large SageMaker model again (~0.5 s)."""
-    import boto3
-
-    with _session_lock:
-        if "default" not in _sessions:
-            _sessions["default"] = boto3.session.Session()
-        return _sessions["default"]
+    return session_for(settings if settings is not None else resolve_settings())
 
 
 class Transient(UserError):
@@ -58,14 +53,11 @@ class NotFound(UserError):
     """The execution or pipeline does not exist in SageMaker (in this account and region)."""
 
 
-def has_credentials() -> bool:
-    """Whether boto3's credential chain finds any credentials (without calling AWS)."""
-    import boto3
+def has_credentials(settings: Settings | None = None) -> bool:
+    """Whether boto3's credential chain finds any credentials for these settings (without calling AWS)."""
+    from ..config import resolve_settings
 
-    try:
-        return boto3.session.Session().get_credentials() is not None
-    except Exception:  # a broken profile is "no credentials" here; the caller then uses the CR only
-        return False
+    return aws_session.has_credentials(settings if settings is not None else resolve_settings())
 
 
 @dataclass
@@ -79,16 +71,16 @@ class SageMakerApi:
     def from_settings(cls, settings: Settings, *, max_attempts: int = MAX_ATTEMPTS) -> SageMakerApi:
         from botocore.config import Config
 
-        session = _session()
-        region = settings.region or session.region_name
+        region = aws_session.default_region(settings)
         if not region:
             raise UserError(
                 "No AWS region is configured for SageMaker.",
                 "Set AWS_REGION (or SAGEMAKER_ACK_REGION), or pass --region.",
             )
         config = Config(region_name=region, retries={"mode": "standard", "total_max_attempts": max_attempts})
-        with _session_lock:
-            client = session.client("sagemaker", endpoint_url=settings.sagemaker_endpoint, config=config)
+        client = aws_session.make_client(
+            settings, "sagemaker", settings.sagemaker_endpoint, region=region, config=config
+        )
         return cls(client=client, region=region)
 
     def describe_execution(self, arn: str) -> dict[str, Any]:

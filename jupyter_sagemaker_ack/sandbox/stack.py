@@ -2,16 +2,22 @@
 
 ``up`` starts a supervisor process on free 127.0.0.1 ports and returns once every server answers; the
 supervisor writes a kubeconfig and a shell env file so that boto3, the Kubernetes client and the real
-``kubectl`` use the sandbox. ``down`` stops that one process, which stops every server it started, so
-nothing is left running or listening.
+``kubectl`` use the sandbox. The supervisor leads its own process session, so moto and the ACK controller
+share its process group, and ``sandbox.json`` records the identity (pid, start time, command line) of every
+process of the stack. ``down`` stops the supervisor, which stops every server it started; when the
+supervisor is gone (SIGKILL, a crash) ``down`` stops its children itself. A pid is signalled only while its
+recorded identity still matches (:mod:`.processes`), so a stale or hostile ``sandbox.json`` never reaches a
+foreign process, and nothing is left running or listening.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -23,12 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import UserError
-from . import aws
+from . import aws, processes
+from .processes import Identity
 
 STATE_FILE = "sandbox.json"
 ENV_FILE = "env"
 KUBECONFIG_FILE = "kubeconfig"
 LOG_FILE = "sandbox.log"
+SUPERVISOR_MODULE = "jupyter_sagemaker_ack.sandbox.stack"
+MAX_STATE_BYTES = 1_048_576  # the supervisor writes a few KB
 
 
 def default_state_dir() -> Path:
@@ -44,6 +53,8 @@ class SandboxInfo:
     pid: int
     endpoints: Mapping[str, str]
     env: Mapping[str, str]
+    processes: tuple[Identity, ...] = ()  # the supervisor first, then its children
+    process_group: int | None = None
 
     @property
     def kubeconfig(self) -> Path:
@@ -59,6 +70,8 @@ class SandboxInfo:
             "pid": self.pid,
             "endpoints": dict(self.endpoints),
             "env": dict(self.env),
+            "processGroup": self.process_group,
+            "processes": [p.to_json() for p in self.processes],
         }
 
 
@@ -122,6 +135,8 @@ def serve(state_dir: Path, realistic: bool = False) -> None:
     their imports run on the other core while this process starts the two aiohttp emulators.
     """
     state_dir.mkdir(parents=True, exist_ok=True)
+    if os.getpgrp() != os.getpid():
+        os.setsid()  # our own session and group, so `down` can reach every child even after we are killed
     for var, value in {**aws.FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": aws.REGION}.items():
         os.environ[var] = value
     stopping = threading.Event()
@@ -168,7 +183,15 @@ def serve(state_dir: Path, realistic: bool = False) -> None:
         endpoints = {"aws": moto["url"], "sagemaker": sagemaker.url, "kubernetes": kube.url}
         env = sandbox_env(state_dir, endpoints, resources)
         _write_atomic(state_dir / ENV_FILE, "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items()))
-        info = SandboxInfo(state_dir=state_dir, pid=os.getpid(), endpoints=endpoints, env=env)
+        recorded = [processes.identity(pid) for pid in (os.getpid(), *(c.pid for c in children))]
+        info = SandboxInfo(
+            state_dir=state_dir,
+            pid=os.getpid(),
+            endpoints=endpoints,
+            env=env,
+            processes=tuple(p for p in recorded if p is not None),
+            process_group=os.getpgrp(),
+        )
         _write_atomic(state_dir / STATE_FILE, json.dumps(info.to_json(), indent=2))
         stopping.wait()
     finally:
@@ -190,47 +213,205 @@ def serve(state_dir: Path, realistic: bool = False) -> None:
             (state_dir / name).unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+class DamagedState(UserError):
+    """``sandbox.json`` exists but is not a state file this sandbox wrote."""
+
+
+def _damaged(path: Path, why: str) -> DamagedState:
+    return DamagedState(
+        f"The sandbox state file {path} is damaged ({why}), and no sandbox process of {path.parent} runs.",
+        f"Remove it (rm {shlex.quote(str(path))}) and start again with: sagemaker-ack sandbox up",
+    )
+
+
+def _read_small_file(path: Path) -> bytes | None:
+    """The bytes of a regular file of at most MAX_STATE_BYTES; None for a FIFO, device or larger file.
+
+    Opened without blocking, so a FIFO or /dev/zero in place of the state file cannot hang ``down``.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        if os.waitpid(pid, os.WNOHANG) != (0, 0):
-            return False  # it was our child and has just been reaped
-    except ChildProcessError:
-        pass
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_STATE_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_STATE_BYTES + 1)
+    finally:
+        os.close(fd)
+    return raw if len(raw) <= MAX_STATE_BYTES else None
+
+
+def _parse_state(state_dir: Path) -> SandboxInfo | None:
+    """The sandbox recorded in ``state_dir`` (running or not), None without a state file.
+
+    Raises :class:`DamagedState` for a file that is not one the supervisor wrote.
+    """
+    path = state_dir / STATE_FILE
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
+        raw = _read_small_file(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UserError(
+            f"The sandbox state file {path} cannot be read: {exc.strerror or exc}.",
+            f"Check the permissions of {state_dir}, or pass another --state-dir.",
+        ) from None
+    if raw is None:
+        raise _damaged(path, f"not a regular file of at most {MAX_STATE_BYTES} bytes")
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state != "Z"
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _damaged(path, "not UTF-8 text") from None
+    except (ValueError, RecursionError):
+        raise _damaged(path, "not JSON" if raw.strip() else "empty") from None
+    try:
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        endpoints, env = data.get("endpoints"), data.get("env")
+        if not isinstance(endpoints, dict) or not all(isinstance(v, str) for v in endpoints.values()):
+            raise ValueError("no endpoints")
+        if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
+            raise ValueError("no environment")
+        entries = data.get("processes")
+        if not isinstance(entries, list) or not entries:
+            raise ValueError("no process identities")
+        recorded = tuple(Identity.from_json(entry) for entry in entries)
+        for entry in recorded:
+            if not _is_sandbox_command(entry.argv, state_dir):
+                raise ValueError(f"process {entry.pid} is not a sandbox process of {state_dir}")
+        group = data.get("processGroup")
+        if group is not None and group != recorded[0].pid:
+            raise ValueError(f"process group {group!r} is not the supervisor's")
+    except ValueError as exc:
+        raise _damaged(path, str(exc)) from None
+    return SandboxInfo(
+        state_dir=state_dir,
+        pid=recorded[0].pid,
+        endpoints=endpoints,
+        env=env,
+        processes=recorded,
+        process_group=group,
+    )
+
+
+def _is_sandbox_command(argv: tuple[str, ...], state_dir: Path) -> bool:
+    """Whether ``argv`` is the supervisor, moto or the controller as :func:`up` starts them for ``state_dir``."""
+    own_args = {str(state_dir), *(str(state_dir / f) for f in ("aws.ready", "controller.ready"))}
+    modules = (
+        SUPERVISOR_MODULE,
+        "jupyter_sagemaker_ack.sandbox.aws",
+        "jupyter_sagemaker_ack.sandbox.ack_controller",
+    )
+    return "-m" in argv and bool(own_args.intersection(argv)) and any(m in argv for m in modules)
+
+
+def _of_state_dir(state_dir: Path) -> list[Identity]:
+    """Live sandbox processes started for ``state_dir``, found by their command line."""
+    return [
+        found
+        for found in processes.find("jupyter_sagemaker_ack.sandbox")
+        if _is_sandbox_command(found.argv, state_dir)
+    ]
 
 
 def read_info(state_dir: Path | None = None) -> SandboxInfo | None:
-    """The running sandbox in ``state_dir``, or None when there is none."""
-    state_dir = state_dir or default_state_dir()
+    """The running sandbox in ``state_dir``, or None when there is none (no file, or its supervisor is gone)."""
+    state_dir = (state_dir or default_state_dir()).resolve()
+    info = _parse_state(state_dir)
+    if info is None or not processes.is_running(info.processes[0]):
+        return None
+    return info
+
+
+def leftovers(state_dir: Path | None = None) -> list[int]:
+    """Pids of sandbox processes of ``state_dir`` that still run without their supervisor (it was killed)."""
+    state_dir = (state_dir or default_state_dir()).resolve()
+    return [p.pid for p in _of_state_dir(state_dir) if SUPERVISOR_MODULE not in p.argv]
+
+
+@dataclass(frozen=True)
+class Shutdown:
+    """What ``down`` did: the pids it stopped, and a note on a stale or damaged state file."""
+
+    stopped: tuple[int, ...]
+    note: str = ""
+
+
+def _remove_state(state_dir: Path) -> None:
+    for name in (STATE_FILE, ENV_FILE, "aws.ready", "controller.ready"):
+        (state_dir / name).unlink(missing_ok=True)
+
+
+def _stop(targets: list[Identity], group: int | None, supervisor: Identity | None, timeout: float) -> None:
+    """SIGTERM (the supervisor alone when it runs, else every child and the group), then SIGKILL what is left."""
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        if supervisor is not None and processes.is_running(supervisor) and signum == signal.SIGTERM:
+            processes.signal_if_ours(supervisor, signum)
+        else:
+            for target in targets:
+                processes.signal_if_ours(target, signum)
+            if group is not None:
+                processes.signal_group_if_ours(group, targets, signum)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for target in targets:
+                processes.reap(target.pid)
+            if not any(processes.is_running(t) for t in targets):
+                return
+            time.sleep(0.05)
+
+
+def shut_down(state_dir: Path | None = None, *, timeout: float = 15.0) -> Shutdown:
+    """Stop every process of the sandbox in ``state_dir``, and signal nothing that is not one of them."""
+    state_dir = (state_dir or default_state_dir()).resolve()
     try:
-        data = json.loads((state_dir / STATE_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-    if not _alive(int(data["pid"])):
-        return None
-    return SandboxInfo(
-        state_dir=state_dir, pid=int(data["pid"]), endpoints=data["endpoints"], env=data["env"]
-    )
+        info = _parse_state(state_dir)
+    except DamagedState:
+        found = _of_state_dir(state_dir)
+        if not found:
+            raise
+        _stop(found, None, None, timeout)
+        _remove_state(state_dir)
+        return Shutdown(
+            tuple(p.pid for p in found),
+            f"{STATE_FILE} was damaged; its processes were found by their command line",
+        )
+    recorded = list(info.processes) if info is not None else []
+    running = [p for p in recorded if processes.is_running(p)]
+    # processes of this state dir the file does not name (a supervisor killed while starting, say)
+    known = {p.pid for p in running}
+    running += [p for p in _of_state_dir(state_dir) if p.pid not in known]
+    note = ""
+    if info is not None and not running:
+        note = f"removed a stale {STATE_FILE}"
+        if processes.identity(info.pid) is not None:
+            note += f" (pid {info.pid} is now another process, left alone)"
+    if running:
+        supervisor = recorded[0] if recorded and recorded[0] in running else None
+        _stop(running, info.process_group if info is not None else None, supervisor, timeout)
+    _remove_state(state_dir)
+    return Shutdown(tuple(p.pid for p in running), note)
 
 
 def up(state_dir: Path | None = None, *, realistic: bool = False, timeout: float = 60.0) -> SandboxInfo:
     """Start the sandbox in the background (or return the one already running) and wait until it is ready."""
     state_dir = (state_dir or default_state_dir()).resolve()
-    running = read_info(state_dir)
+    try:
+        running = read_info(state_dir)
+    except DamagedState:
+        running = None  # nothing of this state dir runs: the damaged file is replaced
     if running is not None:
         return running
     state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    with contextlib.suppress(DamagedState):
+        shut_down(state_dir)  # children left behind by a supervisor that was killed
+    try:
+        (state_dir / STATE_FILE).unlink(missing_ok=True)
+    except OSError as exc:
+        raise UserError(
+            f"The sandbox state file {state_dir / STATE_FILE} cannot be replaced: {exc.strerror or exc}.",
+            "Remove it (it is not a file the sandbox wrote), or pass another --state-dir.",
+        ) from None
     args = [
         sys.executable,
         "-m",
@@ -251,32 +432,34 @@ def up(state_dir: Path | None = None, *, realistic: bool = False, timeout: float
         if info is not None:
             return info
         if proc.poll() is not None:
+            _stop_group(proc)
             tail = (state_dir / LOG_FILE).read_text(errors="replace").strip().splitlines()[-5:]
             raise UserError(
                 "The sandbox stopped while starting: " + (" | ".join(tail) or f"exit code {proc.returncode}"),
                 f"See {state_dir / LOG_FILE}; install the extras with: pip install 'jupyter-sagemaker-ack[sandbox]'.",
             )
         time.sleep(0.05)
-    proc.terminate()
+    _stop_group(proc)
     raise UserError(f"The sandbox was not ready within {timeout:.0f} s.", f"See {state_dir / LOG_FILE}.")
 
 
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a supervisor that failed to start and every child it made: the group we just created.
+
+    Until ``proc`` is reaped its pid (the group id) cannot be reused, so the group is still ours.
+    """
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, signum)
+        except ProcessLookupError:
+            break
+        time.sleep(0.5)
+    proc.wait()
+
+
 def down(state_dir: Path | None = None, *, timeout: float = 15.0) -> bool:
-    """Stop the sandbox in ``state_dir``; True when one was running."""
-    state_dir = (state_dir or default_state_dir()).resolve()
-    info = read_info(state_dir)
-    if info is None:
-        for name in (STATE_FILE, ENV_FILE):
-            (state_dir / name).unlink(missing_ok=True)
-        return False
-    os.kill(info.pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while _alive(info.pid):
-        if time.monotonic() > deadline:
-            os.kill(info.pid, signal.SIGKILL)
-            deadline = time.monotonic() + timeout
-        time.sleep(0.05)
-    return True
+    """Stop the sandbox in ``state_dir``; True when any of its processes was running."""
+    return bool(shut_down(state_dir, timeout=timeout).stopped)
 
 
 def probe(info: SandboxInfo) -> dict[str, bool]:

@@ -173,12 +173,7 @@ def sandbox_lab(
 ) -> Iterator[tuple[Lab, Any]]:
     """A second `jupyter lab` whose server extension talks to the session's sandbox."""
     _needs_browser_stack()
-    for module in ("services.watch", "services.submit", "sandbox.stack"):
-        pytest.importorskip(f"jupyter_sagemaker_ack.{module}", reason=f"needs {module} (issues 5 and 9)")
-    try:
-        sandbox = request.getfixturevalue("sandbox")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the `sandbox` fixture (tests/fixtures/sandbox.py)")
+    sandbox = request.getfixturevalue("sandbox")
     env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "AWS_PROFILE")}
     process, server = start_lab(tmp_path_factory.mktemp("sandbox-lab"), {**env, **sandbox.env})
     try:

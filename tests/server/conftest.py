@@ -46,10 +46,5 @@ def pipeline_yaml(jp_root_dir: Path) -> Path:
 @pytest.fixture
 def sandbox_ready(request: pytest.FixtureRequest) -> Any:
     """The session's sandbox, with this test's environment (so the server's settings) pointed at it."""
-    for module in ("services.watch", "services.stop", "services.submit", "sandbox.stack"):
-        pytest.importorskip(f"jupyter_sagemaker_ack.{module}", reason=f"needs {module} (issues 5 and 9)")
-    try:
-        request.getfixturevalue("sandbox_env")
-    except pytest.FixtureLookupError:
-        pytest.skip("needs the `sandbox` fixture (tests/fixtures/sandbox.py)")
+    request.getfixturevalue("sandbox_env")
     return request.getfixturevalue("sandbox")

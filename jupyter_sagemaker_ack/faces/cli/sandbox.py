@@ -54,7 +54,9 @@ def up(state_dir: Path | None, realistic: bool, as_json: bool) -> None:
 @user_errors
 def down(state_dir: Path | None) -> None:
     """Stop the sandbox and every process it started."""
-    click.echo("sandbox stopped" if stack.down(state_dir) else "no sandbox was running")
+    result = stack.shut_down(state_dir)
+    said = "sandbox stopped" if result.stopped else "no sandbox was running"
+    click.echo(f"{said} ({result.note})" if result.note else said)
 
 
 @sandbox.command()
@@ -64,7 +66,14 @@ def status(state_dir: Path | None) -> None:
     """Show whether the sandbox runs and which endpoints answer (exit 1 when it is not running)."""
     info = stack.read_info(state_dir)
     if info is None:
-        click.echo("no sandbox is running")
+        left = stack.leftovers(state_dir)
+        if left:
+            click.echo(
+                f"no sandbox is running, but {len(left)} of its processes are (pids "
+                f"{', '.join(map(str, left))}): `sagemaker-ack sandbox down` stops them"
+            )
+        else:
+            click.echo("no sandbox is running")
         raise SystemExit(1)
     answers = stack.probe(info)
     click.echo(f"sandbox running (pid {info.pid}, state {info.state_dir})")

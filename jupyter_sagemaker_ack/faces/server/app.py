@@ -2,7 +2,10 @@
 
 Loaded by Jupyter Server through ``_jupyter_server_extension_points`` in the package ``__init__``. Settings
 for the services (bucket, namespace, kube context, endpoints...) come from the ``SageMakerAck`` config
-section shared with ``%config``, then the environment, as ``config.resolve_settings`` orders them.
+section shared with ``%config`` (``c.SageMakerAck.s3_endpoint = ...`` in jupyter_server_config.py, or
+``--SageMakerAck.s3_endpoint=...`` on the command line), then the environment, as
+``settings.resolve_settings`` orders them. Every setting is a trait there; ``jupyter server --help-all`` lists
+them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Int
 
 from ...config import SageMakerAck, Settings, resolve_settings
+from ...core.errors import UserError
 
 
 class SageMakerAckServerApp(ExtensionApp):
@@ -23,6 +27,7 @@ class SageMakerAckServerApp(ExtensionApp):
     name = "jupyter_sagemaker_ack"
     description = "SageMaker ACK pipelines and runs for JupyterLab."
     load_other_extensions = True
+    classes = [SageMakerAck]
 
     worker_threads = Int(
         4, config=True, help="Threads for blocking service calls (cluster and SageMaker reads, stop, review)."
@@ -42,6 +47,7 @@ class SageMakerAckServerApp(ExtensionApp):
         )
         self.stream_slots = threading.BoundedSemaphore(self.max_run_streams)
         self.stopping = threading.Event()
+        self.check_ack_settings()
 
     def initialize_handlers(self) -> None:
         from .handlers import routes
@@ -52,6 +58,13 @@ class SageMakerAckServerApp(ExtensionApp):
         """The services' settings as configured now (``c.SageMakerAck.*`` > environment > defaults)."""
         configured: dict[str, Any] = SageMakerAck(config=self.config).configured()
         return resolve_settings(traitlets_config=configured)
+
+    def check_ack_settings(self) -> None:
+        """Refuse a bad ``c.SageMakerAck.*`` value at start-up, in the server log, rather than per request."""
+        try:
+            self.ack_settings()
+        except UserError as exc:
+            self.log.error("sagemaker-ack: %s Fix: %s", exc.problem, exc.fix)
 
     async def stop_extension(self) -> None:
         self.stopping.set()

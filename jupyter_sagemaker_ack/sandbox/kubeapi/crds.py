@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from jupyter_sagemaker_ack.core.ack import crd_documents
 from jupyter_sagemaker_ack.core.errors import UserError
 
 from .store import ResourceType
@@ -67,10 +67,5 @@ def load_crd_files(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
 
 
 def default_crds() -> list[dict[str, Any]]:
-    """The project's own CRDs (core.ack.crd_documents), or none while that function does not exist."""
-    try:
-        ack = importlib.import_module("jupyter_sagemaker_ack.core.ack")
-    except ImportError:
-        return []
-    factory = getattr(ack, "crd_documents", None)
-    return list(factory()) if callable(factory) else []
+    """The project's own CRDs (core.ack.crd_documents), the ones the sandbox's API server serves."""
+    return list(crd_documents())

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from jupyter_sagemaker_ack.core.ack import crd_documents
+
 UPSTREAM = ("sagemaker.services.k8s.aws_pipelines.yaml", "sagemaker.services.k8s.aws_pipelineexecutions.yaml")
 _FIELD_FACTS = (
     "type",
@@ -24,10 +26,7 @@ _FIELD_FACTS = (
 
 
 def _project_crds() -> dict[str, dict[str, Any]]:
-    ack = pytest.importorskip("jupyter_sagemaker_ack.core.ack", reason="core/ack.py is not written yet")
-    if not hasattr(ack, "crd_documents"):
-        pytest.skip("core.ack has no crd_documents() yet")
-    return {doc["metadata"]["name"]: doc for doc in ack.crd_documents()}
+    return {doc["metadata"]["name"]: doc for doc in crd_documents()}
 
 
 def _fields(schema: dict[str, Any], path: str = "") -> dict[str, dict[str, Any]]:
