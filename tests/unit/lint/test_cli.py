@@ -136,7 +136,9 @@ def test_missing_path_is_a_usage_error() -> None:
 
 def test_pinned_version_is_not_verified_offline(tmp_path: Path) -> None:
     provenance = manifests.Provenance(
-        digest="sha256:" + "0" * 64, definition_uri="s3://my-bucket/abalone/definition.json", version_id="v1"
+        digest=parse_definition(abalone_definition()).digest,
+        definition_uri="s3://my-bucket/abalone/definition.json",
+        version_id="v1",
     )
     path = _clean_yaml(tmp_path, provenance)
     result = _run("--offline", str(path))
