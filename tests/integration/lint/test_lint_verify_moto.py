@@ -45,13 +45,15 @@ def test_published_manifest_verifies_clean(aws: AwsTestBed, tmp_path: Path) -> N
     assert result.output.strip() == "no problems found in 1 file"
 
 
-def test_edited_definition_fails_verification_but_not_offline(aws: AwsTestBed, tmp_path: Path) -> None:
+def test_edited_definition_fails_verification_and_fails_offline(aws: AwsTestBed, tmp_path: Path) -> None:
+    """A hand edit is an error against S3 (SMA801) and, without any AWS access, by its digest (SMA803)."""
     path = _published_yaml(aws, tmp_path)
     path.write_text(path.read_text().replace('"published"', '"edited by hand"'))
     findings = lint_paths([path], settings=aws.settings)
-    assert {f.code for f in findings} == {"SMA801"}
+    assert {f.code for f in findings} == {"SMA801", "SMA803"}
     assert all(f.file == str(path) and f.line is not None for f in findings)
     assert CliRunner().invoke(cli, ["lint", str(path)]).exit_code == 1
     offline = CliRunner().invoke(cli, ["lint", "--offline", str(path)])
-    assert offline.exit_code == 0
+    assert offline.exit_code == 1
     assert "SMA802" in offline.output
+    assert "error SMA803" in offline.output

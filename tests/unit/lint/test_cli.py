@@ -19,6 +19,7 @@ from jupyter_sagemaker_ack.core.lint.documents import PlainDocument
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 from jupyter_sagemaker_ack.faces.cli import cli
 from jupyter_sagemaker_ack.services.lint import VERSION_ANNOTATION, lint_paths, verify_pinned
+from jupyter_sagemaker_ack.services.verify import VerifyReport
 
 from ._helpers import CORPUS
 
@@ -150,15 +151,17 @@ def test_pinned_version_mismatch_is_an_error() -> None:
     doc = {"kind": "Pipeline", "metadata": {"annotations": {VERSION_ANNOTATION: "v7"}}}
     seen: list[Any] = []
 
-    def verifier(document: Any) -> list[str]:
+    def verifier(document: Any) -> VerifyReport:
         seen.append(document)
-        return ["digest: the S3 object differs from the inline definition"]
+        report = VerifyReport()
+        report.add("p.yaml", "digest", False, "the S3 object differs from the inline definition")
+        return report
 
     findings = verify_pinned([PlainDocument(doc, "p.yaml")], verifier=verifier)
     assert seen == [doc]
     assert [(f.code, f.severity, f.file) for f in findings] == [("SMA801", "error", "p.yaml")]
 
-    def broken(document: Any) -> list[str]:
+    def broken(document: Any) -> VerifyReport:
         raise ConnectionError("bucket unreachable")
 
     (skipped,) = verify_pinned([PlainDocument(doc, "p.yaml")], verifier=broken)
