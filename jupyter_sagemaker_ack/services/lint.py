@@ -21,7 +21,16 @@ from ..config import Settings, resolve_settings
 from ..core import ack
 from ..core.definition import Definition
 from ..core.errors import UserError
-from ..core.lint import Finding, finding, lint_definition, lint_documents, read_documents, sort_key, text_kind
+from ..core.lint import (
+    Finding,
+    finding,
+    has_errors,
+    lint_definition,
+    lint_documents,
+    read_documents,
+    sort_key,
+    text_kind,
+)
 from ..core.lint.api import unique
 from ..core.lint.documents import Document
 from ..core.lint.rules.provenance import VERSION_ANNOTATION, Verification, add_verification, pinned_version
@@ -129,15 +138,16 @@ def check_texts(sources: Iterable[tuple[str, str | bytes]], options: LintOptions
     """Lint ``(filename, text)`` pairs as one set, then verify every Pipeline that pins an S3 version."""
     options = options or LintOptions()
     checked = Checked()
+    # A file that reads only once repaired (tabs, unindented blocks) is linted but not verified: the
+    # repaired copy is not what kubectl would apply, so proving it was published would prove nothing.
+    verifiable: list[Document] = []
     for name, content in sources:
         checked.files += 1
         if isinstance(content, bytes):
             try:
                 content = content.decode("utf-8")
             except UnicodeDecodeError as error:
-                checked.findings.append(
-                    finding("SMA103", f"The file is not UTF-8 text (byte {error.start}).", file=name)
-                )
+                checked.findings.append(_not_utf8(content, error, name))
                 continue
         if text_kind(content, name) == "definition":
             checked.findings.extend(lint_definition(content, name))
@@ -145,11 +155,27 @@ def check_texts(sources: Iterable[tuple[str, str | bytes]], options: LintOptions
         file_documents, read_findings = read_documents(content, name)
         checked.findings.extend(read_findings)
         checked.documents.extend(file_documents)
+        if not has_errors(read_findings):
+            verifiable.extend(file_documents)
     checked.findings.extend(lint_documents(checked.documents))
-    checked.pinned = verify_documents_pinned(checked.documents, options)
+    checked.pinned = verify_documents_pinned(verifiable, options)
     checked.findings.extend(verification_findings(checked.pinned, options.require_verified))
     checked.findings = sorted(unique(checked.findings), key=sort_key)
     return checked
+
+
+def _not_utf8(data: bytes, error: UnicodeDecodeError, name: str) -> Finding:
+    before = data[: error.start]
+    line = before.count(b"\n") + 1
+    column = len(before) - (before.rfind(b"\n") + 1) + 1
+    return finding(
+        "SMA103",
+        f"The file is not UTF-8 text (byte {error.start}).",
+        file=name,
+        line=line,
+        column=column,
+        hint="Save the file as UTF-8; kubectl reads only UTF-8 YAML.",
+    )
 
 
 def lint_paths(
