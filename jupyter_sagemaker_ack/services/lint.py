@@ -144,10 +144,11 @@ def check_texts(sources: Iterable[tuple[str, str | bytes]], options: LintOptions
     for name, content in sources:
         checked.files += 1
         if isinstance(content, bytes):
+            data = content
             try:
-                content = content.decode("utf-8")
+                content = data.decode("utf-8")
             except UnicodeDecodeError as error:
-                checked.findings.append(_not_utf8(content, error, name))
+                checked.findings.append(_not_utf8(data, error, name))
                 continue
         if text_kind(content, name) == "definition":
             checked.findings.extend(lint_definition(content, name))

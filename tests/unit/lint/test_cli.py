@@ -199,3 +199,27 @@ def test_unreadable_inputs_never_print_a_traceback(name: str) -> None:
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "flags"),
+    [
+        ("lint", ("--require-verified", "--trust-bucket BUCKET", "--offline")),
+        ("verify", ("--trust-bucket BUCKET",)),
+    ],
+)
+def test_the_trust_flags_are_in_the_help(command: str, flags: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    for flag in flags:
+        assert flag in result.output
+    assert "SAGEMAKER_ACK_BUCKET" in result.output
+
+
+def test_the_magics_and_the_panel_can_lint_a_definition_through_the_service() -> None:
+    from jupyter_sagemaker_ack.services.lint import lint_pipeline
+
+    definition = parse_definition(abalone_definition())
+    assert lint_pipeline(definition) == []
+    broken = dict(abalone_definition(), Steps=[{"Name": "A", "Type": "Fail", "DependsOn": ["Nope"]}])
+    assert [f.code for f in lint_pipeline(broken)] == ["SMA306"]
