@@ -4,6 +4,7 @@ in parameter defaults, and shapes that are full matches (a trailing newline is n
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -180,3 +181,11 @@ def test_a_manifest_role_arn_or_namespace_with_a_trailing_newline_is_reported() 
     text = _rendered().replace(f"roleARN: {ROLE}", f'roleARN: "{ROLE}\\n"')
     text = text.replace("metadata:\n", 'metadata:\n  namespace: "team-a\\n"\n', 1)
     assert sorted(f.code for f in lint_text(text, "p.yaml")) == ["SMA207", "SMA601"]
+
+
+@pytest.mark.parametrize("text", ["=" + "a-" * 20_000, "=" + "-a" * 20_000, '="' * 20_000, "=a=" * 20_000])
+def test_hostile_command_strings_are_read_in_linear_time(text: str) -> None:
+    definition = _processing(ContainerArguments=[text])
+    started = time.perf_counter()
+    lint_definition(json.dumps(definition))
+    assert time.perf_counter() - started < 1.0  # the quadratic form took seconds at this size

@@ -39,8 +39,10 @@ _REFERENCE_WORDS = {"name", "arn", "id", "uri", "url", "path", "file", "ref"}
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _REFERENCE = re.compile(r"^(?:arn:aws|\{\{resolve:|\$\{|\$\(|\$[A-Za-z_]|s3://|/)|^\*+$")
 # NAME=value in a command string: `export NAME=value`, `NAME=value cmd`, `--name=value`, `env NAME="v"`.
+# A name starts only after a character that cannot be part of one, so a hostile "=a-a-a-..." is one
+# attempt (linear), not one per character (quadratic).
 _ASSIGNMENT = re.compile(
-    r"""(?<![\w$])(?:--?)?(?P<name>[A-Za-z_][A-Za-z0-9_\-]*)[ \t]*=[ \t]*"""
+    r"""(?<![\w$\-])(?:--?)?(?P<name>[A-Za-z_][A-Za-z0-9_\-]*)[ \t]*=[ \t]*"""
     r"""(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<bare>[^\s;&|'"`)]+))"""
 )
 
