@@ -35,7 +35,7 @@ from ..core.lint.api import unique
 from ..core.lint.documents import Document
 from ..core.lint.rules.provenance import VERSION_ANNOTATION, Verification, add_verification, pinned_version
 from ..core.lint.sink import Sink
-from .verify import VerifyReport, verify_documents
+from .verify import VerifyReport, check_trust_buckets, verify_documents
 
 __all__ = [
     "SUFFIXES",
@@ -137,6 +137,7 @@ def check_paths(paths: Iterable[str | os.PathLike[str]], options: LintOptions | 
 def check_texts(sources: Iterable[tuple[str, str | bytes]], options: LintOptions | None = None) -> Checked:
     """Lint ``(filename, text)`` pairs as one set, then verify every Pipeline that pins an S3 version."""
     options = options or LintOptions()
+    check_trust_buckets(options.trust_buckets)  # a mistyped bucket is a usage mistake, not a finding
     checked = Checked()
     # A file that reads only once repaired (tabs, unindented blocks) is linted but not verified: the
     # repaired copy is not what kubectl would apply, so proving it was published would prove nothing.

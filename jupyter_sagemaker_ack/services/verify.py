@@ -140,7 +140,21 @@ def _read_manifests(file: Path) -> list[dict[str, Any]]:
 
 def trusted_buckets(settings: Settings, extra: Iterable[str] = ()) -> frozenset[str]:
     """The buckets verification may talk to: the configured one and those trusted explicitly."""
-    return frozenset(b.strip() for b in (settings.bucket, *extra) if b and b.strip())
+    return frozenset(b for b in (settings.bucket, *check_trust_buckets(extra)) if b)
+
+
+def check_trust_buckets(names: Iterable[str]) -> tuple[str, ...]:
+    """The bucket names given to trust, refused when one is a URI or a path rather than a bucket name."""
+    out = []
+    for name in names:
+        bucket = name.strip()
+        if not bucket or "/" in bucket or ":" in bucket:
+            raise UserError(
+                f"--trust-bucket takes a bucket name; {name!r} is not one.",
+                "Pass the bare name, e.g. --trust-bucket my-handoff-bucket (no s3:// and no key).",
+            )
+        out.append(bucket)
+    return tuple(out)
 
 
 def verify(
@@ -176,13 +190,13 @@ def verify_documents(
     where: str = "the input",
 ) -> VerifyReport:
     """Like :func:`verify`, for documents labelled with the file they came from."""
+    trusted = trusted_buckets(settings, trust_buckets)
     pipelines = [(label, doc) for label, doc in documents if doc.get("kind") == ack.PIPELINE_KIND]
     if not pipelines:
         raise UserError(
             f"No ACK Pipeline document in {where}.",
             "Pass the pipeline.yaml rendered by `sagemaker-ack render` or the folder holding it.",
         )
-    trusted = trusted_buckets(settings, trust_buckets)
     report = VerifyReport()
     made: dict[str | None, AwsClients] = {}
 

@@ -382,17 +382,17 @@ LINT_CASES: list[tuple[str, Callable[[], Files], list[str], int, dict[str, str],
             "d.json": json.dumps(
                 _processing(
                     ProcessingOutputConfig={
-                            "Outputs": [
-                                {
-                                    "OutputName": "train",
-                                    "S3Output": {
-                                        "S3Uri": "s3://my-handoff-bucket/out\n",
-                                        "LocalPath": "/opt/ml/processing/train",
-                                        "S3UploadMode": "EndOfJob",
-                                    },
-                                }
-                            ]
-                        }
+                        "Outputs": [
+                            {
+                                "OutputName": "train",
+                                "S3Output": {
+                                    "S3Uri": "s3://my-handoff-bucket/out\n",
+                                    "LocalPath": "/opt/ml/processing/train",
+                                    "S3UploadMode": "EndOfJob",
+                                },
+                            }
+                        ]
+                    }
                 )
             )
         },
@@ -521,6 +521,16 @@ USER_ERRORS: list[tuple[str, Callable[[Path], list[str]], tuple[str, ...]]] = [
         ("no ack pipeline",),
     ),
     ("verify-no-credentials", lambda d: ["verify", _text(d, _pinned_yaml())], ("credentials",)),
+    (
+        "lint-trust-bucket-given-a-uri",
+        lambda d: ["lint", "--trust-bucket", f"s3://{OTHER}/k", _good(d)],
+        ("--trust-bucket", "bucket name"),
+    ),
+    (
+        "verify-trust-bucket-empty",
+        lambda d: ["verify", "--trust-bucket", " ", _text(d, _pinned_yaml())],
+        ("--trust-bucket",),
+    ),
 ]
 
 
