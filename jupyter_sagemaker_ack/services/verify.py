@@ -4,11 +4,15 @@ For each ACK Pipeline document: the inline definition, the digest annotation and
 pinned VersionId must all agree; the object must be SSE-KMS under the recorded key; the bucket must be
 versioned; and the pinned version must still be the current one (an overwrite, by a newer publish or by
 someone else, is reported). When definitions disagree, the steps that differ are named.
+
+Verification talks only to trusted buckets: the configured one (``Settings.bucket``) and those named
+explicitly (``--trust-bucket``). A YAML under review chooses its annotations, so a pinned URI in any other
+bucket is a failed check naming that bucket, and no request is sent to it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +25,8 @@ from ..core import ack
 from ..core.definition import Definition, digest, parse_definition
 from ..core.diff import DefinitionDiff, diff_definitions
 from ..core.errors import UserError
-from ..core.manifests import Provenance, definition_from_manifest, load_manifests
+from ..core.lint import has_errors, read_documents
+from ..core.manifests import Provenance, definition_from_manifest
 
 OK, FAIL, SKIP = "ok", "fail", "skip"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -42,6 +47,8 @@ class Check:
 class VerifyReport:
     checks: list[Check] = field(default_factory=list)
     differences: dict[str, DefinitionDiff] = field(default_factory=dict)
+    untrusted: list[str] = field(default_factory=list)
+    """Buckets a document pinned that are not trusted (nothing was asked of them)."""
 
     @property
     def ok(self) -> bool:
@@ -55,11 +62,19 @@ class VerifyReport:
         self.checks.append(Check(document, name, SKIP, detail))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "ok": self.ok,
             "checks": [c.to_dict() for c in self.checks],
             "differences": {doc: d.to_dict() for doc, d in self.differences.items()},
         }
+        if self.untrusted:
+            out["untrusted_buckets"] = list(self.untrusted)
+        return out
+
+    def extend(self, other: VerifyReport) -> None:
+        self.checks.extend(other.checks)
+        self.differences.update(other.differences)
+        self.untrusted.extend(b for b in other.untrusted if b not in self.untrusted)
 
     def table(self) -> str:
         rows = [("DOCUMENT", "CHECK", "RESULT", "DETAIL")]
@@ -72,22 +87,74 @@ class VerifyReport:
 
 
 def load_documents(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
-    """(label, document) for every YAML document in a file or in the YAML files of a folder."""
+    """(label, document) for every YAML document in a file or in the YAML files of a folder.
+
+    Read with the linter's reader (bounded, with positions); a file it finds broken is refused with the
+    first problem, since verifying a document kubectl would not read proves nothing.
+    """
     root = Path(path)
     if root.is_dir():
-        files = sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+        files = sorted(p for p in root.rglob("*") if p.suffix.lower() in YAML_SUFFIXES and p.is_file())
     elif root.is_file():
         files = [root]
+    elif root.exists():
+        raise UserError(f"'{path}' is not a file or a folder.", "Pass an ACK YAML file or a folder of them.")
     else:
         raise UserError(f"'{path}' does not exist.", "Pass an ACK YAML file or a folder of them.")
     documents = []
     for file in files:
-        try:
-            docs = load_manifests(file.read_text(encoding="utf-8"))
-        except UserError as exc:
-            raise UserError(f"{file}: {exc.problem}", exc.fix) from None
-        documents += [(str(file), doc) for doc in docs]
+        documents += [(str(file), doc) for doc in _read_manifests(file)]
     return documents
+
+
+def _read_manifests(file: Path) -> list[dict[str, Any]]:
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UserError(
+            f"{file} is not UTF-8 text (byte {error.start}).", "Save the YAML as UTF-8 and verify again."
+        ) from None
+    except OSError as error:
+        raise UserError(
+            f"Cannot read {file}: {error.strerror or error}.", "Check the path and its permissions."
+        ) from None
+    read, findings = read_documents(text, str(file))
+    if has_errors(findings):
+        first = next(f for f in findings if f.severity == "error")
+        raise UserError(
+            f"{first.location()}: {first.message}",
+            f"Run `sagemaker-ack lint {file}` for every problem and its fix.",
+        )
+    documents = []
+    for document in read:
+        if document.value is None:
+            continue
+        if not isinstance(document.value, Mapping):
+            raise UserError(
+                f"{file}: a YAML document is not a Kubernetes object (a mapping with apiVersion and kind).",
+                "Check the file; each document between '---' lines must be one object.",
+            )
+        documents.append(dict(document.value))
+    return documents
+
+
+def trusted_buckets(settings: Settings, extra: Iterable[str] = ()) -> frozenset[str]:
+    """The buckets verification may talk to: the configured one and those trusted explicitly."""
+    return frozenset(b for b in (settings.bucket, *check_trust_buckets(extra)) if b)
+
+
+def check_trust_buckets(names: Iterable[str]) -> tuple[str, ...]:
+    """The bucket names given to trust, refused when one is a URI or a path rather than a bucket name."""
+    out = []
+    for name in names:
+        bucket = name.strip()
+        if not bucket or "/" in bucket or ":" in bucket:
+            raise UserError(
+                f"--trust-bucket takes a bucket name; {name!r} is not one.",
+                "Pass the bare name, e.g. --trust-bucket my-handoff-bucket (no s3:// and no key).",
+            )
+        out.append(bucket)
+    return tuple(out)
 
 
 def verify(
@@ -95,16 +162,39 @@ def verify(
     settings: Settings,
     *,
     clients: AwsClients | None = None,
+    trust_buckets: Iterable[str] = (),
 ) -> VerifyReport:
-    """Check every ACK Pipeline in ``source`` (a path, or already loaded documents) against S3."""
+    """Check every ACK Pipeline in ``source`` (a path, or already loaded documents) against S3.
+
+    Only the configured bucket and ``trust_buckets`` are asked; see :func:`trusted_buckets`.
+    """
     if isinstance(source, (str, Path)):
         documents = load_documents(source)
     else:
         documents = [("<input>", dict(doc)) for doc in source]
+    return verify_documents(
+        documents,
+        settings,
+        clients=clients,
+        trust_buckets=trust_buckets,
+        where=str(source) if isinstance(source, (str, Path)) else "the input",
+    )
+
+
+def verify_documents(
+    documents: Sequence[tuple[str, Mapping[str, Any]]],
+    settings: Settings,
+    *,
+    clients: AwsClients | None = None,
+    trust_buckets: Iterable[str] = (),
+    where: str = "the input",
+) -> VerifyReport:
+    """Like :func:`verify`, for documents labelled with the file they came from."""
+    trusted = trusted_buckets(settings, trust_buckets)
     pipelines = [(label, doc) for label, doc in documents if doc.get("kind") == ack.PIPELINE_KIND]
     if not pipelines:
         raise UserError(
-            f"No ACK Pipeline document in {source if isinstance(source, (str, Path)) else 'the input'}.",
+            f"No ACK Pipeline document in {where}.",
             "Pass the pipeline.yaml rendered by `sagemaker-ack render` or the folder holding it.",
         )
     report = VerifyReport()
@@ -120,7 +210,7 @@ def verify(
         return made[region]
 
     for label, doc in pipelines:
-        _verify_pipeline(report, _document_name(label, doc), doc, clients_for)
+        _verify_pipeline(report, _document_name(label, doc), doc, clients_for, trusted)
     return report
 
 
@@ -140,6 +230,7 @@ def _verify_pipeline(
     document: str,
     doc: Mapping[str, Any],
     clients_for: Callable[[Provenance], AwsClients],
+    trusted: frozenset[str],
 ) -> None:
     metadata = doc.get("metadata") if isinstance(doc.get("metadata"), Mapping) else {}
     annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
@@ -168,7 +259,13 @@ def _verify_pipeline(
         inline.digest if inline.digest == provenance.digest else f"inline is {inline.digest}",
     )
 
-    location = s3_store.parse_s3_uri(provenance.definition_uri)
+    try:
+        location = s3_store.parse_s3_uri(provenance.definition_uri)
+    except UserError as exc:
+        report.add(document, "definition-uri is an S3 URI", False, exc.problem)
+        return
+    if not _trusted(report, document, location.bucket, trusted):
+        return
     pinned = S3Location(location.bucket, location.key, provenance.version_id)
     clients = clients_for(provenance)
     stored = s3_store.get_optional(clients, pinned)
@@ -224,6 +321,22 @@ def _verify_pipeline(
     versioning = s3_store.bucket_versioning(clients, location.bucket)
     report.add(document, "bucket versioning Enabled", versioning == "Enabled", versioning)
     _check_current(report, document, clients, location, provenance)
+
+
+def _trusted(report: VerifyReport, document: str, bucket: str, trusted: frozenset[str]) -> bool:
+    if bucket in trusted:
+        return report.add(document, "bucket trusted", True, bucket)
+    if bucket not in report.untrusted:
+        report.untrusted.append(bucket)
+    known = ", ".join(sorted(trusted)) or "none: no bucket is configured"
+    report.add(
+        document,
+        "bucket trusted",
+        False,
+        f"'{bucket}' is not a trusted bucket (trusted: {known}); nothing was asked of it. If it is your "
+        f"hand-off bucket, pass --trust-bucket {bucket} (or configure SAGEMAKER_ACK_BUCKET={bucket}).",
+    )
+    return False
 
 
 def _check_current(

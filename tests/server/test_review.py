@@ -11,16 +11,10 @@ from tornado.httpclient import HTTPClientError
 from jupyter_sagemaker_ack.core import manifests
 from jupyter_sagemaker_ack.core.definition import parse_definition
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
+from tests.fixtures.moto_server import AwsTestBed
+from tests.integration.lint.request_log import logged_s3
 
 from .conftest import ack_pipeline_yaml
-
-
-@pytest.fixture
-def needs_lint() -> None:
-    from jupyter_sagemaker_ack.core import lint
-
-    if not hasattr(lint, "lint_text"):
-        pytest.skip("core.lint.lint_text is not in this checkout yet (the lint issue provides it)")
 
 
 async def _review(jp_fetch, path: str) -> dict:
@@ -29,7 +23,7 @@ async def _review(jp_fetch, path: str) -> dict:
     return json.loads(response.body)
 
 
-async def test_a_rendered_manifest_has_its_dag_and_no_errors(jp_fetch, needs_lint, pipeline_yaml):
+async def test_a_rendered_manifest_has_its_dag_and_no_errors(jp_fetch, pipeline_yaml):
     result = await _review(jp_fetch, "manifests/pipeline.yaml")
     assert [f for f in result["findings"] if f["severity"] == "error"] == []
     dag = result["dag"]
@@ -41,7 +35,7 @@ async def test_a_rendered_manifest_has_its_dag_and_no_errors(jp_fetch, needs_lin
     assert result["verification"] is None, "nothing pinned, nothing to verify"
 
 
-async def test_a_broken_file_gets_findings_with_lines_and_no_dag(jp_fetch, needs_lint, jp_root_dir: Path):
+async def test_a_broken_file_gets_findings_with_lines_and_no_dag(jp_fetch, jp_root_dir: Path):
     text = ack_pipeline_yaml().replace("\n  pipelineName:", "\n\tpipelineName:", 1)
     (jp_root_dir / "broken.yml").write_text(text)
     result = await _review(jp_fetch, "broken.yml")
@@ -51,7 +45,7 @@ async def test_a_broken_file_gets_findings_with_lines_and_no_dag(jp_fetch, needs
     assert result["dag"] is None
 
 
-async def test_a_pinned_version_is_verified_or_says_why_not(jp_fetch, needs_lint, jp_root_dir: Path):
+async def test_a_pinned_version_is_verified_or_says_why_not(jp_fetch, jp_root_dir: Path):
     provenance = manifests.Provenance(
         digest=parse_definition(abalone_definition()).digest,  # the core pins only the same bytes
         definition_uri="s3://no-such-bucket/abalone/definition.json",
@@ -98,9 +92,7 @@ async def test_a_user_mistake_comes_back_as_problem_and_fix(jp_fetch):
     assert answer["fix"]
 
 
-async def test_a_published_manifest_is_verified_against_the_sandbox_s3(
-    jp_fetch, needs_lint, sandbox_ready, jp_root_dir
-):
+async def test_a_published_manifest_is_verified_against_the_sandbox_s3(jp_fetch, sandbox_ready, jp_root_dir):
     from jupyter_sagemaker_ack.config import resolve_settings
     from jupyter_sagemaker_ack.core.definition import parse_definition
     from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
@@ -121,3 +113,27 @@ async def test_a_published_manifest_is_verified_against_the_sandbox_s3(
     (jp_root_dir / "tampered.yaml").write_text(tampered)
     verification = (await _review(jp_fetch, "tampered.yaml"))["verification"]
     assert verification["ok"] is False, verification
+
+
+async def test_the_review_asks_no_bucket_the_yaml_chose(
+    jp_fetch, jp_root_dir: Path, aws: AwsTestBed, monkeypatch: pytest.MonkeyPatch
+):
+    chosen = "bucket-named-by-the-yaml"
+    aws.client("s3").create_bucket(Bucket=chosen)  # it would answer, if it were asked
+    provenance = manifests.Provenance(
+        digest=parse_definition(abalone_definition()).digest,
+        definition_uri=f"s3://{chosen}/abalone/definition.json",
+        version_id="3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY",
+    )
+    (jp_root_dir / "elsewhere.yaml").write_text(ack_pipeline_yaml(provenance))
+    with logged_s3(aws.url, monkeypatch) as log:
+        result = await _review(jp_fetch, "elsewhere.yaml")
+    verification = result["verification"]
+    assert verification["ok"] is False
+    assert verification["untrusted_buckets"] == [chosen]
+    [check] = [c for c in verification["checks"] if c["check"] == "bucket trusted"]
+    assert check["status"] == "fail"
+    assert chosen in check["detail"]
+    assert [(f["code"], f["severity"]) for f in result["findings"]] == [("SMA804", "warning")]
+    assert result["dag"] is not None
+    assert log.to_bucket(chosen) == []

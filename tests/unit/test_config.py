@@ -75,7 +75,7 @@ def test_each_setting_through_traitlets_config(name):
 def test_each_setting_through_percent_config_in_ipython(name, monkeypatch):
     from IPython.testing.globalipapp import get_ipython, start_ipython
 
-    from jupyter_sagemaker_ack.faces.panel.session import current_settings
+    from jupyter_sagemaker_ack.faces.kernel.settings import current_settings
 
     for variables in ENVIRONMENT.values():
         for var in variables:

@@ -1,7 +1,9 @@
 """Lint: what breaks a hand-off, found before anyone runs ``kubectl apply``.
 
-Pure rules over texts and parsed values (no I/O); reading files belongs to ``services.lint``. Each
-:class:`Finding` has a stable code from :data:`CODES`, a severity, a position and a fix hint.
+Pure rules over texts and parsed values (no I/O); reading files and verifying against S3 belong to
+``services.lint``. Each :class:`Finding` has a stable code from :data:`CODES`, a severity, a position and a
+fix hint. The rules live by family in ``rules/`` (``CODES[code].module`` names the module that raises a
+code); the machinery they share (findings, sink, positions, walk, scan, the YAML reader) lives here.
 """
 
 from __future__ import annotations

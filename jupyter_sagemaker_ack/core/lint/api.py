@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..definition import Definition, DefinitionError, parse_definition
-from .definition_run import check_definition, parse_or_findings
+from .definition_run import check_definition
 from .documents import Document, PlainDocument
-from .executions import cross_check
 from .findings import Finding, finding, sort_key
-from .manifest import ManifestResult, lint_manifest
-from .placeholders import scan_text
 from .positions import JsonLocator, JsonPath, LineIndex, Position
+from .rules.definition import not_a_definition, not_utf8, parse_or_findings
+from .rules.executions import cross_check
+from .rules.manifest import ManifestResult, lint_manifest, no_documents
+from .rules.placeholders import scan_text
 from .yaml_read import duplicate_keys, read_yaml
 
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -51,9 +52,7 @@ def lint_definition(
         try:
             definition = definition.decode("utf-8")
         except UnicodeDecodeError as error:
-            return [
-                finding("SMA302", f"The definition is not UTF-8 text (byte {error.start}).", file=filename)
-            ]
+            return [not_utf8(error.start, filename)]
     if isinstance(definition, str):
         locator = JsonLocator(definition)
         parsed, found = parse_or_findings(definition, file=filename, locator=locator)
@@ -64,7 +63,7 @@ def lint_definition(
         try:
             definition = parse_definition(definition)
         except DefinitionError as error:
-            return [finding("SMA301", error.problem, file=filename)]
+            return [not_a_definition(error.problem, filename)]
     source = definition.source_text
     return sorted(
         check_definition(
@@ -118,7 +117,7 @@ def read_documents(text: str, filename: str | None = None) -> tuple[list[Documen
     for document in read.documents:
         found.extend(duplicate_keys(document))
     if not read.documents and not found:
-        found.append(finding("SMA106", "The file holds no YAML documents.", file=filename, line=1, column=1))
+        found.append(no_documents(filename))
     if not read.documents and found:
         index = LineIndex(text)
         found.extend(scan_text(text, filename, index.position))

@@ -1,23 +1,25 @@
 """All definition rules over one parsed definition, placed by a locator.
 
 Shared by the JSON-file path and by ``spec.pipelineDefinition`` inside a manifest (where the locator maps
-into the YAML file), so both report exactly the same findings.
+into the YAML file), so both report exactly the same findings. The order is the order a reader would fix
+them in: size, shape and version, parameters, steps, names and graph, then every string.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
-from ..definition import Definition, DefinitionError, parse_definition
-from . import placeholders
-from .definition import lint_structure
-from .findings import Finding, finding
-from .parameters import parameter_use_rule
-from .positions import JsonLocator, Locator
+from ..definition import Definition
+from .findings import Finding
+from .positions import Locator
+from .rules.definition import check_step_items, check_version
+from .rules.graph import check_graph, check_step_names
+from .rules.parameters import check_parameters, parameter_use_rule
+from .rules.secrets import check_parameter_defaults
+from .rules.sizes import check_definition_size
+from .rules.steps import check_steps
 from .scan import scan_strings
 from .sink import Sink
-from .sizes import check_definition_size
 from .step_index import StepIndex
 
 
@@ -35,51 +37,12 @@ def check_definition(
             definition.source_text or json.dumps(definition.raw, separators=(",", ":"), default=str)
         )
     check_definition_size(sink, text_length)
-    lint_structure(sink, definition, index)
+    check_version(sink, definition.raw)
+    check_step_items(sink, definition.raw.get("Steps"))
+    check_parameters(sink, definition)
+    check_parameter_defaults(sink, definition)
+    check_steps(sink, definition, index)
+    check_step_names(sink, definition, index)
+    check_graph(sink, definition, index)
     scan_strings(sink, definition.raw, owner=index.owner, extra=(parameter_use_rule(definition, index),))
     return sink.resolve(locator)
-
-
-def parse_or_findings(
-    text: str,
-    *,
-    file: str | None,
-    locator: JsonLocator,
-    code: str = "SMA302",
-    where: str = "",
-) -> tuple[Definition | None, list[Finding]]:
-    """The definition in ``text``, or findings: the JSON error at its position plus any placeholders."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        position = locator.offset_position(error.pos)
-        line, column = position if position is not None else (None, None)
-        found = [
-            finding(
-                code,
-                f"{where}The JSON breaks here: {error.msg.removesuffix(' at')}{_explain(text, error)}.",
-                file=file,
-                line=line,
-                column=column,
-            )
-        ]
-        found.extend(placeholders.scan_text(text, file, locator.offset_position))
-        return None, found
-    except RecursionError:
-        return None, [
-            finding(code, f"{where}The JSON nests too deeply to read.", file=file, line=1, column=1)
-        ]
-    try:
-        return replace(parse_definition(data), source_text=text), []
-    except DefinitionError as error:
-        position = locator.position(())
-        line, column = position if position is not None else (None, None)
-        return None, [finding("SMA301", f"{where}{error.problem}", file=file, line=line, column=column)]
-
-
-def _explain(text: str, error: json.JSONDecodeError) -> str:
-    if error.msg.startswith("Invalid control character") or error.msg.startswith("Unterminated string"):
-        start = text.rfind('"', 0, error.pos)
-        if start >= 0 and "\n" in text[start : error.pos + 1]:
-            return " (a string is not closed before the end of the line)"
-    return ""

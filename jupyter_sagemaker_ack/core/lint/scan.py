@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import placeholders, secrets, values
-from .placeholders import Owner
 from .positions import PathKey
+from .rules import placeholders, secrets, values
 from .sink import Sink
+from .step_index import Owner
 from .walk import visit_strings
 
 StringRule = Callable[[Sink, str, list[PathKey], Owner], None]

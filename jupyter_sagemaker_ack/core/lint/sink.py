@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .findings import Finding, finding
+from .findings import Finding, Severity, finding
 from .positions import JsonPath, Locator, NoLocator, path_text
 
 
@@ -36,11 +36,13 @@ class Sink:
         parameter: str | None = None,
         hint: str | None = None,
         within: int | None = None,
+        severity: Severity | None = None,
     ) -> None:
         item = finding(
             code,
             message,
             hint=hint,
+            severity=severity,
             file=self.file,
             step=step,
             parameter=parameter,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .positions import JsonPath
+
+Owner = Callable[[JsonPath], tuple[str | None, str | None]]
+"""The step or parameter a path lies in: ``(step, None)``, ``(None, parameter)`` or ``(None, None)``."""
 
 
 class StepIndex:

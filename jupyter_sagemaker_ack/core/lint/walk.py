@@ -1,4 +1,4 @@
-"""Walking parsed JSON/YAML values: every string with its path, and what counts as an expression.
+"""Walking parsed JSON/YAML values: every string with its path, what counts as an expression, type names.
 
 YAML aliases can make a value contain itself; every walk here remembers what it has seen, so a hostile
 file ends the walk instead of the process.
@@ -134,3 +134,22 @@ def visit_strings(value: Any, visitor: StringVisitor, path: JsonPath = ()) -> No
     except RecursionError:
         for here, text in walk_strings(value, path):
             visitor(text, list(here))
+
+
+def type_name(value: Any) -> str:
+    """How a finding names the JSON type of a value: ``a string``, ``an integer``, ``null``..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return f"a {type(value).__name__}"

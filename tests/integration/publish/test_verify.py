@@ -16,6 +16,7 @@ from jupyter_sagemaker_ack.faces.cli import cli
 from jupyter_sagemaker_ack.services.publish import Publication, publish
 from jupyter_sagemaker_ack.services.verify import verify
 from tests.fixtures.moto_server import AwsTestBed
+from tests.integration.lint.request_log import logged_s3
 
 from .helpers import PIPELINE, ROLE_ARN, Captured, definition_dict, definition_text
 
@@ -177,3 +178,59 @@ def test_verify_without_a_configured_region_uses_the_recorded_keys_region(
     assert settings.region is None
     report = verify(path, settings)
     assert report.ok, report.table()
+
+
+def test_a_pinned_uri_in_an_untrusted_bucket_fails_without_a_request(
+    aws: AwsTestBed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, path = _publish_and_render(aws, tmp_path)
+    other = "bucket-chosen-by-the-yaml"
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket=other)
+    s3.put_bucket_versioning(Bucket=other, VersioningConfiguration={"Status": "Enabled"})
+    doc = yaml.safe_load(path.read_text())
+    annotations = doc["metadata"]["annotations"]
+    body = s3.get_object(Bucket=aws.bucket, Key=DEF_KEY)["Body"].read()
+    copy = s3.put_object(
+        Bucket=other,
+        Key=DEF_KEY,
+        Body=body,
+        ServerSideEncryption="aws:kms",
+        SSEKMSKeyId=annotations["sagemaker-ack.io/kms-key-arn"],
+        ChecksumAlgorithm="SHA256",
+    )
+    annotations["sagemaker-ack.io/definition-uri"] = f"s3://{other}/{DEF_KEY}"
+    annotations["sagemaker-ack.io/definition-version-id"] = copy["VersionId"]
+    path.write_text(dump_yaml([doc]))
+
+    with logged_s3(aws.url, monkeypatch) as log:
+        settings = resolve_settings()
+        report = verify(path, settings)
+        assert not report.ok
+        assert report.untrusted == [other]
+        [check] = [c for c in report.checks if c.name == "bucket trusted"]
+        assert check.status == "fail"
+        assert other in check.detail
+        assert f"--trust-bucket {other}" in check.detail
+        assert "S3 version exists" not in _statuses(report)
+        result = CliRunner().invoke(cli, ["verify", str(path)])
+        assert result.exit_code == 1
+        assert f"--trust-bucket {other}" in result.output
+        assert log.to_bucket(other) == []
+
+        trusted = CliRunner().invoke(cli, ["verify", "--trust-bucket", other, str(path)])
+        assert trusted.exit_code == 0, trusted.output
+        assert log.to_bucket(other)
+
+
+def test_with_no_configured_bucket_nothing_is_trusted(
+    aws: AwsTestBed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, path = _publish_and_render(aws, tmp_path)
+    monkeypatch.delenv("SAGEMAKER_ACK_BUCKET")
+    with logged_s3(aws.url, monkeypatch) as log:
+        report = verify(path, resolve_settings())
+        assert report.untrusted == [aws.bucket]
+        assert "no bucket is configured" in report.checks[-1].detail
+        assert log.requests == []
+        assert verify(path, resolve_settings(), trust_buckets=[aws.bucket]).ok

@@ -19,6 +19,7 @@ from jupyter_sagemaker_ack.core.lint.documents import PlainDocument
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 from jupyter_sagemaker_ack.faces.cli import cli
 from jupyter_sagemaker_ack.services.lint import VERSION_ANNOTATION, lint_paths, verify_pinned
+from jupyter_sagemaker_ack.services.verify import VerifyReport
 
 from ._helpers import CORPUS
 
@@ -150,15 +151,17 @@ def test_pinned_version_mismatch_is_an_error() -> None:
     doc = {"kind": "Pipeline", "metadata": {"annotations": {VERSION_ANNOTATION: "v7"}}}
     seen: list[Any] = []
 
-    def verifier(document: Any) -> list[str]:
+    def verifier(document: Any) -> VerifyReport:
         seen.append(document)
-        return ["digest: the S3 object differs from the inline definition"]
+        report = VerifyReport()
+        report.add("p.yaml", "digest", False, "the S3 object differs from the inline definition")
+        return report
 
     findings = verify_pinned([PlainDocument(doc, "p.yaml")], verifier=verifier)
     assert seen == [doc]
     assert [(f.code, f.severity, f.file) for f in findings] == [("SMA801", "error", "p.yaml")]
 
-    def broken(document: Any) -> list[str]:
+    def broken(document: Any) -> VerifyReport:
         raise ConnectionError("bucket unreachable")
 
     (skipped,) = verify_pinned([PlainDocument(doc, "p.yaml")], verifier=broken)
@@ -196,3 +199,27 @@ def test_unreadable_inputs_never_print_a_traceback(name: str) -> None:
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "flags"),
+    [
+        ("lint", ("--require-verified", "--trust-bucket BUCKET", "--offline")),
+        ("verify", ("--trust-bucket BUCKET",)),
+    ],
+)
+def test_the_trust_flags_are_in_the_help(command: str, flags: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    for flag in flags:
+        assert flag in result.output
+    assert "SAGEMAKER_ACK_BUCKET" in result.output
+
+
+def test_the_magics_and_the_panel_can_lint_a_definition_through_the_service() -> None:
+    from jupyter_sagemaker_ack.services.lint import lint_pipeline
+
+    definition = parse_definition(abalone_definition())
+    assert lint_pipeline(definition) == []
+    broken = dict(abalone_definition(), Steps=[{"Name": "A", "Type": "Fail", "DependsOn": ["Nope"]}])
+    assert [f.code for f in lint_pipeline(broken)] == ["SMA306"]

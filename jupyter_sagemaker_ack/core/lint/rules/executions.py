@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..definition import Definition
-from .documents import Document
-from .findings import Finding
+from ...definition import Definition
+from ..documents import Document
+from ..findings import Finding
+from ..positions import JsonPath
+from ..sink import Sink
 from .manifest import ManifestResult
 from .parameters import value_fits
 from .placeholders import has_placeholder
-from .positions import JsonPath
-from .sink import Sink
 
 
 def cross_check(

@@ -6,9 +6,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..ack import MAX_DEFINITION_CHARS, MAX_LAST_APPLIED_BYTES, MAX_OBJECT_BYTES
-from .positions import JsonPath
-from .sink import Sink
+from ...ack import MAX_DEFINITION_CHARS, MAX_LAST_APPLIED_BYTES, MAX_OBJECT_BYTES
+from ..positions import JsonPath
+from ..sink import Sink
 
 
 def check_definition_size(sink: Sink, text_length: int, path: JsonPath = ()) -> None:

@@ -1,33 +1,16 @@
-"""A manifest's spec against the ACK field model: unknown fields, types, required fields, ranges."""
+"""Rules for a manifest's spec against the ACK CRD field model: unknown fields, types, required fields, ranges."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from .. import ack
-from .positions import JsonPath
-from .sink import Sink
+from ... import ack
+from ..positions import JsonPath
+from ..sink import Sink
+from ..walk import type_name
 
 _JSON_TYPES = {"string": str, "integer": int, "object": Mapping, "array": list, "boolean": bool}
-
-
-def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "an object"
-    return f"a {type(value).__name__}"
 
 
 def _fits(value: Any, model: ack.Field) -> bool:

@@ -1,8 +1,7 @@
-"""Rules for a pipeline definition's steps: structure per step type, conditions, common step fields.
+"""Rules for a pipeline definition's steps: the fields of each step type, conditions, common step fields.
 
 Each rule reports on the raw parsed JSON by path, so a finding can be placed in the file (JSON, or the
-YAML that embeds it) and always names its step. :func:`lint_structure` runs these and the rules of
-:mod:`.parameters` and :mod:`.graph`.
+YAML that embeds it) and always names its step. What each step type needs is in :mod:`.step_types`.
 """
 
 from __future__ import annotations
@@ -11,13 +10,11 @@ import functools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..definition import Definition
-from .fields import type_name
-from .graph import check_graph, check_step_names
-from .parameters import check_parameters
-from .positions import JsonPath
-from .sink import Sink
-from .step_index import StepIndex
+from ...definition import Definition
+from ..positions import JsonPath
+from ..sink import Sink
+from ..step_index import StepIndex
+from ..walk import is_expression, type_name
 from .step_types import (
     BINARY_CONDITIONS,
     CONDITION_TYPES,
@@ -26,43 +23,15 @@ from .step_types import (
     STEP_SPECS,
     StepSpec,
 )
-from .walk import is_expression
 
-KNOWN_VERSIONS = ("2020-12-01",)
 _MISSING = object()
 
 
-def lint_structure(sink: Sink, definition: Definition, index: StepIndex) -> None:
-    """Every rule of this module, in the order a reader would fix them."""
-    raw = definition.raw
-    version = raw.get("Version")
-    if version is not None and version not in KNOWN_VERSIONS:
-        sink.add("SMA318", f"Definition Version {version!r} is not one SageMaker knows.", path=("Version",))
-    _check_step_items(sink, raw.get("Steps"), ("Steps",))
-    check_parameters(sink, definition)
+def check_steps(sink: Sink, definition: Definition, index: StepIndex) -> None:
+    """Every step (nested ones included) against the rules of its type."""
     for step in definition.steps:
         path = index.paths.get(id(step.raw), ("Steps",))
         _check_step(sink, step.name, step.type, step.raw, path)
-    check_step_names(sink, definition, index)
-    check_graph(sink, definition, index)
-
-
-def _check_step_items(sink: Sink, steps: Any, path: JsonPath) -> None:
-    if not isinstance(steps, list):
-        return
-    for i, item in enumerate(steps):
-        here = (*path, i)
-        if not isinstance(item, Mapping):
-            sink.add("SMA321", f"Step {i + 1} of {path[-1]} is not an object.", path=here)
-            continue
-        if not isinstance(item.get("Name"), str) or not item.get("Name"):
-            sink.add("SMA321", f"Step {i + 1} of {path[-1]} has no string Name.", path=here)
-        elif not isinstance(item.get("Type"), str):
-            sink.add("SMA321", f"Step '{item['Name']}' has no string Type.", path=here, step=item["Name"])
-        arguments = item.get("Arguments")
-        if item.get("Type") == "Condition" and isinstance(arguments, Mapping):
-            for branch in ("IfSteps", "ElseSteps"):
-                _check_step_items(sink, arguments.get(branch), (*here, "Arguments", branch))
 
 
 def _get(value: Any, dotted: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:

@@ -7,12 +7,12 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from ..dag import build_dag
-from ..definition import Definition
-from .positions import JsonPath
-from .sink import Sink
-from .step_index import StepIndex
-from .walk import walk_mappings
+from ...dag import build_dag
+from ...definition import Definition
+from ..positions import JsonPath
+from ..sink import Sink
+from ..step_index import StepIndex
+from ..walk import walk_mappings
 
 _STEP_NAME_CHARS = re.compile(r"^[A-Za-z0-9\-_]+$")
 MAX_STEP_NAME = 64
@@ -38,7 +38,7 @@ def check_step_names(sink: Sink, definition: Definition, index: StepIndex) -> No
                 path=(*path, "Name"),
                 step=step.name,
             )
-        if step.name and not _STEP_NAME_CHARS.match(step.name):
+        if step.name and not _STEP_NAME_CHARS.fullmatch(step.name):
             bad = sorted({c for c in step.name if not re.match(r"[A-Za-z0-9\-_]", c)})
             sink.add(
                 "SMA314",

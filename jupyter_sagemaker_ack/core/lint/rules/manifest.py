@@ -13,17 +13,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import ack, names
-from ..definition import Definition
-from .definition_run import check_definition, parse_or_findings
-from .documents import Document, PlainDocument
-from .fields import check_field, type_name
-from .findings import Finding
+from ... import ack, names
+from ...definition import Definition
+from ..definition_run import check_definition
+from ..documents import Document, PlainDocument
+from ..findings import Finding, finding
+from ..positions import JsonLocator, JsonPath
+from ..scan import scan_strings
+from ..sink import Sink
+from ..walk import type_name
+from .definition import parse_or_findings
 from .placeholders import has_placeholder
-from .positions import JsonLocator, JsonPath
-from .scan import scan_strings
-from .sink import Sink
+from .provenance import check_digest
 from .sizes import check_object_size
+from .spec_fields import check_field
 
 __all__ = ["Document", "ManifestResult", "PlainDocument", "lint_manifest"]
 
@@ -139,7 +142,7 @@ def _check_metadata(sink: Sink, metadata: Any) -> None:
         sink.add(
             "SMA203", f"metadata.name is {type_name(name)}; it must be a string.", path=("metadata", "name")
         )
-    elif not has_placeholder(name) and not names.is_k8s_name(name):
+    elif not has_placeholder(name) and not _is_k8s_name(name):
         sink.add(
             "SMA207",
             f"metadata.name {name!r} is not a valid Kubernetes name (RFC 1123, lower case).",
@@ -150,7 +153,7 @@ def _check_metadata(sink: Sink, metadata: Any) -> None:
     if (
         isinstance(namespace, str)
         and not has_placeholder(namespace)
-        and not names.RFC1123_LABEL.match(namespace)
+        and not (names.RFC1123_LABEL.fullmatch(namespace) and len(namespace) <= 63)
     ):
         sink.add(
             "SMA207",
@@ -180,11 +183,15 @@ def _check_metadata(sink: Sink, metadata: Any) -> None:
                 )
 
 
+def _is_k8s_name(name: str) -> bool:
+    return bool(names.RFC1123_SUBDOMAIN.fullmatch(name)) and len(name) <= 253
+
+
 def _check_names(sink: Sink, kind: str, spec: Mapping[str, Any]) -> None:
     name = spec.get("pipelineName")
     if isinstance(name, str) and not has_placeholder(name):
-        ok = names.is_sagemaker_pipeline_name(name) or (
-            kind == ack.EXECUTION_KIND and bool(_EXECUTION_ARN.match(name))
+        ok = bool(names.SAGEMAKER_PIPELINE_NAME.fullmatch(name)) or (
+            kind == ack.EXECUTION_KIND and bool(_EXECUTION_ARN.fullmatch(name))
         )
         if not ok:
             sink.add(
@@ -199,7 +206,7 @@ def _check_names(sink: Sink, kind: str, spec: Mapping[str, Any]) -> None:
     )
     limit = 256 if kind == ack.PIPELINE_KIND else names.EXECUTION_DISPLAY_NAME_MAX
     display = spec.get(display_key)
-    if isinstance(display, str) and not has_placeholder(display) and not pattern.match(display):
+    if isinstance(display, str) and not has_placeholder(display) and not pattern.fullmatch(display):
         sink.add(
             "SMA209",
             f"spec.{display_key} {display!r} is not a valid display name (letters, digits and '-', at most "
@@ -224,7 +231,12 @@ def _check_definition(sink: Sink, document: Document, spec: Mapping[str, Any]) -
     if definition is None:
         return None
     sink.extend(check_definition(definition, locator=locator, file=document.file, text_length=len(text)))
+    check_digest(sink, document.value, definition)
     return definition
+
+
+def no_documents(file: str | None) -> Finding:
+    return finding("SMA106", "The file holds no YAML documents.", file=file, line=1, column=1)
 
 
 def _placed(f: Finding, document: Document) -> Finding:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from .findings import Finding, finding
-from .positions import JsonPath, PathKey, Position
-from .sink import Sink
-
-Owner = Callable[[JsonPath], tuple[str | None, str | None]]
+from ..findings import Finding, finding
+from ..positions import JsonPath, PathKey, Position
+from ..sink import Sink
+from ..step_index import Owner
 
 _ANGLE = r"<<[^<>\n]{1,120}>>|<(?:YOUR|Your|your)[\w\-]*>|<[A-Z][A-Z0-9_]*_[A-Z0-9_]+>"
 _FILL_IN = r"\b(?:REPLACE[_-]?ME|CHANGE[_-]?ME)\b"

@@ -1,30 +1,31 @@
-"""Shapes of values that fail only at run time: IAM role ARNs and S3 URIs.
+"""Rules for the shapes of values that fail only at run time: IAM role ARNs and S3 URIs.
 
 SageMaker checks them when a step starts, minutes or hours into a run. Placeholders and run-time
-expressions are left to their own rules.
+expressions are left to their own rules. Every shape is a full match: a trailing newline is not a role.
 """
 
 from __future__ import annotations
 
 import re
 
-from ..names import ROLE_ARN
-from .placeholders import Owner, has_placeholder
-from .positions import PathKey
-from .sink import Sink
+from ...names import ROLE_ARN
+from ..positions import PathKey
+from ..sink import Sink
+from ..step_index import Owner
+from .placeholders import has_placeholder
 
 ROLE_KEYS = {"RoleArn", "ExecutionRoleArn", "roleARN"}
 S3_KEYS = {"S3Uri", "S3OutputPath", "ModelDataUrl", "S3ModelArtifacts", "LocalModelDataUrl"}
 _BUCKET = r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"
-S3_URI = re.compile(rf"^s3://{_BUCKET}(?:/[^\n]*)?$")
+S3_URI = re.compile(rf"s3://{_BUCKET}(?:/[^\n]*)?")
 
 
 def is_role_arn(value: str) -> bool:
-    return bool(ROLE_ARN.match(value))
+    return bool(ROLE_ARN.fullmatch(value))
 
 
 def is_s3_uri(value: str) -> bool:
-    if not S3_URI.match(value):
+    if not S3_URI.fullmatch(value):
         return False
     bucket = value[5:].split("/", 1)[0]
     return ".." not in bucket and not re.fullmatch(r"\d+\.\d+\.\d+\.\d+", bucket)

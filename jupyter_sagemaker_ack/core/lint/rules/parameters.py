@@ -7,13 +7,12 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from ..definition import PARAMETER_TYPES, Definition
-from .fields import type_name
-from .placeholders import Owner
-from .positions import JsonPath, PathKey
-from .scan import StringRule
-from .sink import Sink
-from .step_index import StepIndex
+from ...definition import PARAMETER_TYPES, Definition
+from ..positions import JsonPath, PathKey
+from ..scan import StringRule
+from ..sink import Sink
+from ..step_index import Owner, StepIndex
+from ..walk import type_name
 from .step_types import MAX_ENUM_VALUES
 
 _PARAMETER_NAME = re.compile(r"^[A-Za-z0-9\-_]{1,256}$")
@@ -49,7 +48,7 @@ def check_parameters(sink: Sink, definition: Definition) -> None:
             sink.add("SMA323", f"Parameter {i + 1} has no string Name.", path=path)
             continue
         name = item["Name"]
-        if not _PARAMETER_NAME.match(name):
+        if not _PARAMETER_NAME.fullmatch(name):
             sink.add("SMA323", f"Parameter name {name!r} is not valid.", path=(*path, "Name"), parameter=name)
         if counts[name] > 1 and name not in reported:
             reported.add(name)
