@@ -104,11 +104,9 @@ def test_sdk_output_with_every_common_step_type_lints_clean() -> None:
 
 def test_captured_abalone_definition_lints_clean() -> None:
     pytest.importorskip("sagemaker")
-    abalone = pytest.importorskip("jupyter_sagemaker_ack.examples.abalone")
-    capture = getattr(abalone, "captured_abalone_definition", None)
-    if capture is None:
-        pytest.skip("examples.abalone.captured_abalone_definition is not there yet")
-    captured = capture(sdk="v2")
+    from jupyter_sagemaker_ack.examples import abalone
+
+    captured = abalone.captured_abalone_definition(sdk="v2")
     assert lint_definition(captured.text) == []
     # The same through the services entry point that takes the SDK object itself.
     assert lint_pipeline(abalone.build_abalone_pipeline(sdk="v2")) == []
