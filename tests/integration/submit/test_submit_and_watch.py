@@ -220,7 +220,9 @@ def test_list_runs_and_pipelines(namespace: str, settings: Settings) -> None:
     runs = runs_service.list_runs(settings)
     assert [r.name for r in runs] == [run]
     assert runs_service.list_runs(settings, pipeline="something-else") == []
-    assert runs_service.list_runs(settings, pipeline=first.pipeline_name)[0].pipeline_name == first.pipeline_name
+    assert (
+        runs_service.list_runs(settings, pipeline=first.pipeline_name)[0].pipeline_name == first.pipeline_name
+    )
     (pipeline,) = runs_service.list_pipelines(settings)
     assert pipeline["pipelineName"] == first.pipeline_name
     assert pipeline["status"] == "Active"
