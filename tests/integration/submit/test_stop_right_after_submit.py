@@ -26,6 +26,15 @@ QUICK = replace(
 )
 
 
+def _throttle_start(sandbox: Any, requests: int) -> None:
+    from jupyter_sagemaker_ack.sandbox.sagemaker import configure_remote
+
+    operations = ["StartPipelineExecution"] if requests else []
+    configure_remote(
+        sandbox.endpoints["sagemaker"], {"throttle": {"next": requests, "operations": operations}}
+    )
+
+
 def _sagemaker(sandbox: Any) -> Any:
     return boto3.client("sagemaker", endpoint_url=sandbox.endpoints["sagemaker"], region_name="us-east-1")
 
@@ -47,12 +56,20 @@ def test_stop_immediately_after_submit_ten_times(sandbox: Any, sandbox_settings:
         for attempt in range(TRIES):
             execution = copy.deepcopy(rendered.execution)
             execution["metadata"]["name"] = f"{execution['metadata']['name'][:50]}-{attempt}"
-            result = submit.submit([execution], sandbox_settings)
-            (run,) = result.execution_names
-            final = stop.stop_run(result.namespace, run, sandbox_settings)
+            if attempt % 2:
+                # A busy SageMaker: the controller's first StartPipelineExecution is throttled, so the run
+                # is still Pending (no ARN) for a second or two when stop comes.
+                _throttle_start(sandbox, 3)
+            try:
+                result = submit.submit([execution], sandbox_settings)
+                (run,) = result.execution_names
+                final = stop.stop_run(result.namespace, run, sandbox_settings)
+            finally:
+                _throttle_start(sandbox, 0)
             outcomes.append((final.outcome, final.execution_arn))
             assert final.outcome == "Stopped", (attempt, final)
             assert final.to_wire()["outcome"] == "Stopped"
+            assert final.execution_arn, "a controller runs: stop must know which SageMaker run it stopped"
 
     client = _sagemaker(sandbox)
     executions = client.list_pipeline_executions(PipelineName=name)["PipelineExecutionSummaries"]
