@@ -119,7 +119,8 @@ def test_publish_button_publishes_to_the_sandbox_and_yaml_pins_it(sandbox_env):
 
 def _submittable(sandbox_env, name: str) -> SageMakerAckPanel:
     require("jupyter_sagemaker_ack.services.submit", "submit")
-    require("jupyter_sagemaker_ack.services.watch", "watch_run", "get_run")
+    require("jupyter_sagemaker_ack.services.watch", "watch_run")
+    require("jupyter_sagemaker_ack.services.runs", "get_run")
     require("jupyter_sagemaker_ack.services.stop", "stop_run")
     panel = SageMakerAckPanel(abalone_definition(bucket=sandbox_env["SAGEMAKER_ACK_BUCKET"]), name=name)
     panel.publish()
