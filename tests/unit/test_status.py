@@ -1,4 +1,5 @@
-"""The status model: CR and SageMaker parsing, the outcome rules, merging, links and the polling policy.
+"""The status model: CR and SageMaker parsing, the outcome rules, merging, links, the polling policy and the
+waiter spec (one rule for ACK conditions, acceptors, delays and timeouts).
 
 The CR states and SDK answers are the ACK controller's own test fixtures (shared/ack/samples/status-fixtures).
 """
@@ -16,6 +17,11 @@ import yaml
 
 from jupyter_sagemaker_ack.core import status as st
 from jupyter_sagemaker_ack.core.errors import UserError
+from jupyter_sagemaker_ack.core.status import waiting as wt
+from jupyter_sagemaker_ack.core.status.merge import merge
+from jupyter_sagemaker_ack.core.status.outcome import decide_outcome, fatal_condition
+from jupyter_sagemaker_ack.core.status.parse import CrView
+from jupyter_sagemaker_ack.core.status.snapshots import RECOVERABLE, SYNCED, TERMINAL, Condition
 
 ARN = "arn:aws:sagemaker:us-west-2:123456789:pipeline/test-pipeline/execution/tufkd9rv07w2"
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
@@ -276,11 +282,6 @@ def test_running_for_uses_the_most_recent_running_step() -> None:
 
 # -- the waiter spec: one outcome rule for conditions, acceptors, delays --------------------------------
 
-from jupyter_sagemaker_ack.core.status import waiting as wt  # noqa: E402
-from jupyter_sagemaker_ack.core.status.merge import merge  # noqa: E402
-from jupyter_sagemaker_ack.core.status.outcome import decide_outcome, fatal_condition  # noqa: E402
-from jupyter_sagemaker_ack.core.status.parse import CrView  # noqa: E402
-from jupyter_sagemaker_ack.core.status.snapshots import RECOVERABLE, SYNCED, TERMINAL, Condition  # noqa: E402
 
 GO_TAIL = "\n\tstatus code: 400, request id: 0000"
 CONDITION_CASES = [

@@ -15,7 +15,7 @@ from jupyter_sagemaker_ack.adapters.kube import connect
 from jupyter_sagemaker_ack.adapters.kube.watching import SYNC, ObjectWatch
 from jupyter_sagemaker_ack.config import Settings, resolve_settings
 from jupyter_sagemaker_ack.core import ack
-from jupyter_sagemaker_ack.core.status import RunSnapshot
+from jupyter_sagemaker_ack.core.status.snapshots import RunSnapshot
 from jupyter_sagemaker_ack.examples.synthetic import chain_definition
 from jupyter_sagemaker_ack.services import runs, stop, submit, watch
 

@@ -10,7 +10,7 @@ import pytest
 from jupyter_sagemaker_ack.config import Settings
 from jupyter_sagemaker_ack.core import ack
 from jupyter_sagemaker_ack.core.errors import UserError
-from jupyter_sagemaker_ack.core.status import RECOVERABLE, Condition
+from jupyter_sagemaker_ack.core.status.snapshots import RECOVERABLE, Condition
 from jupyter_sagemaker_ack.services import runs as runs_service
 from jupyter_sagemaker_ack.services import stop, submit, watch
 
