@@ -349,9 +349,9 @@ def _raise_for(result: WaitResult, kind: str, name: str, ns: str, timeout: float
         # The controller kept retrying a Recoverable error for the whole wait: say which, and how to heal it.
         reason = result.waiting_reason
         denied = any(word in reason for word in ("AccessDenied", "not authorized", "UnauthorizedOperation"))
+        doing = "be synced with SageMaker" if kind == ack.PIPELINE_KIND else "start in SageMaker"
         raise UserError(
-            f"{what} cannot be synced with SageMaker (ACK.Recoverable): {reason} "
-            f"The controller retried it for {timeout:.0f} s.",
+            f"{what} cannot {doing} (ACK.Recoverable): {reason} The controller retried it for {timeout:.0f} s.",
             "Grant the controller's IAM role the missing permission (and iam:PassRole on roleARN); "
             "the controller retries by itself, or apply again."
             if denied
