@@ -4,8 +4,9 @@ Order matters with ACK: an execution created before its SageMaker pipeline exist
 ResourceNotFound, which is terminal and never retried. So, before the first write: lint's rules on every
 document (the gate), preflight, the server's dry run of every write and a check that each execution's
 pipeline exists or comes with it (nothing written if any fails). Then server-side apply of each Pipeline,
-wait until it has its ARN and ``ACK.ResourceSynced=True`` (a Terminal or a non-transient Recoverable
-condition stops here with the AWS message), then create each PipelineExecution (one CR is one run, so
+wait until it has its ARN and ``ACK.ResourceSynced=True`` (a Terminal condition, or a Recoverable one that
+never heals by retrying, stops here with the AWS message; one the controller retries is waited out until
+the timeout: the core waiter spec decides), then create each PipelineExecution (one CR is one run, so
 never an update of an old one). A dry run stops after the checks: the server validated and defaulted
 every write without persisting anything.
 """
@@ -14,37 +15,26 @@ from __future__ import annotations
 
 import json
 import os
-import queue
-import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..adapters.kube import KubeCluster, KubeObjects, connect, preflight, watch_object
+from ..adapters.kube import KubeCluster, KubeObjects, connect, preflight
 from ..adapters.kube.objects import AlreadyExists
 from ..adapters.kube.preflight import Preflight, dry_run_writes
 from ..config import Settings
 from ..core import ack, manifests
-from ..core import status as core
 from ..core.errors import UserError
 from ..core.lint import Finding, read_documents
 from ..core.lint.documents import Document
+from ..core.status import parse as core_parse
+from ..core.status import snapshots as core_snapshots
+from ..core.status import waiting as core_waiting
 from .gate import check_documents, require_clean
+from .waiting import WaitResult, observe_cr, wait_for_object
 
-DEFAULT_SYNC_TIMEOUT = 180.0
-# After a spec change, how long to wait for the controller's new status before trusting the one in place.
-SETTLE_SECONDS = 10.0
-_TICK = 0.5
-# Recoverable conditions that are worth waiting out (the controller retries them).
-TRANSIENT_MARKERS = (
-    "Throttl",
-    "ServiceUnavailable",
-    "InternalFailure",
-    "InternalError",
-    "RequestLimitExceeded",
-)
 _YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -222,7 +212,7 @@ def submit(
     wait: bool = False,
     adopt: bool = False,
     namespace: str | None = None,
-    timeout: float = DEFAULT_SYNC_TIMEOUT,
+    timeout: float | None = None,
 ) -> SubmitResult:
     """Apply the Pipelines, wait until synced, then create the PipelineExecutions.
 
@@ -232,6 +222,8 @@ def submit(
     lets an execution name a pipeline managed outside ACK. ``dry_run`` stops after those checks.
     ``wait``: also wait until each new execution has started in SageMaker (has its ARN), failing with the
     AWS message when the controller reports it cannot start it. Follow the run with ``watch.watch_run``.
+    ``timeout`` (seconds) overrides the waiter spec's (``pipeline_synced``, ``execution_started``) of the
+    settings' polling policy.
     """
     sources, found = read_source(docs)
     require_clean([*found, *check_documents(sources)], force=force, what="apply")
@@ -242,6 +234,9 @@ def submit(
     executions = [d for d in documents if d["kind"] == ack.EXECUTION_KIND]
     if adopt:
         pipelines = [_with_adoption(d) for d in pipelines]
+    waits = _waiters(settings)
+    synced_spec = waits.pipeline_synced.with_timeout(timeout)
+    started_spec = waits.execution_started.with_timeout(timeout)
     cluster = connect(settings, ns)
     try:
         ns = cluster.namespace
@@ -266,14 +261,17 @@ def submit(
         for doc in pipelines:
             before = None if dry_run else objects.get(ack.PIPELINE_KIND, ns, doc["metadata"]["name"])
             if adopt and before is not None and _refused_as_unmanaged(before):
-                _recreate_for_adoption(objects, ns, doc, before, timeout)
+                removal = synced_spec.timeout if synced_spec.timeout is not None else float("inf")
+                _recreate_for_adoption(objects, ns, doc, before, removal)
                 before = None
             obj, created = objects.apply(doc, ns, force=force, dry_run=dry_run)
             changed = created or before is None or _generation(before) != _generation(obj)
             applied.append(Applied(ack.PIPELINE_KIND, doc["metadata"]["name"], created, obj=obj))
             if not dry_run:
                 try:
-                    arn = _wait_pipeline_synced(cluster, ns, doc["metadata"]["name"], obj, changed, timeout)
+                    arn = _wait_pipeline_synced(
+                        cluster, ns, doc["metadata"]["name"], obj, changed, synced_spec
+                    )
                 except UserError as exc:
                     started = "no PipelineExecution was created" if executions else "nothing else was applied"
                     where = f"The Pipeline CR {applied[-1].name} is applied in namespace {ns}"
@@ -292,7 +290,7 @@ def submit(
             runs.append(Applied(ack.EXECUTION_KIND, name, True, obj=obj))
         if wait and not dry_run:
             for index, run in enumerate(runs):
-                arn = _wait_execution_started(cluster, ns, run.name, timeout)
+                arn = _wait_execution_started(cluster, ns, run.name, started_spec)
                 runs[index] = Applied(run.kind, run.name, True, arn, run.obj)
         return SubmitResult(ns, dry_run, tuple(applied), tuple(runs), checked)
     finally:
@@ -302,7 +300,8 @@ def submit(
 def _refused_as_unmanaged(obj: Mapping[str, Any]) -> bool:
     """The controller refused this Pipeline because the SageMaker pipeline exists outside ACK."""
     status = obj.get("status") or {}
-    terminal = core.find_condition(core.parse_conditions(status.get("conditions")), core.TERMINAL)
+    conditions = core_parse.parse_conditions(status.get("conditions"))
+    terminal = core_snapshots.find_condition(conditions, core_snapshots.TERMINAL)
     detail = f"{terminal.message} {terminal.reason}" if terminal is not None and terminal.is_true else ""
     return "already exists" in detail.lower()
 
@@ -367,44 +366,8 @@ def _partial(
     )
 
 
-def _events(cluster: KubeCluster, kind: str, ns: str, name: str) -> tuple[queue.Queue[Any], Any]:
-    out: queue.Queue[Any] = queue.Queue()
-    watcher = watch_object(cluster, kind, ns, name, timeout_seconds=60)
-
-    def run() -> None:
-        try:
-            for event in watcher.events():
-                out.put(event)
-        except Exception as exc:
-            out.put(exc)
-
-    threading.Thread(target=run, name=f"sagemaker-ack-wait-{name}", daemon=True).start()
-    return out, watcher
-
-
-def _follow(
-    cluster: KubeCluster, kind: str, ns: str, name: str, timeout: float
-) -> Iterable[dict[str, Any] | None]:
-    """The object each time it changes, and ``None`` every half second without news, until ``timeout``."""
-    events, watcher = _events(cluster, kind, ns, name)
-    deadline = time.monotonic() + timeout
-    try:
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                item = events.get(timeout=min(left, _TICK))
-            except queue.Empty:
-                yield None
-                continue
-            if isinstance(item, Exception):
-                raise item
-            if item.type == "DELETED" or item.obj is None:
-                raise UserError(
-                    f"{ack.PLURALS[kind]}/{name} in namespace {ns} was deleted while waiting for it.",
-                    "Someone else removed it; apply again.",
-                )
-            yield item.obj
-    finally:
-        watcher.stop()
+def _waiters(settings: Settings) -> core_waiting.Waiters:
+    return core_waiting.poll_policy(settings.poll_policy).waiters
 
 
 def _wait_pipeline_synced(
@@ -413,33 +376,33 @@ def _wait_pipeline_synced(
     name: str,
     applied_obj: Mapping[str, Any],
     changed: bool,
-    timeout: float,
+    spec: core_waiting.WaiterSpec,
 ) -> str:
-    """Wait for the Pipeline's ARN and ACK.ResourceSynced=True, reconciled after our apply when it changed."""
+    """Wait for the Pipeline's ARN and ACK.ResourceSynced=True, reconciled after our apply when it changed.
+
+    An event from before our change does not count; a change that alters nothing in SageMaker (tags, say)
+    brings no new status, so after the spec's ``settle`` seconds the status in place is taken as current.
+    """
     applied_rv = _resource_version(applied_obj)
-    last: Mapping[str, Any] = applied_obj
-    settle_until = time.monotonic() + SETTLE_SECONDS
-    for event in _follow(cluster, ack.PIPELINE_KIND, ns, name, timeout):
-        if event is not None:
-            last = event
-        elif not changed or time.monotonic() < settle_until:
-            continue
-        obj = last
-        if event is not None and changed and _resource_version(obj) <= applied_rv:
-            # The status from before our change. A change that alters nothing in SageMaker (tags, say)
-            # brings no new status, so after SETTLE_SECONDS the status in place is taken as current.
-            continue
-        status = obj.get("status") or {}
-        conditions = core.parse_conditions(status.get("conditions"))
-        _raise_if_fatal(conditions, f"Pipeline {name}", adoption_hint=True)
-        arn = (status.get("ackResourceMetadata") or {}).get("arn")
-        synced = core.find_condition(conditions, core.SYNCED)
-        if arn and synced is not None and synced.is_true:
-            return str(arn)
-    conditions = core.parse_conditions((last.get("status") or {}).get("conditions"))
+
+    def counts(obj: Mapping[str, Any], event: bool, elapsed: float) -> bool:
+        if not changed:
+            return event
+        return (_resource_version(obj) > applied_rv) if event else elapsed >= spec.settle
+
+    result = wait_for_object(
+        cluster, ack.PIPELINE_KIND, ns, name, spec, status_field="pipelineStatus", current=applied_obj,
+        counts=counts,
+    )  # fmt: skip
+    what = f"Pipeline {name}"
+    if result.decision.state == "success" and result.obj is not None:
+        return str(observe_cr(result.obj, "pipelineStatus").arn)
+    _raise_for(result, ack.PIPELINE_KIND, name, ns, spec.timeout or 0.0)
+    last = result.obj or applied_obj
+    conditions = core_parse.parse_conditions((last.get("status") or {}).get("conditions"))
     seen = "; ".join(f"{c.type}={c.status}" + (f" ({c.message})" if c.message else "") for c in conditions)
     raise UserError(
-        f"Pipeline {name} in namespace {ns} was not synced with SageMaker within {timeout:.0f} s"
+        f"{what} in namespace {ns} was not synced with SageMaker within {spec.timeout or 0:.0f} s"
         + (f" (conditions: {seen})." if seen else "; it has no status at all."),
         "No status usually means no ACK SageMaker controller watches this namespace: check "
         "`kubectl get pods -n ack-system` and the controller's logs."
@@ -448,39 +411,66 @@ def _wait_pipeline_synced(
     )
 
 
-def _raise_if_fatal(conditions: Sequence[core.Condition], what: str, *, adoption_hint: bool = False) -> None:
-    terminal = core.find_condition(conditions, core.TERMINAL)
-    recoverable = core.find_condition(conditions, core.RECOVERABLE)
-    if terminal is not None and terminal.is_true:
-        message = core.clean_ack_message(terminal.message) or "terminal error"
-        detail = " ".join(x for x in (message, terminal.reason) if x)
-        if adoption_hint and "already exists" in detail.lower():
-            raise UserError(
-                f"{what}: the SageMaker pipeline already exists but is not managed by ACK ({message}).",
-                "Adopt it: apply again with --adopt (or render with --adopt adopt-or-create).",
-            )
+def _raise_for(result: WaitResult, kind: str, name: str, ns: str, timeout: float) -> None:
+    """Raise what a failed or timed-out wait means to the user (a success returns)."""
+    decision = result.decision
+    what = f"{kind} {name}"
+    if decision.state == "failure":
+        if decision.condition is not None:
+            _raise_if_fatal((decision.condition,), what, adoption_hint=kind == ack.PIPELINE_KIND)
+        raise UserError(
+            f"{ack.PLURALS[kind]}/{name} in namespace {ns} was deleted while waiting for it.",
+            "Someone else removed it; apply again.",
+        )
+    if result.timed_out and result.waiting_reason:
+        # The controller kept retrying a Recoverable error for the whole wait: say which, and how to heal it.
+        reason = result.waiting_reason
+        denied = any(word in reason for word in ("AccessDenied", "not authorized", "UnauthorizedOperation"))
+        doing = "be synced with SageMaker" if kind == ack.PIPELINE_KIND else "start in SageMaker"
+        raise UserError(
+            f"{what} cannot {doing} (ACK.Recoverable): {reason} The controller retried it for {timeout:.0f} s.",
+            "Grant the controller's IAM role the missing permission (and iam:PassRole on roleARN); "
+            "the controller retries by itself, or apply again."
+            if denied
+            else "The controller retries this by itself: check its logs, and apply again later.",
+        )
+
+
+def _raise_if_fatal(
+    conditions: Sequence[core_snapshots.Condition], what: str, *, adoption_hint: bool = False
+) -> None:
+    """Raise when the conditions mean the controller will not get further by itself (the core rule);
+    a Recoverable error the controller retries returns: keep waiting."""
+    seen = core_waiting.Observation(conditions=tuple(conditions))
+    decision = core_waiting.decide(core_waiting.CONDITION_FAILURES, seen)
+    if decision.state != "failure" or decision.acceptor is None:
+        return
+    message = decision.message or "error"
+    if decision.acceptor.name == "not-managed" and adoption_hint:
+        raise UserError(
+            f"{what}: the SageMaker pipeline already exists but is not managed by ACK ({message}).",
+            "Adopt it: apply again with --adopt (or render with --adopt adopt-or-create).",
+        )
+    if decision.condition is not None and decision.condition.type == core_snapshots.TERMINAL:
         raise UserError(
             f"{what} failed in SageMaker (ACK.Terminal): {message}", "Fix the manifest and apply again."
         )
-    if recoverable is not None and recoverable.is_true:
-        message = core.clean_ack_message(recoverable.message) or "error"
-        if any(marker in message for marker in TRANSIENT_MARKERS):
-            return  # the controller retries these; keep waiting
-        hint = "Grant the controller's IAM role the missing permission (and iam:PassRole on roleARN)."
-        if "ValidationException" in message:
-            hint = "Fix the manifest and apply again."
-        raise UserError(f"{what} cannot be synced with SageMaker (ACK.Recoverable): {message}", hint)
-
-
-def _wait_execution_started(cluster: KubeCluster, ns: str, name: str, timeout: float) -> str:
-    for obj in _follow(cluster, ack.EXECUTION_KIND, ns, name, timeout):
-        if obj is None:
-            continue
-        view = core.parse_execution_cr(obj)
-        _raise_if_fatal(view.conditions, f"PipelineExecution {name}")
-        if view.execution_arn:
-            return view.execution_arn
     raise UserError(
-        f"PipelineExecution {name} in namespace {ns} did not start within {timeout:.0f} s.",
+        f"{what} cannot be synced with SageMaker (ACK.Recoverable): {message}",
+        "Fix the manifest and apply again.",
+    )
+
+
+def _wait_execution_started(cluster: KubeCluster, ns: str, name: str, spec: core_waiting.WaiterSpec) -> str:
+    result = wait_for_object(
+        cluster, ack.EXECUTION_KIND, ns, name, spec, status_field="pipelineExecutionStatus"
+    )
+    what = f"PipelineExecution {name}"
+    arn = observe_cr(result.obj, "pipelineExecutionStatus").arn if result.obj is not None else None
+    if result.decision.state == "success" and arn:
+        return arn
+    _raise_for(result, ack.EXECUTION_KIND, name, ns, spec.timeout or 0.0)
+    raise UserError(
+        f"{what} in namespace {ns} did not start within {spec.timeout or 0:.0f} s.",
         "Check `kubectl describe pipelineexecution " + name + "` and the controller's logs.",
     )

@@ -1,11 +1,12 @@
 """Live status: one stream of run snapshots per run, merged from the CR watch and SageMaker polling.
 
-The same stream feeds the CLI, the notebook panel and the JupyterLab sidebar. Two background threads feed
-one queue: a watch on the ``PipelineExecution`` CR (conditions, the execution ARN, a status that lags by up
-to 30 s) and a SageMaker poller (fresh status and every step) paced by the polling policy. The consumer
-just iterates: a snapshot is yielded only when something visible changed, and the stream ends on
-Succeeded, Failed or Stopped. Either source alone is enough: without AWS credentials the CR is followed;
-without a cluster, a run given by its execution ARN is followed in SageMaker.
+The same stream feeds the CLI, the notebook panel and the JupyterLab sidebar. Two background threads
+(:mod:`.watch_sources`) feed one queue: a watch on the ``PipelineExecution`` CR (conditions, the execution
+ARN, a status that lags by up to 30 s) and a SageMaker poller (fresh status and every step) paced by the
+polling policy. The consumer just iterates: a snapshot is yielded only when something visible changed, and
+the stream ends on Succeeded, Failed or Stopped, or at the waiter spec's timeout (``run_ended`` by default,
+no timeout; stop follows with ``run_stopped``). Either source alone is enough: without AWS credentials the
+CR is followed; without a cluster, a run given by its execution ARN is followed in SageMaker.
 """
 
 from __future__ import annotations
@@ -14,92 +15,43 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from dataclasses import dataclass, replace
 from typing import Any
 
-from ..adapters import sagemaker_api
-from ..adapters.kube import KubeCluster, KubeObjects, cluster_configured, connect, watch_object
+from ..adapters.kube.watching import ObjectWatch
 from ..config import Settings
-from ..core import ack
-from ..core import status as core
-from ..core.definition import parse_definition
 from ..core.errors import UserError
+from ..core.status.merge import merge
+from ..core.status.parse import CrView, SageMakerView, parse_describe, parse_execution_cr, parse_steps
+from ..core.status.snapshots import FINAL_STATUSES, RunSnapshot
+from ..core.status.waiting import PollPolicy, WaiterSpec, poll_policy
+from .watch_sources import Poller, is_execution_arn, open_sources, start_cr_watch
 
-# How long the stream waits for any news before re-checking its sources.
-_IDLE_CHECK = 1.0
-# botocore attempts per status call: throttling reaches the polling policy, which backs off for longer.
-POLL_ATTEMPTS = 2
-# At least this long, the end reported by the CR waits for SageMaker to confirm it with the final steps.
-_MIN_HOLD = 5.0
-
-
-def is_execution_arn(run: str) -> bool:
-    return run.startswith("arn:") and "/execution/" in run
+__all__ = ["RunState", "follow_run", "is_execution_arn", "watch_run"]
 
 
 @dataclass
-class _Sources:
-    """The open connections to the two sources (either may be absent)."""
-
-    namespace: str | None
-    cluster: KubeCluster | None = None
-    sagemaker: sagemaker_api.SageMakerApi | None = None
-    sagemaker_problem: str | None = None
-
-    def close(self) -> None:
-        if self.cluster is not None:
-            self.cluster.close()
-
-
-def _open_sources(settings: Settings, namespace: str | None, run: str) -> _Sources:
-    by_arn = is_execution_arn(run)
-    sources = _Sources(namespace=namespace or settings.namespace)
-    if not by_arn:
-        if not cluster_configured(settings):
-            raise UserError(
-                f"No Kubernetes cluster is configured to find the run '{run}'.",
-                "Set KUBECONFIG, or give the run by its SageMaker execution ARN to follow it in SageMaker.",
-            )
-        sources.cluster = connect(settings, namespace)
-        sources.namespace = sources.cluster.namespace
-    if sagemaker_api.has_credentials():
-        try:
-            sources.sagemaker = sagemaker_api.SageMakerApi.from_settings(settings, max_attempts=POLL_ATTEMPTS)
-        except UserError as exc:
-            sources.sagemaker_problem = str(exc)
-    else:
-        sources.sagemaker_problem = "no AWS credentials"
-    if by_arn and sources.sagemaker is None:
-        raise UserError(
-            f"Cannot follow {run} in SageMaker: {sources.sagemaker_problem}.",
-            "Configure AWS credentials and region, or give the PipelineExecution name to follow the CR.",
-        )
-    return sources
-
-
-@dataclass
-class _RunState:
+class RunState:
     """What the sources said last, merged into snapshots."""
 
     namespace: str | None
     name: str | None
     region: str | None = None
-    cr: core.CrView | None = None
+    cr: CrView | None = None
     cr_seen: bool = False
     cr_deleted: bool = False
-    sagemaker: core.SageMakerView | None = None
+    sagemaker: SageMakerView | None = None
     raw_steps: list[dict[str, Any]] | None = None
     planned: tuple[tuple[str, str], ...] = ()
-    snapshot: core.RunSnapshot | None = None
+    snapshot: RunSnapshot | None = None
     throttled: int = 0
     sagemaker_failed: bool = False
 
-    def merged(self) -> core.RunSnapshot:
+    def merged(self) -> RunSnapshot:
         steps = None
         if self.raw_steps is not None:
-            steps = core.parse_steps(self.raw_steps, planned=self.planned, region=self.region)
-        snap = core.merge(
+            steps = parse_steps(self.raw_steps, planned=self.planned, region=self.region)
+        snap = merge(
             self.cr,
             self.sagemaker,
             steps,
@@ -112,9 +64,16 @@ class _RunState:
         return snap
 
 
-def _deleted_outcome(snap: core.RunSnapshot, cr: core.CrView | None) -> core.RunSnapshot:
-    """The CR is gone and SageMaker cannot tell: ACK removes a running execution's CR only once it has
-    stopped it, so a CR seen deleting or Stopping ended Stopped. Otherwise the end is unknown."""
+def _deleted_outcome(snap: RunSnapshot, cr: CrView | None) -> RunSnapshot:
+    """The CR is gone and SageMaker cannot tell how the run ended.
+
+    ACK removes a running execution's CR only once it has stopped it, so a CR seen deleting or Stopping
+    ended Stopped. A CR that never had an execution ARN never started a SageMaker run (ACK starts one only
+    while it holds the CR's finalizer, and writes the ARN before it lets the CR go), so it ended Stopped
+    before it started, with no execution ARN. Otherwise the end is unknown.
+    """
+    if not snap.execution_arn and snap.status == "Pending":
+        return replace(snap, status="Stopped", outcome="Stopped")
     if snap.status == "Stopping" or (cr is not None and cr.deleting):
         return replace(snap, status="Stopped", outcome="Stopped")
     raise UserError(
@@ -126,162 +85,70 @@ def _deleted_outcome(snap: core.RunSnapshot, cr: core.CrView | None) -> core.Run
     )
 
 
-@dataclass
-class _Poller:
-    """Polls SageMaker for one execution in a thread, paced by the policy; results go to the queue."""
-
-    api: sagemaker_api.SageMakerApi
-    policy: core.PollPolicy
-    out: queue.Queue[tuple[str, Any]]
-    arn: str | None = None
-    arn_known: threading.Event = field(default_factory=threading.Event)
-    stopped: threading.Event = field(default_factory=threading.Event)
-    throttled: int = 0
-    planned_loaded: bool = False
-    thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="sagemaker-ack-poller", daemon=True)
-        self.thread.start()
-
-    def set_arn(self, arn: str) -> None:
-        if not self.arn_known.is_set():
-            self.arn = arn
-            self.arn_known.set()
-
-    def stop(self) -> None:
-        self.stopped.set()
-        self.arn_known.set()
-
-    def _planned(self) -> tuple[tuple[str, str], ...]:
-        """The definition's steps, to list those not started yet; without it the run is followed anyway."""
-        assert self.arn is not None
-        try:
-            return _planned_steps(self.api.definition_for_execution(self.arn))
-        except sagemaker_api.Transient:
-            raise
-        except UserError:
-            return ()
-
-    def _run(self) -> None:
-        self.arn_known.wait()
-        while not self.stopped.is_set() and self.arn:
-            steps: list[dict[str, Any]] = []
-            try:
-                if not self.planned_loaded:
-                    self.out.put(("planned", self._planned()))
-                    self.planned_loaded = True
-                described = self.api.describe_execution(self.arn)
-                steps = self.api.list_steps(self.arn)
-                self.throttled = 0
-                self.out.put(("sagemaker", (described, steps)))
-                if described.get("PipelineExecutionStatus") in core.FINAL_STATUSES:
-                    return
-            except sagemaker_api.Transient:
-                self.throttled += 1
-                self.out.put(("throttled", self.throttled))
-            except UserError as exc:
-                self.out.put(("sagemaker-error", exc))
-                return
-            except Exception as exc:  # a bug or an unexpected client failure: end the stream with it
-                self.out.put(("crash", exc))
-                return
-            parsed = core.parse_steps(steps)
-            delay = self.policy.delay(
-                steps=len(steps),
-                running_for=core.running_for(parsed, datetime.now(timezone.utc)),
-                throttled=self.throttled,
-            )
-            self.stopped.wait(delay)
-
-
-def _planned_steps(definition_text: str) -> tuple[tuple[str, str], ...]:
-    try:
-        definition = parse_definition(definition_text)
-    except UserError:
-        return ()
-    return tuple((step.name, step.type) for step in definition.steps)
-
-
-def _cr_thread(
-    cluster: KubeCluster,
-    namespace: str,
-    name: str,
-    policy: core.PollPolicy,
-    out: queue.Queue[tuple[str, Any]],
-    stopped: threading.Event,
-) -> Any:
-    watcher = watch_object(cluster, ack.EXECUTION_KIND, namespace, name, timeout_seconds=policy.watch_timeout)
-    watcher.reconnect_delay = policy.reconnect_delay
-
-    def run() -> None:
-        try:
-            for event in watcher.events():
-                out.put(("cr", (event.type, event.obj)))
-                if stopped.is_set():
-                    return
-        except UserError as exc:
-            out.put(("cr-error", exc))
-        except Exception as exc:
-            out.put(("crash", exc))
-
-    thread = threading.Thread(target=run, name="sagemaker-ack-cr-watch", daemon=True)
-    thread.start()
-    return watcher
-
-
 def watch_run(
     namespace: str | None,
     name: str,
     settings: Settings,
-    policy: core.PollPolicy | str | None = None,
-) -> Iterator[core.RunSnapshot]:
+    policy: PollPolicy | str | None = None,
+    *,
+    spec: WaiterSpec | None = None,
+) -> Iterator[RunSnapshot]:
     """Snapshots of one run, each different from the last, until it Succeeded, Failed or Stopped.
 
     ``name`` is the PipelineExecution CR name, or a SageMaker execution ARN (then SageMaker alone).
+    ``spec``: the wait (default: the policy's ``run_ended``); at its timeout the stream ends without an
+    outcome.
     """
-    return follow_run(namespace, name, settings, policy)
+    return follow_run(namespace, name, settings, policy, spec=spec)
 
 
 def follow_run(
     namespace: str | None,
     name: str,
     settings: Settings,
-    policy: core.PollPolicy | str | None = None,
+    policy: PollPolicy | str | None = None,
     *,
-    known: core.CrView | None = None,
-) -> Iterator[core.RunSnapshot]:
+    known: CrView | None = None,
+    spec: WaiterSpec | None = None,
+) -> Iterator[RunSnapshot]:
     """:func:`watch_run`, starting from a CR already read (``known``): it may be gone by the time the
     watch opens, as when stop deleted it."""
-    chosen = core.poll_policy(policy if policy is not None else settings.poll_policy)
-    sources = _open_sources(settings, namespace, name)
+    chosen = poll_policy(policy if policy is not None else settings.poll_policy)
+    wait = spec or chosen.waiters.run_ended
+    sources = open_sources(settings, namespace, name)
     events: queue.Queue[tuple[str, Any]] = queue.Queue()
     stopped = threading.Event()
     by_arn = is_execution_arn(name)
-    state = _RunState(namespace=None if by_arn else sources.namespace, name=None if by_arn else name)
-    poller: _Poller | None = None
-    watcher: Any = None
+    state = RunState(namespace=None if by_arn else sources.namespace, name=None if by_arn else name)
+    poller: Poller | None = None
+    watcher: ObjectWatch | None = None
     if known is not None:
         state.cr, state.cr_seen = known, True
     if sources.sagemaker is not None:
         state.region = sources.sagemaker.region
-        poller = _Poller(sources.sagemaker, chosen, events)
+        poller = Poller(sources.sagemaker, chosen, events)
         poller.start()
         if by_arn:
             poller.set_arn(name)
         elif known is not None and known.execution_arn:
             poller.set_arn(known.execution_arn)
+    started = time.monotonic()
     try:
         if sources.cluster is not None and sources.namespace:
-            watcher = _cr_thread(sources.cluster, sources.namespace, name, chosen, events, stopped)
+            watcher = start_cr_watch(sources.cluster, sources.namespace, name, chosen, events, stopped)
         hold_until: float | None = None
+        quiet = 0
         while True:
+            if wait.expired(time.monotonic() - started):
+                return
             try:
-                kind, payload = events.get(timeout=_IDLE_CHECK)
+                kind, payload = events.get(timeout=_next_look(wait, quiet, started))
+                quiet = 0
                 _apply(state, kind, payload, poller, has_cluster=watcher is not None)
                 if kind == "throttled":
                     hold_until = None  # SageMaker is slower to answer: wait for it longer
             except queue.Empty:
+                quiet += 1
                 if hold_until is None:
                     continue
             snap = state.merged()
@@ -290,7 +157,9 @@ def follow_run(
             if snap.outcome is not None and _awaiting_sagemaker(state, poller):
                 # The CR reported the end first: SageMaker's next poll brings the steps' final states.
                 if hold_until is None:
-                    grace = max(_MIN_HOLD, 3 * chosen.delay(steps=len(snap.steps), throttled=state.throttled))
+                    grace = max(
+                        wait.settle, 3 * chosen.delay(steps=len(snap.steps), throttled=state.throttled)
+                    )
                     hold_until = time.monotonic() + grace
                 if time.monotonic() < hold_until:
                     continue
@@ -308,19 +177,29 @@ def follow_run(
         sources.close()
 
 
-def _awaiting_sagemaker(state: _RunState, poller: _Poller | None) -> bool:
+def _next_look(wait: WaiterSpec, quiet: int, started: float) -> float:
+    """Seconds to wait for news: the spec's delay, cut short by its timeout."""
+    delay = wait.delay_for(quiet)
+    if wait.timeout is not None:
+        delay = min(delay, max(0.0, wait.timeout - (time.monotonic() - started)))
+    return delay
+
+
+def _awaiting_sagemaker(state: RunState, poller: Poller | None) -> bool:
     """SageMaker is being polled for this run and has not said yet that it ended."""
     if poller is None or poller.arn is None or state.sagemaker_failed:
         return False
-    return state.sagemaker is None or state.sagemaker.status not in core.FINAL_STATUSES
+    return state.sagemaker is None or state.sagemaker.status not in FINAL_STATUSES
 
 
-def _apply(state: _RunState, kind: str, payload: Any, poller: _Poller | None, *, has_cluster: bool) -> None:
+def _apply(state: RunState, kind: str, payload: Any, poller: Poller | None, *, has_cluster: bool) -> None:
     if kind == "cr":
         event_type, obj = payload
         if obj is None or event_type == "DELETED":
             if obj is not None and state.cr_seen:
-                state.cr = replace(core.parse_execution_cr(obj), deleting=True)
+                state.cr = replace(parse_execution_cr(obj), deleting=True)
+                if state.cr.execution_arn and poller is not None:
+                    poller.set_arn(state.cr.execution_arn)
             if not state.cr_seen:
                 raise UserError(
                     f"No PipelineExecution '{state.name}' in namespace '{state.namespace}'.",
@@ -329,12 +208,12 @@ def _apply(state: _RunState, kind: str, payload: Any, poller: _Poller | None, *,
             state.cr_deleted = True
             return
         state.cr_seen = True
-        state.cr = core.parse_execution_cr(obj)
+        state.cr = parse_execution_cr(obj)
         if state.cr.execution_arn and poller is not None:
             poller.set_arn(state.cr.execution_arn)
     elif kind == "sagemaker":
         described, steps = payload
-        state.sagemaker = core.parse_describe(described)
+        state.sagemaker = parse_describe(described)
         state.raw_steps = steps
         state.throttled = 0
     elif kind == "planned":
@@ -347,118 +226,3 @@ def _apply(state: _RunState, kind: str, payload: Any, poller: _Poller | None, *,
             raise payload
     elif kind in ("cr-error", "crash"):
         raise payload
-
-
-def get_run(namespace: str | None, name: str, settings: Settings) -> core.RunSnapshot:
-    """One snapshot of a run, now (the CR and, when credentials allow, SageMaker's steps)."""
-    sources = _open_sources(settings, namespace, name)
-    try:
-        by_arn = is_execution_arn(name)
-        state = _RunState(namespace=None if by_arn else sources.namespace, name=None if by_arn else name)
-        arn = name if by_arn else None
-        if sources.cluster is not None and sources.namespace:
-            obj = KubeObjects(sources.cluster).get(ack.EXECUTION_KIND, sources.namespace, name)
-            if obj is None:
-                raise UserError(
-                    f"No PipelineExecution '{name}' in namespace '{sources.namespace}'.",
-                    "List the runs with `sagemaker-ack runs`, or check --namespace.",
-                )
-            state.cr = core.parse_execution_cr(obj)
-            arn = state.cr.execution_arn
-        if sources.sagemaker is not None and arn:
-            api = sources.sagemaker
-            state.region = api.region
-            try:
-                state.planned = _planned_steps(api.definition_for_execution(arn))
-                state.sagemaker = core.parse_describe(api.describe_execution(arn))
-                state.raw_steps = api.list_steps(arn)
-            except UserError:
-                if sources.cluster is None:
-                    raise
-        return state.merged()
-    finally:
-        sources.close()
-
-
-def list_runs(
-    settings: Settings, pipeline: str | None = None, namespace: str | None = None
-) -> list[core.RunSnapshot]:
-    """The runs (newest first): PipelineExecution CRs of the namespace, or SageMaker's when no cluster."""
-    if cluster_configured(settings):
-        cluster = connect(settings, namespace)
-        try:
-            items, _ = KubeObjects(cluster).list_objects(ack.EXECUTION_KIND, cluster.namespace)
-        finally:
-            cluster.close()
-        snaps = [core.merge(core.parse_execution_cr(item), None) for item in items]
-        if pipeline:
-            snaps = [s for s in snaps if (s.pipeline_name or "").lower() == pipeline.lower()]
-        return sorted(snaps, key=_newest_first)
-    if not pipeline:
-        raise UserError(
-            "No Kubernetes cluster is configured, so runs can only be listed from SageMaker by pipeline.",
-            "Name the pipeline (sagemaker-ack runs PIPELINE), or set KUBECONFIG.",
-        )
-    api = sagemaker_api.SageMakerApi.from_settings(settings)
-    snaps = []
-    for summary in api.list_executions(pipeline):
-        view = core.SageMakerView(
-            execution_arn=str(summary.get("PipelineExecutionArn")),
-            pipeline_arn=None,
-            status=str(summary.get("PipelineExecutionStatus") or "Unknown"),
-            failure_reason=summary.get("PipelineExecutionFailureReason"),
-            creation_time=core.parse_time(summary.get("StartTime")),
-            last_modified=None,
-        )
-        snaps.append(core.merge(None, view, pipeline_name=pipeline))
-    return snaps
-
-
-def _newest_first(snap: core.RunSnapshot) -> tuple[float, str]:
-    started = snap.start_time.timestamp() if snap.start_time else float("inf")
-    return (-started, snap.name or "")
-
-
-def list_pipelines(settings: Settings, namespace: str | None = None) -> list[dict[str, Any]]:
-    """The ACK Pipelines of the namespace: ``{"namespace", "name", "pipelineName", "status", "arn"}``."""
-    cluster = connect(settings, namespace)
-    try:
-        items, _ = KubeObjects(cluster).list_objects(ack.PIPELINE_KIND, cluster.namespace)
-    finally:
-        cluster.close()
-    out = []
-    for item in items:
-        meta = item.get("metadata") or {}
-        spec = item.get("spec") or {}
-        status = item.get("status") or {}
-        conditions = core.parse_conditions(status.get("conditions"))
-        fatal = core.fatal_condition(conditions)
-        out.append(
-            {
-                "namespace": meta.get("namespace") or cluster.namespace,
-                "name": meta.get("name"),
-                "pipelineName": spec.get("pipelineName"),
-                "status": "Failed" if fatal is not None else (status.get("pipelineStatus") or "Pending"),
-                "arn": (status.get("ackResourceMetadata") or {}).get("arn"),
-            }
-        )
-    return sorted(out, key=lambda p: str(p["name"]))
-
-
-def get_dag(namespace: str | None, pipeline_name: str, settings: Settings) -> dict[str, Any] | None:
-    """The DAG wire shape of the ACK Pipeline whose ``spec.pipelineName`` is ``pipeline_name`` (None if absent)."""
-    from ..core import manifests
-    from ..core.dag import build_dag
-
-    if not cluster_configured(settings):
-        return None
-    cluster = connect(settings, namespace)
-    try:
-        items, _ = KubeObjects(cluster).list_objects(ack.PIPELINE_KIND, cluster.namespace)
-    finally:
-        cluster.close()
-    for item in items:
-        if (item.get("spec") or {}).get("pipelineName") == pipeline_name:
-            definition = manifests.definition_from_manifest(item)
-            return build_dag(definition).to_wire(definition, pipeline_name)
-    return None

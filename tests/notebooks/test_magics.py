@@ -229,7 +229,8 @@ def test_yaml_finds_the_publication_in_s3_only_when_asked(ip, sandbox_env):
 
 
 def test_submit_status_and_stop_on_the_sandbox(ip, sandbox, sandbox_env):
-    require("jupyter_sagemaker_ack.services.watch", "watch_run", "list_runs")
+    require("jupyter_sagemaker_ack.services.watch", "watch_run")
+    require("jupyter_sagemaker_ack.services.runs", "list_runs")
     require("jupyter_sagemaker_ack.services.stop", "stop_run")
     ip.user_ns["pipeline"] = abalone_definition(bucket=sandbox_env["SAGEMAKER_ACK_BUCKET"])
     with slow_steps(sandbox, 30, "TrainAbaloneModel", step_type="Training"):
@@ -251,7 +252,7 @@ def test_submit_status_and_stop_on_the_sandbox(ip, sandbox, sandbox_env):
 
 
 def test_no_reachable_cluster_is_a_short_message(ip, tmp_path, monkeypatch):
-    require("jupyter_sagemaker_ack.services.watch", "list_runs")
+    require("jupyter_sagemaker_ack.services.runs", "list_runs")
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text(
         yaml.safe_dump(

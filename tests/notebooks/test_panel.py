@@ -139,7 +139,8 @@ def test_export_yaml_of_a_changed_pipeline_pins_no_other_publication(sandbox_env
 
 def _submittable(sandbox_env, name: str) -> SageMakerAckPanel:
     require("jupyter_sagemaker_ack.services.submit", "submit")
-    require("jupyter_sagemaker_ack.services.watch", "watch_run", "get_run")
+    require("jupyter_sagemaker_ack.services.watch", "watch_run")
+    require("jupyter_sagemaker_ack.services.runs", "get_run")
     require("jupyter_sagemaker_ack.services.stop", "stop_run")
     panel = SageMakerAckPanel(abalone_definition(bucket=sandbox_env["SAGEMAKER_ACK_BUCKET"]), name=name)
     panel.publish()

@@ -1,4 +1,5 @@
-"""The status model: CR and SageMaker parsing, the outcome rules, merging, links and the polling policy.
+"""The status model: CR and SageMaker parsing, the outcome rules, merging, links, the polling policy and the
+waiter spec (one rule for ACK conditions, acceptors, delays and timeouts).
 
 The CR states and SDK answers are the ACK controller's own test fixtures (shared/ack/samples/status-fixtures).
 """
@@ -16,6 +17,11 @@ import yaml
 
 from jupyter_sagemaker_ack.core import status as st
 from jupyter_sagemaker_ack.core.errors import UserError
+from jupyter_sagemaker_ack.core.status import waiting as wt
+from jupyter_sagemaker_ack.core.status.merge import merge
+from jupyter_sagemaker_ack.core.status.outcome import decide_outcome, fatal_condition
+from jupyter_sagemaker_ack.core.status.parse import CrView
+from jupyter_sagemaker_ack.core.status.snapshots import RECOVERABLE, SYNCED, TERMINAL, Condition
 
 ARN = "arn:aws:sagemaker:us-west-2:123456789:pipeline/test-pipeline/execution/tufkd9rv07w2"
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
@@ -272,3 +278,124 @@ def test_running_for_uses_the_most_recent_running_step() -> None:
     )
     assert st.running_for(steps, T0 + timedelta(seconds=60)) == 10
     assert st.running_for(steps[2:], T0) is None
+
+
+# -- the waiter spec: one outcome rule for conditions, acceptors, delays --------------------------------
+
+
+GO_TAIL = "\n\tstatus code: 400, request id: 0000"
+CONDITION_CASES = [
+    # (conditions, the rule's state, the deciding acceptor)
+    ([(TERMINAL, "True", "InvalidParameterValue: bad name")], "failure", "terminal"),
+    ([(TERMINAL, "True", "Resource already exists")], "failure", "not-managed"),
+    (
+        [(RECOVERABLE, "True", "api error ValidationException: Steps must be a list")],
+        "failure",
+        "invalid-request",
+    ),
+    (
+        [(RECOVERABLE, "True", "error: field MaxParallelExecutionSteps is of type int32")],
+        "failure",
+        "invalid-request",
+    ),
+    ([(RECOVERABLE, "True", "AccessDeniedException: not authorized" + GO_TAIL)], "retry", "recoverable"),
+    ([(RECOVERABLE, "True", "api error ThrottlingException: Rate exceeded")], "retry", "recoverable"),
+    ([(RECOVERABLE, "True", "ServiceUnavailable: try later")], "retry", "recoverable"),
+    ([(RECOVERABLE, "False", "AccessDeniedException: old")], None, None),
+    ([(TERMINAL, "False", None), (SYNCED, "True", None)], None, None),
+    ([], None, None),
+]
+
+
+def _conditions(items: list[tuple[str, str, str | None]]) -> tuple[Condition, ...]:
+    return tuple(Condition(kind, status, message=message) for kind, status, message in items)
+
+
+@pytest.mark.parametrize(("items", "state", "acceptor"), CONDITION_CASES)
+def test_every_wait_reads_a_condition_the_same_way(
+    items: list[tuple[str, str, str | None]], state: str | None, acceptor: str | None
+) -> None:
+    """submit's waits, watch's outcome and stop's wait share one rule: none of them can disagree."""
+    seen = wt.Observation(conditions=_conditions(items))
+    for acceptors in (wt.PIPELINE_SYNCED, wt.EXECUTION_STARTED, wt.RUN_ENDED):
+        decision = wt.decide(acceptors, seen)
+        assert decision.state == state, acceptors
+        assert (decision.acceptor.name if decision.acceptor else None) == acceptor
+    outcome = decide_outcome(None, None, _conditions(items))
+    assert outcome.value == ("Failed" if state == "failure" else None)
+    assert (fatal_condition(_conditions(items)) is not None) == (state == "failure")
+    if state == "retry":
+        assert outcome.waiting_reason is not None
+        assert "status code" not in outcome.waiting_reason  # the Go SDK's tail is cut
+
+
+def test_access_denied_is_a_reason_to_wait_shown_on_the_snapshot() -> None:
+    cr = CrView("ns", "run", "p", None, None, None, None, None,
+                _conditions([(RECOVERABLE, "True", "AccessDeniedException: not authorized" + GO_TAIL)]))  # fmt: skip
+    snap = merge(cr, None)
+    assert (snap.status, snap.outcome) == ("Pending", None)
+    assert snap.waiting_reason == "AccessDeniedException: not authorized"
+    assert "waitingReason" not in snap.to_wire()  # the wire carries the conditions it comes from
+
+
+def test_a_fresh_running_status_outranks_every_condition_of_the_lagging_cr() -> None:
+    conditions = _conditions([(TERMINAL, "True", "InvalidParameterValue: x")])
+    fresh = wt.Observation(status="Executing", conditions=conditions, status_is_fresh=True)
+    assert wt.decide(wt.RUN_ENDED, fresh).state is None
+    assert (
+        wt.decide(wt.RUN_ENDED, wt.Observation(status="Executing", conditions=conditions)).state == "failure"
+    )
+
+
+def test_a_pipeline_with_a_recoverable_error_is_not_synced_yet() -> None:
+    """A failed UpdatePipeline leaves Synced=True beside Recoverable=True: the new definition is not in."""
+    arn = "arn:aws:sagemaker:us-east-1:1:pipeline/p"
+    synced = (Condition(SYNCED, "True"),)
+    denied = (*synced, Condition(RECOVERABLE, "True", message="AccessDeniedException: UpdatePipeline"))
+    assert wt.decide(wt.PIPELINE_SYNCED, wt.Observation(arn=arn, conditions=synced)).state == "success"
+    assert wt.decide(wt.PIPELINE_SYNCED, wt.Observation(arn=arn, conditions=denied)).state == "retry"
+    assert wt.decide(wt.PIPELINE_SYNCED, wt.Observation(conditions=synced)).state is None  # no ARN yet
+    assert wt.decide(wt.PIPELINE_SYNCED, wt.Observation(gone=True)).state == "failure"
+
+
+@pytest.mark.parametrize(
+    ("seen", "state", "acceptor"),
+    [
+        (wt.Observation(), None, None),  # just created: keep waiting quietly
+        (wt.Observation(arn=ARN), "success", "started"),
+        (wt.Observation(arn=ARN, conditions=(Condition(RECOVERABLE, "True"),)), "success", "started"),
+        (wt.Observation(status="Failed"), "success", "ended"),
+        (wt.Observation(gone=True), "failure", "deleted"),
+        (wt.Observation(conditions=_conditions([(TERMINAL, "True", "ResourceNotFound: x")])), "failure", "terminal"),
+    ],
+)  # fmt: skip
+def test_execution_started_acceptors(seen: wt.Observation, state: str | None, acceptor: str | None) -> None:
+    decision = wt.decide(wt.EXECUTION_STARTED, seen)
+    assert (decision.state, decision.acceptor.name if decision.acceptor else None) == (state, acceptor)
+    assert decision.done == (state in ("success", "failure"))
+
+
+def test_waiter_delay_backs_off_to_its_cap_and_times_out() -> None:
+    spec = wt.WaiterSpec("w", wt.RUN_ENDED, delay=0.5, max_delay=3.0, backoff=2.0, timeout=10.0)
+    assert [spec.delay_for(n) for n in range(5)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+    assert not spec.expired(9.9)
+    assert spec.expired(10.0)
+    assert spec.with_timeout(None) is spec
+    assert spec.with_timeout(1.0).timeout == 1.0
+    unbounded = wt.WaiterSpec("w", wt.RUN_ENDED, delay=1.0)
+    assert not unbounded.expired(1e9)
+    assert unbounded.delay_for(100) == 1.0
+
+
+@pytest.mark.parametrize("name", sorted(wt.POLICIES))
+def test_every_policy_names_every_wait(name: str) -> None:
+    waits = wt.poll_policy(name).waiters
+    assert waits.run_ended.timeout is None  # status --watch follows a run until it ends
+    for spec in (waits.pipeline_synced, waits.execution_started, waits.run_identity, waits.run_stopped):
+        assert spec.timeout is not None
+        assert 0 < spec.delay <= spec.timeout
+    assert waits.pipeline_synced.acceptors == wt.PIPELINE_SYNCED
+    assert waits.run_identity.acceptors == waits.execution_started.acceptors == wt.EXECUTION_STARTED
+    assert waits.run_stopped.acceptors == waits.run_ended.acceptors == wt.RUN_ENDED
+    # Stop's wait for a new run's ARN is short: a person pressed Stop.
+    assert waits.run_identity.timeout <= 30  # type: ignore[operator]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .connect import KubeCluster, cluster_configured, connect
 from .objects import FIELD_MANAGER, ApplyConflict, KubeObjects
 from .preflight import ALL_VERBS, Preflight, preflight
-from .watching import WatchEvent, watch_object
+from .watching import WatchEvent, follow, watch_object
 
 __all__ = [
     "ALL_VERBS",
@@ -23,6 +23,7 @@ __all__ = [
     "WatchEvent",
     "cluster_configured",
     "connect",
+    "follow",
     "preflight",
     "watch_object",
 ]

@@ -4,13 +4,15 @@ The caller sees a ``SYNC`` event with the object as listed (None when absent), t
 MODIFIED / DELETED events. A watch that ends (timeout, server closed it, connection cut) resumes from the
 last resourceVersion seen, so no event is lost or repeated; a ``410 Gone`` (that version is too old) lists
 again and says so with a new ``SYNC``; failures reconnect with exponential backoff. ``stop()`` from another
-thread interrupts a blocked read at once.
+thread interrupts a blocked read at once. :func:`follow` turns a watch into a paced iterator for a waiter:
+each event as it comes, ``None`` when a delay passes without news, until a timeout.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -180,3 +182,51 @@ def watch_object(
 ) -> ObjectWatch:
     """An :class:`ObjectWatch` on one ACK object; iterate ``.events()``, call ``.stop()`` to end it."""
     return ObjectWatch(cluster, kind, namespace, name, timeout_seconds=timeout_seconds)
+
+
+def follow(
+    cluster: KubeCluster,
+    kind: str,
+    namespace: str,
+    name: str,
+    *,
+    timeout: float | None,
+    delay: Callable[[int], float],
+    watch_timeout: int = 60,
+) -> Iterator[WatchEvent | None]:
+    """Each event of the object as it arrives, ``None`` after ``delay(n)`` seconds without news (the n-th
+    quiet look), until ``timeout`` seconds (None: until the caller stops iterating). A watch that fails
+    for good raises its error here."""
+    events: queue.Queue[WatchEvent | BaseException] = queue.Queue()
+    watcher = ObjectWatch(cluster, kind, namespace, name, timeout_seconds=watch_timeout)
+
+    def run() -> None:
+        try:
+            for event in watcher.events():
+                events.put(event)
+        except Exception as exc:
+            events.put(exc)
+
+    threading.Thread(target=run, name=f"sagemaker-ack-follow-{name}", daemon=True).start()
+    deadline = None if timeout is None else time.monotonic() + timeout
+    quiet = 0
+    try:
+        while True:
+            wait = delay(quiet)
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                wait = min(wait, left)
+            try:
+                item = events.get(timeout=max(0.0, wait))
+            except queue.Empty:
+                quiet += 1
+                yield None
+                continue
+            if isinstance(item, BaseException):
+                raise item
+            quiet = 0
+            yield item
+    finally:
+        watcher.stop()

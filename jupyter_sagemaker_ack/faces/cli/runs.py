@@ -21,9 +21,9 @@ def runs(pipeline: str | None, namespace: str | None, as_json: bool) -> None:
     Statuses come from the CRs, which lag SageMaker by up to 30 s; `sagemaker-ack status RUN` asks
     SageMaker too. Without a cluster, PIPELINE's runs are listed from SageMaker.
     """
-    from ...services import watch as watch_service
+    from ...services import runs as runs_service
 
-    found = watch_service.list_runs(cli_settings(namespace), pipeline, namespace=namespace)
+    found = runs_service.list_runs(cli_settings(namespace), pipeline, namespace=namespace)
     if as_json:
         for snap in found:
             click.echo(json.dumps(snap.to_wire(steps=False), separators=(",", ":")))

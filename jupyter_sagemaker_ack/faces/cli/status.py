@@ -16,7 +16,7 @@ from typing import TextIO
 import click
 
 from ...config import Settings, resolve_settings
-from ...core.status import RunSnapshot, StepSnapshot
+from ...core.status.snapshots import RunSnapshot, StepSnapshot
 from ._common import user_errors
 
 EXIT_SUCCEEDED = 0
@@ -76,6 +76,8 @@ def headline(snap: RunSnapshot) -> str:
             counts += f", {progress.failed} failed"
         parts.append(counts)
     parts.append("from " + "+".join(snap.sources))
+    if snap.waiting_reason:
+        parts.append(f"waiting: {snap.waiting_reason}")
     return "  ".join(parts)
 
 
@@ -106,6 +108,8 @@ def summary_lines(snap: RunSnapshot) -> list[str]:
                 lines.append(f"    console: {step.console_url}")
     if snap.execution_arn:
         lines.append(f"  execution: {snap.execution_arn}")
+    elif snap.outcome == "Stopped":
+        lines.append("  stopped before it started: no SageMaker execution was created")
     return lines
 
 
@@ -220,6 +224,7 @@ def status(run: str, namespace: str | None, watch: bool, as_json: bool) -> None:
     (every step, its job, failure reason and logs) when AWS credentials allow. On a terminal, --watch
     redraws a live view; otherwise it prints a line per change, so CI logs stay readable.
     """
+    from ...services import runs as runs_service
     from ...services import watch as watch_service
 
     settings = cli_settings(namespace)
@@ -228,6 +233,6 @@ def status(run: str, namespace: str | None, watch: bool, as_json: bool) -> None:
             interruptible(watch_service.watch_run(namespace, run, settings)), as_json=as_json
         )
     else:
-        last = watch_service.get_run(namespace, run, settings)
+        last = runs_service.get_run(namespace, run, settings)
         print_once(last, as_json=as_json)
     sys.exit(exit_code(last))

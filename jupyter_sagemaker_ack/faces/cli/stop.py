@@ -8,11 +8,11 @@ import sys
 import click
 
 from ._common import user_errors
-from .status import EXIT_FAILED, EXIT_SUCCEEDED, cli_settings, summary_lines
+from .status import EXIT_FAILED, EXIT_RUNNING, EXIT_SUCCEEDED, cli_settings, summary_lines
 
 
 @click.command(epilog="\b\nExit codes: 0 the run is stopped (or had already ended), 1 it ended otherwise "
-               "while stopping, 2 user error.")  # fmt: skip
+               "while stopping, 2 user error, 4 still stopping when the wait ended.")  # fmt: skip
 @click.argument("run")
 @click.option(
     "-n", "--namespace", help="Namespace of the PipelineExecution (default: settings, kube context)."
@@ -29,7 +29,10 @@ def stop(run: str, namespace: str | None, no_wait: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(snap.to_wire(), separators=(",", ":")))
     elif snap.outcome is None:
-        click.echo(f"{snap.name or snap.execution_arn}: stop requested ({snap.status})")
+        still = "" if no_wait else "; still stopping when the wait ended: follow it with `status RUN -w`"
+        click.echo(f"{snap.name or snap.execution_arn}: stop requested ({snap.status}){still}")
     else:
         click.echo("\n".join(summary_lines(snap)))
-    sys.exit(EXIT_SUCCEEDED if snap.outcome in (None, "Stopped", "Succeeded") else EXIT_FAILED)
+    if snap.outcome is None:
+        sys.exit(EXIT_SUCCEEDED if no_wait else EXIT_RUNNING)
+    sys.exit(EXIT_SUCCEEDED if snap.outcome in ("Stopped", "Succeeded") else EXIT_FAILED)

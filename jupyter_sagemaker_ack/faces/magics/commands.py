@@ -379,7 +379,7 @@ class SageMakerAckMagics(Magics):
     )
     def do_status(self, args: argparse.Namespace) -> Result:
         """Show one run (steps, progress) or list the runs in the cluster."""
-        from ...services import watch
+        from ...services import runs as watch
 
         settings = current_settings({"namespace": args.namespace})
         if args.run:

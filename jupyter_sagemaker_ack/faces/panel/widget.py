@@ -403,7 +403,7 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         settings: Settings | Mapping[str, Any] | None = None,
     ) -> SageMakerAckPanel:
         """A panel following an existing run, e.g. after a kernel restart (pass ``pipeline`` for the DAG)."""
-        from ...services.watch import get_run
+        from ...services.runs import get_run
 
         resolved = settings if isinstance(settings, Settings) else current_settings(settings)
         namespace = namespace or resolved.namespace or "default"

@@ -63,23 +63,23 @@ class AckHandler(APIHandler):
 
 
 def _list_pipelines(ack: SageMakerAckServerApp) -> dict[str, Any]:
-    from ...services import watch
+    from ...services import runs
 
-    return {"pipelines": to_wire(watch.list_pipelines(ack.ack_settings()))}
+    return {"pipelines": to_wire(runs.list_pipelines(ack.ack_settings()))}
 
 
 def _list_runs(ack: SageMakerAckServerApp, pipeline: str | None) -> dict[str, Any]:
-    from ...services import watch
+    from ...services.runs import list_runs
 
-    runs = to_wire(watch.list_runs(ack.ack_settings(), pipeline=pipeline))
+    runs = to_wire(list_runs(ack.ack_settings(), pipeline=pipeline))
     return {"runs": [without_steps(run) for run in runs]}
 
 
 def _get_run(ack: SageMakerAckServerApp, namespace: str, name: str) -> dict[str, Any]:
-    from ...services import watch
+    from ...services import runs
 
     settings = ack.ack_settings()
-    snapshot: dict[str, Any] = to_wire(watch.get_run(namespace, name, settings))
+    snapshot: dict[str, Any] = to_wire(runs.get_run(namespace, name, settings))
     if snapshot.get("dag") is None:
         snapshot["dag"] = _run_dag(namespace, snapshot.get("pipelineName"), settings)
     return snapshot
@@ -87,11 +87,11 @@ def _get_run(ack: SageMakerAckServerApp, namespace: str, name: str) -> dict[str,
 
 def _run_dag(namespace: str, pipeline_name: Any, settings: Any) -> Any:
     """The DAG of the run's pipeline, read from its ACK Pipeline in the cluster."""
-    from ...services import watch
+    from ...services import runs
 
     if not isinstance(pipeline_name, str):
         return None
-    return to_wire(watch.get_dag(namespace, pipeline_name, settings))
+    return to_wire(runs.get_dag(namespace, pipeline_name, settings))
 
 
 def _stop_run(ack: SageMakerAckServerApp, namespace: str, name: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from jupyter_sagemaker_ack.config import Settings
-from jupyter_sagemaker_ack.core.status import RunSnapshot, StepSnapshot
+from jupyter_sagemaker_ack.core.status.snapshots import RunSnapshot, StepSnapshot
 from jupyter_sagemaker_ack.faces.cli.status import render_stream
 
 from .conftest import Stack

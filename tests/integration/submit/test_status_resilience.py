@@ -15,9 +15,9 @@ from jupyter_sagemaker_ack.adapters.kube import connect
 from jupyter_sagemaker_ack.adapters.kube.watching import SYNC, ObjectWatch
 from jupyter_sagemaker_ack.config import Settings, resolve_settings
 from jupyter_sagemaker_ack.core import ack
-from jupyter_sagemaker_ack.core.status import RunSnapshot
+from jupyter_sagemaker_ack.core.status.snapshots import RunSnapshot
 from jupyter_sagemaker_ack.examples.synthetic import chain_definition
-from jupyter_sagemaker_ack.services import stop, submit, watch
+from jupyter_sagemaker_ack.services import runs, stop, submit, watch
 
 from .conftest import REGION, ROLE, Stack
 from .helpers import pipeline_name, rendered_run, step_names
@@ -145,7 +145,7 @@ def test_stop_from_the_cr_alone(
 
     final = stop.stop_run(namespace, run, settings)
     assert (final.outcome, final.sources) == ("Stopped", ("cr",))
-    assert watch.list_runs(settings) == []  # ACK removed the CR once the run had stopped
+    assert runs.list_runs(settings) == []  # ACK removed the CR once the run had stopped
 
 
 def test_sagemaker_throttling_backs_off_without_failing(
@@ -192,7 +192,7 @@ def test_a_150_step_pipeline_reports_every_step(stack: Stack, namespace: str, se
     assert final.outcome == "Succeeded"
     assert [s.name for s in final.steps] == step_names(150)
     assert all(s.status == "Succeeded" and s.job_arn for s in final.steps)
-    again = watch.get_run(namespace, run, settings)
+    again = runs.get_run(namespace, run, settings)
     assert again.progress.total == again.progress.succeeded == 150
 
 
@@ -212,7 +212,7 @@ def test_sagemaker_alone_by_execution_arn(
     assert all(s.sources == ("sagemaker",) for s in snaps)
     assert snaps[-1].name is None
     assert snaps[-1].pipeline_name == rendered.pipeline_name.lower()
-    assert [r.execution_arn for r in watch.list_runs(no_cluster, pipeline=rendered.pipeline_name)] == [arn]
+    assert [r.execution_arn for r in runs.list_runs(no_cluster, pipeline=rendered.pipeline_name)] == [arn]
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

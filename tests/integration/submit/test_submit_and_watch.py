@@ -10,7 +10,8 @@ import pytest
 from jupyter_sagemaker_ack.config import Settings
 from jupyter_sagemaker_ack.core import ack
 from jupyter_sagemaker_ack.core.errors import UserError
-from jupyter_sagemaker_ack.core.status import RECOVERABLE, Condition
+from jupyter_sagemaker_ack.core.status.snapshots import RECOVERABLE, Condition
+from jupyter_sagemaker_ack.services import runs as runs_service
 from jupyter_sagemaker_ack.services import stop, submit, watch
 
 from .conftest import REGION, Stack
@@ -100,7 +101,7 @@ def test_terminal_pipeline_missing_is_surfaced_with_the_aws_message(
     assert "does not exist" in caught.value.problem
     assert missing.lower() in caught.value.problem
 
-    final = watch.get_run(namespace, execution["metadata"]["name"], settings)
+    final = runs_service.get_run(namespace, execution["metadata"]["name"], settings)
     assert final.outcome == "Failed"
     assert final.failure_reason is not None
     assert "ResourceNotFound" in final.failure_reason
@@ -218,11 +219,13 @@ def test_list_runs_and_pipelines(namespace: str, settings: Settings) -> None:
     (run,) = submit.submit(first.docs, settings).execution_names
     follow(settings, namespace, run)
 
-    runs = watch.list_runs(settings)
+    runs = runs_service.list_runs(settings)
     assert [r.name for r in runs] == [run]
-    assert watch.list_runs(settings, pipeline="something-else") == []
-    assert watch.list_runs(settings, pipeline=first.pipeline_name)[0].pipeline_name == first.pipeline_name
-    (pipeline,) = watch.list_pipelines(settings)
+    assert runs_service.list_runs(settings, pipeline="something-else") == []
+    assert (
+        runs_service.list_runs(settings, pipeline=first.pipeline_name)[0].pipeline_name == first.pipeline_name
+    )
+    (pipeline,) = runs_service.list_pipelines(settings)
     assert pipeline["pipelineName"] == first.pipeline_name
     assert pipeline["status"] == "Active"
     assert pipeline["arn"].endswith(first.pipeline_name.lower())
@@ -239,7 +242,9 @@ def test_recoverable_access_denied_stops_submit_with_the_aws_message(
     try:
         rendered = rendered_run(settings, steps=1)
         with pytest.raises(UserError) as caught:
-            submit.submit(rendered.docs, settings)
+            # The controller retries AccessDenied (it heals once the permission is granted): submit waits
+            # until its timeout, then says why.
+            submit.submit(rendered.docs, settings, timeout=3)
     finally:
         stack.sagemaker.configure({"apiErrors": {"CreatePipeline": None}})
     assert "ACK.Recoverable" in caught.value.problem
