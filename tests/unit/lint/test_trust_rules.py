@@ -68,9 +68,12 @@ def test_a_definition_edited_after_render_is_an_error_offline_naming_both_digest
 
 def test_the_fix_names_the_published_version_to_render_from() -> None:
     provenance = manifests.Provenance(
-        digest="sha256:" + "1" * 64, definition_uri="s3://team-bucket/p/definition.json", version_id="v9"
+        digest=parse_definition(abalone_definition()).digest,  # the core pins only the same bytes
+        definition_uri="s3://team-bucket/p/definition.json",
+        version_id="v9",
     )
-    (found,) = [f for f in lint_text(_rendered(provenance), "p.yaml") if f.code == "SMA803"]
+    edited = _rendered(provenance).replace('"ml.m5.xlarge"', '"ml.p4d.24xlarge"', 1)
+    (found,) = [f for f in lint_text(edited, "p.yaml") if f.code == "SMA803"]
     assert "sagemaker-ack render --from 's3://team-bucket/p/definition.json?versionId=v9'" in found.hint
 
 
