@@ -34,6 +34,7 @@ class SageMakerAck(Configurable):
     bucket = _setting("bucket")
     prefix = _setting("prefix")
     kms_key = _setting("kms_key")
+    trusted_buckets = _setting("trusted_buckets")
     region = _setting("region")
     profile = _setting("profile")
     namespace = _setting("namespace")

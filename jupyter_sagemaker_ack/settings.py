@@ -21,6 +21,7 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "bucket": ("SAGEMAKER_ACK_BUCKET",),
     "prefix": ("SAGEMAKER_ACK_PREFIX",),
     "kms_key": ("SAGEMAKER_ACK_KMS_KEY",),
+    "trusted_buckets": ("SAGEMAKER_ACK_TRUSTED_BUCKETS",),
     "region": ("SAGEMAKER_ACK_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"),
     "profile": ("SAGEMAKER_ACK_PROFILE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"),
     "namespace": ("SAGEMAKER_ACK_NAMESPACE",),
@@ -39,6 +40,7 @@ HELP: dict[str, str] = {
     "bucket": "S3 bucket definitions are published to.",
     "prefix": "Key prefix inside the bucket.",
     "kms_key": "KMS key id, ARN or alias for SSE-KMS.",
+    "trusted_buckets": "Other S3 buckets verification may read, comma-separated (the bucket is always trusted).",
     "region": "AWS region.",
     "profile": "AWS profile (from ~/.aws/config) whose credentials S3, KMS, STS and SageMaker use.",
     "namespace": "Kubernetes namespace of the ACK resources.",
@@ -63,6 +65,7 @@ class Settings:
     bucket: str | None = None
     prefix: str = "sagemaker-ack"
     kms_key: str | None = None
+    trusted_buckets: str | None = None
     region: str | None = None
     profile: str | None = None
     namespace: str | None = None
@@ -86,6 +89,11 @@ class Settings:
         )
         check_settings(changed)
         return changed
+
+    @property
+    def trusted_bucket_names(self) -> tuple[str, ...]:
+        """The buckets of ``trusted_buckets`` (comma-separated), without blanks."""
+        return tuple(b.strip() for b in (self.trusted_buckets or "").split(",") if b.strip())
 
     def describe(self) -> list[tuple[str, Any, str]]:
         """(name, value, where it came from) for every setting."""

@@ -139,8 +139,10 @@ def _read_manifests(file: Path) -> list[dict[str, Any]]:
 
 
 def trusted_buckets(settings: Settings, extra: Iterable[str] = ()) -> frozenset[str]:
-    """The buckets verification may talk to: the configured one and those trusted explicitly."""
-    return frozenset(b for b in (settings.bucket, *check_trust_buckets(extra)) if b)
+    """The buckets verification may talk to: the configured one, the ``trusted_buckets`` setting's and those
+    trusted explicitly (``--trust-bucket``)."""
+    named = (*settings.trusted_bucket_names, *extra)
+    return frozenset(b for b in (settings.bucket, *check_trust_buckets(named)) if b)
 
 
 def check_trust_buckets(names: Iterable[str]) -> tuple[str, ...]:

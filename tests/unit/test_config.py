@@ -44,6 +44,7 @@ VALUES = {
     "bucket": "b-1",
     "prefix": "p/q",
     "kms_key": "alias/k",
+    "trusted_buckets": "shared-models,audit",
     "region": "eu-west-2",
     "profile": "ml-dev",
     "namespace": "ml",
@@ -149,3 +150,16 @@ def test_the_settings_module_is_pure_and_config_re_exports_it():
 
     assert config.Settings is settings.Settings
     assert config.resolve_settings is settings.resolve_settings
+
+
+def test_trusted_buckets_setting_widens_verification_to_exactly_the_named_buckets():
+    from jupyter_sagemaker_ack.services.verify import trusted_buckets
+
+    settings = resolve_settings(
+        env={"SAGEMAKER_ACK_BUCKET": "handoff", "SAGEMAKER_ACK_TRUSTED_BUCKETS": "a, b,"}
+    )
+    assert settings.sources["trusted_buckets"] == "environment $SAGEMAKER_ACK_TRUSTED_BUCKETS"
+    assert trusted_buckets(settings) == {"handoff", "a", "b"}
+    assert trusted_buckets(settings, ["c"]) == {"handoff", "a", "b", "c"}
+    with pytest.raises(UserError, match="bucket name"):
+        trusted_buckets(resolve_settings(env={"SAGEMAKER_ACK_TRUSTED_BUCKETS": "s3://x/key"}))
