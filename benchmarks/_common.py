@@ -1,12 +1,25 @@
-"""Shared helpers of the benchmarks: timing, medians and one result line per target."""
+"""Shared helpers of the benchmarks: timing, medians, one result line per target, and the smoke switch.
+
+``BENCH_SMOKE=1`` (set by ``scripts/bench.sh --smoke``) asks every benchmark for small sizes and few
+repeats: a few seconds each, enough to find a broken benchmark, not to judge a figure finely. Targets are
+still judged, so a smoke run fails on a miss too.
+"""
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+
+SMOKE = os.environ.get("BENCH_SMOKE", "") not in ("", "0")
+
+
+def sized(full: int, smoke: int) -> int:
+    """``full`` normally, ``smoke`` in a smoke run."""
+    return smoke if SMOKE else full
 
 
 def median_seconds(fn: Callable[[], object], repeat: int = 5) -> float:
@@ -31,5 +44,14 @@ def report(name: str, value: float, target: float, unit: str = "s", lower_is_bet
     return ok
 
 
+def missing(piece: str, fix: str) -> None:
+    """A piece the benchmark needs is not there: that is a failure, not a skip."""
+    print(f"FAIL  missing {piece}: {fix}")
+    sys.exit(1)
+
+
 def finish(results: Sequence[bool]) -> None:
+    if not results:
+        print("FAIL  nothing was judged")
+        sys.exit(1)
     sys.exit(0 if all(results) else 1)
