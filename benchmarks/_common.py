@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 SMOKE = os.environ.get("BENCH_SMOKE", "") not in ("", "0")
 
@@ -44,7 +45,7 @@ def report(name: str, value: float, target: float, unit: str = "s", lower_is_bet
     return ok
 
 
-def missing(piece: str, fix: str) -> None:
+def missing(piece: str, fix: str) -> NoReturn:
     """A piece the benchmark needs is not there: that is a failure, not a skip."""
     print(f"FAIL  missing {piece}: {fix}")
     sys.exit(1)

@@ -24,7 +24,7 @@ def main() -> None:
     small = json.dumps(chain_definition(1_000))
     large = json.dumps(chain_definition(10_000))
     t_small = median_seconds(lambda: pipeline_of(small), repeat=5)
-    t_large = median_seconds(lambda: pipeline_of(large), repeat=3)
+    t_large = median_seconds(lambda: pipeline_of(large), repeat=3)  # a ratio: no smaller smoke
     print(
         f"1,000 steps ({len(small) / 1e6:.1f} MB): {t_small:.3f} s; "
         f"10,000 steps ({len(large) / 1e6:.1f} MB): {t_large:.3f} s"
