@@ -1,5 +1,6 @@
-"""The sandbox: `sandbox up` ready in at most 3 s (median of 5); during a run, Describe and ListSteps never
-disagree, and the CR shows each SageMaker state change within one requeue interval (0.5 s by default).
+"""The sandbox: `sandbox up` ready in at most 3 s (median of 5; 1 in a smoke run); during a run, Describe
+and ListSteps never disagree, and the CR shows each SageMaker state change within one requeue interval
+(0.5 s by default).
 
 Runs go through the cluster as a user's would: a Pipeline CR and PipelineExecution CRs, which the ACK
 controller emulator turns into SageMaker calls. While they run, two samplers work side by side, each as
@@ -39,7 +40,7 @@ PIPELINE = "BenchVisibility"
 STEPS = 4
 
 
-def time_up(repeat: int) -> float:
+def time_up(repeat: int) -> list[float]:
     samples = []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
@@ -47,8 +48,7 @@ def time_up(repeat: int) -> float:
             stack.up(Path(tmp))
             samples.append(time.perf_counter() - start)
             stack.down(Path(tmp))
-    print(f"sandbox up samples: {', '.join(f'{s:.2f}' for s in samples)} s")
-    return statistics.median(samples)
+    return samples
 
 
 def set_step_seconds(info: stack.SandboxInfo, seconds: float) -> None:
@@ -176,10 +176,14 @@ def visibility(info: stack.SandboxInfo, runs: int) -> tuple[int, int, list[float
 
 def main() -> None:
     base = command_seconds([sys.executable, "-c", "pass"], repeat=sized(5, 2))
-    ready = time_up(sized(5, 1))
+    ups = time_up(sized(4, 0))
     print(f"bare interpreter start {base:.3f} s")
     with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
         info = stack.up(Path(tmp))
+        ups.append(time.perf_counter() - started)  # the sandbox of the runs below is the last sample
+        print(f"sandbox up samples: {', '.join(f'{s:.2f}' for s in ups)} s")
+        ready = statistics.median(ups)
         try:
             samples, disagreements, lags = visibility(info, runs=sized(3, 1))
         finally:
@@ -191,7 +195,7 @@ def main() -> None:
     )
     finish(
         [
-            report("sandbox up ready (median)", ready, 3.0),
+            report(f"sandbox up ready (median of {len(ups)})", ready, 3.0),
             report(
                 "state changes of SageMaker seen by the sampler",
                 len(lags),

@@ -2,7 +2,7 @@
 
 1. Latency: a step's state changes in the SageMaker emulator -> the status stream emits it, p95 with the
    sandbox policy (target <= 1 s).
-2. Run end: SDK's ``PipelineExecution.wait()`` (its default delay; 2 s in a smoke run) and ``watch_run``
+2. Run end: SDK's ``PipelineExecution.wait()`` (its default delay; 1 s in a smoke run) and ``watch_run``
    follow the same runs on the same emulator at once; the seconds from each run's end (the emulator's
    LastModifiedTime) to each one's answer, and the ratio of their p95s, both measured.
 3. Budget: SageMaker API calls per execution-minute under the real-AWS policy (target <= 30), counted with
@@ -185,15 +185,15 @@ def main() -> None:
     os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    # In a smoke run the SDK polls every 2 s instead of its default, so the whole benchmark takes seconds.
-    delay = 2 if SMOKE else sdk_wait_delay()
+    # In a smoke run the SDK polls every 1 s instead of its default, so the whole benchmark takes seconds.
+    delay = 1 if SMOKE else sdk_wait_delay()
     with SageMakerEmulator(region=REGION) as emulator:
         os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] = emulator.url
         settings = resolve_settings(
             explicit={"region": REGION, "sagemaker_endpoint": emulator.url, "poll_policy": "sandbox"},
             env={k: v for k, v in os.environ.items() if k != "KUBECONFIG"},
         )
-        latencies = measure_latency(emulator, settings, runs=sized(3, 1))
+        latencies = measure_latency(emulator, settings, runs=sized(3, 1), steps=sized(6, 3))
         step_p95 = p95(latencies)
         print(f"status latency over {len(latencies)} step changes (sandbox policy):")
         print(
@@ -210,7 +210,7 @@ def main() -> None:
         ratio = p95(sdk) / p95(ours)
         print(f"  ratio (SDK p95 / ours p95, both measured)  {ratio:.0f}x")
 
-        factor = 60.0
+        factor = float(sized(60, 120))
         print(f"SageMaker calls per execution-minute, 'aws' policy (simulated {factor:g}x faster):")
         few, many = sized(5, 2), sized(150, 10)
         small = measure_calls(emulator, settings, steps=few, step_seconds=60.0, factor=factor)
