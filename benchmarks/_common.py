@@ -32,6 +32,16 @@ def median_seconds(fn: Callable[[], object], repeat: int = 5) -> float:
     return statistics.median(samples)
 
 
+def fastest_seconds(fn: Callable[[], object], repeat: int = 5) -> float:
+    """The fastest of ``repeat`` runs, for ratios: other work on a shared machine only ever adds time."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return min(samples)
+
+
 def command_seconds(args: Sequence[str], repeat: int = 7) -> float:
     return median_seconds(lambda: subprocess.run(list(args), check=True, capture_output=True), repeat)
 
