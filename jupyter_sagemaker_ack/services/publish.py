@@ -13,13 +13,9 @@ The key layout and the record's schema are core rules (:mod:`..core.handoff`).
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from .._version import __version__
@@ -39,20 +35,11 @@ from ..core.handoff import (
     record_key,
 )
 from ..core.manifests import Provenance
+from .publish_input import CodeFile, load_code
+from .publish_input import PublishInput as PublishInput  # re-exported: callers import them from here
+from .publish_input import publish_input as publish_input
 
 _WORKERS = 8
-
-
-@dataclass(frozen=True)
-class PublishInput:
-    """What gets published: the definition text exactly as produced, and the code it references."""
-
-    text: str
-    pipeline_name: str | None = None
-    artifacts: Mapping[str, str] = field(default_factory=dict)
-    inline_artifacts: Mapping[str, str] = field(default_factory=dict)
-    sdk_version: str | None = None
-    placeholder_bucket: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,96 +125,8 @@ def _split(uri: str) -> tuple[str, str]:
     return location.bucket, location.key
 
 
-def publish_input(source: Any, *, bucket: str | None = None) -> PublishInput:
-    """Accept a captured definition, a Definition, JSON text/bytes/file, a mapping or an SDK pipeline."""
-    if isinstance(source, PublishInput):
-        return source
-    if isinstance(source, Definition):
-        return PublishInput(text=source.text())
-    if isinstance(source, bytes):
-        return PublishInput(text=source.decode("utf-8"))
-    if isinstance(source, os.PathLike):
-        return PublishInput(text=_read_json_file(Path(source)))
-    if isinstance(source, str):
-        return PublishInput(text=source)
-    if isinstance(source, Mapping):
-        return PublishInput(text=json.dumps(source, ensure_ascii=False, separators=(",", ":")))
-    text = getattr(source, "text", None)
-    if isinstance(text, str):
-        return PublishInput(
-            text=text,
-            pipeline_name=getattr(source, "pipeline_name", None),
-            artifacts=dict(getattr(source, "artifacts", None) or {}),
-            inline_artifacts=dict(getattr(source, "inline_artifacts", None) or {}),
-            sdk_version=getattr(source, "sdk_version", None),
-            placeholder_bucket=getattr(source, "placeholder_bucket", None),
-        )
-    if callable(getattr(source, "definition", None)):
-        from ..adapters.sdk_capture import capture  # imported only for SDK objects: it is heavy
-
-        return publish_input(capture(source, bucket=bucket) if bucket else capture(source))
-    raise UserError(
-        f"Cannot publish a {type(source).__name__}.",
-        "Pass a SageMaker Pipeline, a captured definition, a Definition or the definition JSON.",
-    )
-
-
-def _read_json_file(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"Cannot read {path}: {exc.strerror}.", "Check the path.") from None
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-@dataclass(frozen=True)
-class _Artifact:
-    location: S3Location
-    body: bytes
-    source_name: str
-
-
-def _check_placeholder(given: PublishInput, bucket: str) -> None:
-    placeholder = given.placeholder_bucket
-    if placeholder and placeholder != bucket and f"s3://{placeholder}/" in given.text:
-        raise UserError(
-            f"The pipeline was captured before a bucket was known, so its definition points at the "
-            f"placeholder bucket '{placeholder}' instead of '{bucket}'.",
-            "Capture it with the publish bucket: publish the Pipeline object itself, or pass "
-            "bucket=BUCKET to publish_input()/capture(), then publish again.",
-        )
-
-
-def _load_artifacts(given: PublishInput, bucket: str) -> list[_Artifact]:
-    _check_placeholder(given, bucket)
-    loaded = []
-    for uri in sorted({*given.artifacts, *given.inline_artifacts}):
-        location = s3_store.parse_s3_uri(uri)
-        if location.bucket != bucket:
-            raise UserError(
-                f"The definition references code at {uri}, outside the publish bucket '{bucket}'.",
-                "Capture the pipeline with the publish bucket as its default bucket "
-                "(publish_input(pipeline, bucket=BUCKET)), then publish again.",
-            )
-        if uri in given.inline_artifacts:
-            body = given.inline_artifacts[uri].encode("utf-8")
-            loaded.append(
-                _Artifact(location=location, body=body, source_name=location.key.rsplit("/", 1)[-1])
-            )
-            continue
-        local = given.artifacts[uri]
-        try:
-            body = Path(local).read_bytes()
-        except OSError as exc:
-            raise UserError(
-                f"Code file {local} (for {uri}) cannot be read: {exc.strerror}.",
-                "Keep the code files the pipeline uses where they were when it was captured.",
-            ) from None
-        loaded.append(_Artifact(location=location, body=body, source_name=Path(local).name))
-    return loaded
 
 
 def publish(
@@ -263,7 +162,7 @@ def publish(
         raise UserError(
             "No S3 bucket is configured to publish to.", "Pass --bucket or set SAGEMAKER_ACK_BUCKET."
         )
-    artifacts = _load_artifacts(given, bucket)  # local files are read before any request
+    artifacts = load_code(given, bucket)  # local files are read before any request
     clients = clients or AwsClients.from_settings(settings)
     attempt = _Attempt(
         clients=clients,
@@ -295,7 +194,7 @@ class _Attempt:
     name: str
     definition: Definition
     body: bytes
-    artifacts: list[_Artifact]
+    artifacts: list[CodeFile]
     definition_location: S3Location
     record_location: S3Location
     sdk_version: str | None
@@ -506,7 +405,7 @@ class _Attempt:
         self.created.append(stored.location)
         return stored
 
-    def _publish_artifact(self, artifact: _Artifact) -> PublishedArtifact:
+    def _publish_artifact(self, artifact: CodeFile) -> PublishedArtifact:
         """Reuse the code version the record pins when it still holds these bytes; else write a new one.
 
         Code the record does not pin is written only if its key is free (``If-None-Match``): a new key,
@@ -545,7 +444,7 @@ class _Attempt:
                 return recorded.version_id
         return None
 
-    def _artifact_meta(self, artifact: _Artifact) -> dict[str, Any]:
+    def _artifact_meta(self, artifact: CodeFile) -> dict[str, Any]:
         return {
             "metadata": {
                 "pipeline-name": self.name,
