@@ -8,15 +8,18 @@ as the publish's latency on a real network.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from botocore.awsrequest import AWSResponse
 
 from jupyter_sagemaker_ack.adapters import s3_store
 from jupyter_sagemaker_ack.adapters.aws_session import AwsClients
+from jupyter_sagemaker_ack.core.errors import UserError
 from jupyter_sagemaker_ack.services.publish import publish
 from tests.fixtures.moto_server import AwsTestBed
 
-from .helpers import PIPELINE, Captured, RequestLog, all_versions, definition_text
+from .helpers import PIPELINE, Captured, RequestLog, _Raw, all_versions, definition_text
 
 LATENCY = 0.2
 CHECKS = {
@@ -128,3 +131,31 @@ def test_code_already_at_its_key_but_not_recorded_is_checked_before_it_is_reused
     assert (artifact.version_id == existing) is holds_same_bytes
     stored = s3.get_object(Bucket=aws.bucket, Key=code_key, VersionId=artifact.version_id)["Body"].read()
     assert stored == b"print('preprocess')\n"
+
+
+def test_checks_side_by_side_keep_their_order_of_verdicts(aws: AwsTestBed) -> None:
+    """A missing bucket and an unknown key at once: the bucket is named, as when checks ran in turn."""
+    settings = aws.settings.with_values(bucket="no-such-bucket-here", kms_key="alias/nope")
+    with pytest.raises(UserError, match="Bucket 'no-such-bucket-here' does not exist"):
+        publish(Captured(text=definition_text()), settings)
+
+
+def _sts_denied(request: Any, **_: Any) -> AWSResponse:
+    body = (
+        b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+        b"<Message>injected</Message></Error></ErrorResponse>"
+    )
+    return AWSResponse(request.url, 403, {"Content-Type": "text/xml"}, _Raw(body))
+
+
+def test_enable_versioning_waits_for_every_other_check(aws: AwsTestBed) -> None:
+    """Enabling versioning is a write: when another check fails, the bucket is left as it was."""
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="unversioned-bucket")
+    settings = aws.settings.with_values(bucket="unversioned-bucket")
+    clients = AwsClients.from_settings(settings, max_attempts=1)
+    clients.sts.meta.events.register("before-send.sts.GetCallerIdentity", _sts_denied)
+    with pytest.raises(UserError, match="Access denied: could not identify the caller"):
+        publish(Captured(text=definition_text()), settings, enable_versioning=True, clients=clients)
+    assert "Status" not in s3.get_bucket_versioning(Bucket="unversioned-bucket")
+    assert all_versions(s3, "unversioned-bucket") == []
