@@ -32,7 +32,7 @@ def main() -> None:
     finish(
         [
             report(
-                f"import cost over bare interpreter (median of {sized(9, 3)})",
+                f"import cost over bare interpreter (fastest of {sized(9, 5)})",
                 (ours - base) * 1000,
                 150,
                 "ms",
