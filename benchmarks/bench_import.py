@@ -1,16 +1,20 @@
-"""`import jupyter_sagemaker_ack` costs at most 150 ms over `python -c pass`, and imports nothing heavy."""
+"""`import jupyter_sagemaker_ack` costs at most 150 ms over `python -c pass` (fastest start of each), and
+imports nothing heavy."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-from _common import command_seconds, finish, report
+from _common import command_seconds, finish, report, sized
 
 
 def main() -> None:
-    base = command_seconds([sys.executable, "-c", "pass"], repeat=9)
-    ours = command_seconds([sys.executable, "-c", "import jupyter_sagemaker_ack"], repeat=9)
+    # The fastest start of each: load from elsewhere on the machine only ever adds time.
+    base = command_seconds([sys.executable, "-c", "pass"], repeat=sized(9, 5), fastest=True)
+    ours = command_seconds(
+        [sys.executable, "-c", "import jupyter_sagemaker_ack"], repeat=sized(9, 5), fastest=True
+    )
     heavy = subprocess.run(
         [
             sys.executable,
@@ -27,7 +31,12 @@ def main() -> None:
     )
     finish(
         [
-            report("import cost over bare interpreter (median of 9)", (ours - base) * 1000, 150, "ms"),
+            report(
+                f"import cost over bare interpreter (fastest of {sized(9, 5)})",
+                (ours - base) * 1000,
+                150,
+                "ms",
+            ),
             report("heavy modules imported", float(heavy != "[]"), 0, "count"),
         ]
     )

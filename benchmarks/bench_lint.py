@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from _common import finish, median_seconds, report
+from _common import finish, median_seconds, report, sized
 
 from jupyter_sagemaker_ack.core import manifests
 from jupyter_sagemaker_ack.core.definition import parse_definition
@@ -29,9 +29,9 @@ def main() -> None:
     )
     codes = sorted({f.code for f in lint_definition(text)})
     baseline = median_seconds(lambda: json.loads(text), repeat=7)
-    t_lint = median_seconds(lambda: lint_definition(text, "bench.json"), repeat=7)
-    t_broken = median_seconds(lambda: lint_definition(broken_text, "broken.json"), repeat=5)
-    t_yaml = median_seconds(lambda: lint_text(yaml_text, "bench.yaml"), repeat=3)
+    t_lint = median_seconds(lambda: lint_definition(text, "bench.json"), repeat=sized(7, 3))
+    t_broken = median_seconds(lambda: lint_definition(broken_text, "broken.json"), repeat=sized(5, 1))
+    t_yaml = median_seconds(lambda: lint_text(yaml_text, "bench.yaml"), repeat=sized(3, 1))
     print(f"definition: {len(definition['Steps'])} steps, {len(text) / 1e6:.2f} MB compact; findings {codes}")
     print(f"json.loads baseline: {baseline * 1000:.1f} ms")
     print(f"lint definition:              {t_lint * 1000:.1f} ms ({t_lint / baseline:.1f}x json.loads)")

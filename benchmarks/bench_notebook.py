@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import finish, report
+from _common import finish, missing, report, sized
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -119,8 +119,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--cells", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=sized(7, 2))
+    parser.add_argument("--cells", type=int, default=sized(5, 1))
     parser.add_argument("--skip-browser", action="store_true")
     args = parser.parse_args()
 
@@ -131,6 +131,12 @@ def main() -> None:
     )
     results = [report(f"%load_ext cost over a bare shell (median of {args.runs})", loaded - bare, 150, "ms")]
     if not args.skip_browser:
+        from tests.browser.test_notebook_panel import CHROMIUM
+
+        if not CHROMIUM.exists():
+            missing(
+                str(CHROMIUM), "apt-get install chromium (scripts/test.sh does it), or pass --skip-browser"
+            )
         seconds = first_render_seconds(args.cells)
         print(
             "panel of 200 steps, Shift+Enter to drawn, per cell: "

@@ -1,27 +1,30 @@
 """Live status: how fast a step change shows, and how many SageMaker calls a run costs.
 
 1. Latency: a step's state changes in the SageMaker emulator -> the status stream emits it, p95 with the
-   sandbox policy (target <= 1 s), beside the SDK's ``PipelineExecution.wait()`` (polls every 30 s, so a
-   change waits 15 s on average and up to 30 s; it also never ends on Stopped).
-2. Budget: SageMaker API calls per execution-minute under the real-AWS policy (target <= 30), counted with
+   sandbox policy (target <= 1 s).
+2. Run end: SDK's ``PipelineExecution.wait()`` (its default delay; 1 s in a smoke run) and ``watch_run``
+   follow the same runs on the same emulator at once; the seconds from each run's end (the emulator's
+   LastModifiedTime) to each one's answer, and the ratio of their p95s, both measured.
+3. Budget: SageMaker API calls per execution-minute under the real-AWS policy (target <= 30), counted with
    a botocore ``before-call`` hook. The run is simulated with every duration of the policy and of the steps
    divided by the same factor, which leaves calls per (simulated) minute unchanged.
 
-    python benchmarks/bench_status.py [--measure-sdk]   # --measure-sdk also times the SDK's wait() (~30 s)
+    python benchmarks/bench_status.py     # about 70 s; BENCH_SMOKE=1: a few seconds
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import inspect
 import json
+import logging
 import os
 import statistics
+import threading
 import time
 from typing import Any
 
-from _common import finish, report
+from _common import SMOKE, finish, missing, report, sized
 
 from jupyter_sagemaker_ack.adapters import sagemaker_api
 from jupyter_sagemaker_ack.config import resolve_settings
@@ -50,7 +53,7 @@ def change_times(step: core.StepSnapshot, starting_fraction: float, duration: fl
     return times
 
 
-def measure_latency(emulator: SageMakerEmulator, settings: Any, runs: int = 3, steps: int = 6) -> list[float]:
+def measure_latency(emulator: SageMakerEmulator, settings: Any, runs: int, steps: int = 6) -> list[float]:
     duration, fraction = 0.5, 0.3
     emulator.configure({"durations": {"default": duration, "startingFraction": fraction}})
     client = sagemaker_client(emulator)
@@ -117,69 +120,109 @@ def sagemaker_client(emulator: SageMakerEmulator) -> Any:
     return boto3.client("sagemaker", endpoint_url=emulator.url, region_name=REGION)
 
 
-def sdk_wait_defaults() -> tuple[int, int] | None:
+def sdk_wait_delay() -> int:
+    """The polling delay of the installed SDK's ``PipelineExecution.wait()`` (its default argument)."""
     try:
         from sagemaker.workflow.pipeline import _PipelineExecution
-    except Exception:
-        return None
-    params = inspect.signature(_PipelineExecution.wait).parameters
-    return int(params["delay"].default), int(params["max_attempts"].default)
+    except ImportError:
+        missing("the SageMaker Python SDK v2", "pip install -e '.[dev]' (it is in the dev extras)")
+    return int(inspect.signature(_PipelineExecution.wait).parameters["delay"].default)
 
 
-def measure_sdk_wait(emulator: SageMakerEmulator) -> float:
-    """Seconds between a 1-step run ending and the SDK's wait() returning."""
+def measure_run_end(
+    emulator: SageMakerEmulator, settings: Any, delay: float, runs: int
+) -> tuple[list[float], list[float]]:
+    """Seconds from each run's end until the SDK's ``wait(delay)`` returns, and until ``watch_run`` emits it.
+
+    ``runs`` one-step runs, each ``delay`` long, start together; the SDK's wait on run i starts i/runs of a
+    delay later, so its polls fall at every phase of the run's end, as a user's would. Both follow the
+    same runs on the same emulator at the same time.
+    """
     import boto3
     from sagemaker.session import Session
     from sagemaker.workflow.pipeline import _PipelineExecution
 
-    emulator.configure({"durations": {"default": 1.0}})
+    logging.getLogger("botocore").setLevel(logging.WARNING)  # the SDK turns botocore's INFO lines on
+    emulator.configure({"durations": {"default": delay, "startingFraction": 0.05}})
     client = sagemaker_client(emulator)
-    arn = start_run(client, "sdk-wait", 1)
-    session = Session(boto_session=boto3.session.Session(region_name=REGION), sagemaker_client=client)
-    _PipelineExecution(arn=arn, sagemaker_session=session).wait()
-    returned = time.time()
-    ended = client.describe_pipeline_execution(PipelineExecutionArn=arn)["LastModifiedTime"].timestamp()
-    return returned - ended
+    boto_session = boto3.session.Session(region_name=REGION)  # AWS_ENDPOINT_URL_SAGEMAKER: the emulator
+    session = Session(boto_session=boto_session, sagemaker_client=boto_session.client("sagemaker"))
+    arns = [start_run(client, f"run-end-{index}", 1) for index in range(runs)]
+    started = time.time()
+    sdk_returned: dict[str, float] = {}
+    ours_returned: dict[str, float] = {}
+
+    def sdk_wait(index: int, arn: str) -> None:
+        time.sleep(max(0.0, started + index * delay / runs - time.time()))
+        try:
+            _PipelineExecution(arn=arn, sagemaker_session=session).wait(delay=delay, max_attempts=10)
+        finally:
+            sdk_returned[arn] = time.time()
+
+    def ours(arn: str) -> None:
+        for _ in watch.watch_run(None, arn, settings, policy="sandbox"):
+            ours_returned[arn] = time.time()
+
+    threads = [threading.Thread(target=sdk_wait, args=(i, arn)) for i, arn in enumerate(arns)]
+    threads += [threading.Thread(target=ours, args=(arn,)) for arn in arns]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(delay * 4 + 60)
+    sdk, mine = [], []
+    for arn in arns:
+        ended = client.describe_pipeline_execution(PipelineExecutionArn=arn)["LastModifiedTime"].timestamp()
+        sdk.append(sdk_returned.get(arn, float("inf")) - ended)
+        mine.append(ours_returned.get(arn, float("inf")) - ended)
+    return sdk, mine
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else max(values)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--measure-sdk", action="store_true", help="also time the SDK's wait() (about 30 s)")
-    args = parser.parse_args()
     os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    # In a smoke run the SDK polls every 1 s instead of its default, so the whole benchmark takes seconds.
+    delay = 1 if SMOKE else sdk_wait_delay()
     with SageMakerEmulator(region=REGION) as emulator:
+        os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] = emulator.url
         settings = resolve_settings(
             explicit={"region": REGION, "sagemaker_endpoint": emulator.url, "poll_policy": "sandbox"},
             env={k: v for k, v in os.environ.items() if k != "KUBECONFIG"},
         )
-        latencies = measure_latency(emulator, settings)
-        p95 = statistics.quantiles(latencies, n=20)[-1]
-        p50 = statistics.median(latencies)
-        defaults = sdk_wait_defaults()
-        delay = defaults[0] if defaults else 30
+        latencies = measure_latency(emulator, settings, runs=sized(3, 1), steps=sized(6, 3))
+        step_p95 = p95(latencies)
         print(f"status latency over {len(latencies)} step changes (sandbox policy):")
-        print(f"  sagemaker-ack watch_run  p50 {p50:.3f} s   p95 {p95:.3f} s   max {max(latencies):.3f} s")
-        source = ", read from the installed SDK" if defaults else ""
         print(
-            f"  SDK wait(delay={delay})       p50 {delay / 2:.1f} s    p95 {delay * 0.95:.1f} s  "
-            f"max {delay:.1f} s (polls every {delay} s{source}; never ends on Stopped)"
+            f"  sagemaker-ack watch_run  p50 {statistics.median(latencies):.3f} s   p95 {step_p95:.3f} s   "
+            f"max {max(latencies):.3f} s"
         )
-        print(f"  ratio (SDK p95 / ours)   {delay * 0.95 / p95:.0f}x")
-        if args.measure_sdk and defaults:
-            print(f"  SDK wait() measured: returned {measure_sdk_wait(emulator):.1f} s after the run ended")
+        runs = sized(10, 4)
+        sdk, ours = measure_run_end(emulator, settings, delay, runs)
+        print(
+            f"run end -> result, {runs} runs followed by both at once (the SDK's wait polls every {delay} s):"
+        )
+        print(f"  SDK PipelineExecution.wait()  p50 {statistics.median(sdk):.2f} s   p95 {p95(sdk):.2f} s")
+        print(f"  sagemaker-ack watch_run       p50 {statistics.median(ours):.3f} s   p95 {p95(ours):.3f} s")
+        ratio = p95(sdk) / p95(ours)
+        print(f"  ratio (SDK p95 / ours p95, both measured)  {ratio:.0f}x")
 
-        factor = 60.0
+        factor = float(sized(60, 120))
         print(f"SageMaker calls per execution-minute, 'aws' policy (simulated {factor:g}x faster):")
-        small = measure_calls(emulator, settings, steps=5, step_seconds=60.0, factor=factor)
-        large = measure_calls(emulator, settings, steps=150, step_seconds=10.0, factor=factor)
-        print(f"  5 steps: {small:.1f} calls/min   150 steps: {large:.1f} calls/min")
+        few, many = sized(5, 2), sized(150, 10)
+        small = measure_calls(emulator, settings, steps=few, step_seconds=60.0, factor=factor)
+        large = measure_calls(emulator, settings, steps=many, step_seconds=10.0, factor=factor)
+        print(f"  {few} steps: {small:.1f} calls/min   {many} steps: {large:.1f} calls/min")
     finish(
         [
-            report("status latency p95 (sandbox policy)", p95, 1.0),
-            report("SageMaker calls per execution-minute, 5 steps", small, 30.0, "calls"),
-            report("SageMaker calls per execution-minute, 150 steps", large, 30.0, "calls"),
+            report("status latency p95 (sandbox policy)", step_p95, 1.0),
+            report("run end -> watch_run p95", p95(ours), 1.0),
+            report("SDK wait() p95 / watch_run p95 at a run's end", ratio, 2.0, "x", lower_is_better=False),
+            report(f"SageMaker calls per execution-minute, {few} steps", small, 30.0, "calls"),
+            report(f"SageMaker calls per execution-minute, {many} steps", large, 30.0, "calls"),
         ]
     )
 

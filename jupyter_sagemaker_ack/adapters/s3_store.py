@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -197,7 +198,10 @@ def bucket_versioning(clients: AwsClients, bucket: str) -> str:
 
 def ensure_versioning(clients: AwsClients, bucket: str, *, enable: bool) -> tuple[str, bool]:
     """Versioning state after this call and whether this call enabled it; an error when off and not asked."""
-    state = bucket_versioning(clients, bucket)
+    return _settle_versioning(clients, bucket, bucket_versioning(clients, bucket), enable=enable)
+
+
+def _settle_versioning(clients: AwsClients, bucket: str, state: str, *, enable: bool) -> tuple[str, bool]:
     if state == "Enabled":
         return state, False
     if not enable:
@@ -246,29 +250,44 @@ def public_access_block(clients: AwsClients, bucket: str) -> dict[str, bool] | N
 def preflight(
     clients: AwsClients, bucket: str | None, kms_key: str | None, *, enable_versioning: bool
 ) -> Preflight:
-    """Check everything a publish needs before the first byte is written."""
+    """Check everything a publish needs before the first byte is written.
+
+    The reads run side by side (one round trip), and their verdicts are taken in a fixed order, so the
+    error a user sees is the same as if they had run one after another. Enabling versioning, the only
+    write, happens after every other check passed.
+    """
     if not bucket:
         raise UserError(
             "No S3 bucket is configured to publish to.",
             "Pass --bucket or set SAGEMAKER_ACK_BUCKET.",
         )
-    check_bucket_region(clients, bucket)
-    key = resolve_key(clients, kms_key)
+    clients.s3, clients.kms, clients.sts  # noqa: B018  (make the clients here, not in racing threads)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        region = pool.submit(check_bucket_region, clients, bucket)
+        key_found = pool.submit(resolve_key, clients, kms_key)
+        versioning_found = pool.submit(bucket_versioning, clients, bucket)
+        caller = pool.submit(caller_arn, clients)
+        encryption = pool.submit(default_encryption, clients, bucket)
+        access_block = pool.submit(public_access_block, clients, bucket)
+    region.result()
+    key = key_found.result()
     if key.region and key.region != clients.region:
         raise UserError(
             f"KMS key {key.arn} is in region {key.region}, but bucket '{bucket}' is in {clients.region}.",
             "S3 can only use a KMS key of its own region: pass a key from the bucket's region.",
         )
-    versioning, enabled_now = ensure_versioning(clients, bucket, enable=enable_versioning)
+    state = versioning_found.result()
+    publisher, encryption_found, pab = caller.result(), encryption.result(), access_block.result()
+    versioning, enabled_now = _settle_versioning(clients, bucket, state, enable=enable_versioning)
     return Preflight(
         bucket=bucket,
         region=clients.region,
         versioning=versioning,
         versioning_enabled_now=enabled_now,
         kms_key=key,
-        caller_arn=caller_arn(clients),
-        default_encryption=default_encryption(clients, bucket),
-        public_access_block=public_access_block(clients, bucket),
+        caller_arn=publisher,
+        default_encryption=encryption_found,
+        public_access_block=pab,
     )
 
 
@@ -281,9 +300,45 @@ def put_encrypted(
     metadata: Mapping[str, str],
     content_type: str = "application/json",
 ) -> StoredObject:
-    """PUT with SSE-KMS under ``kms_key_arn`` and our own SHA-256; the stored object as S3 reports it."""
+    """PUT with SSE-KMS under ``kms_key_arn`` and our own SHA-256; the stored object as S3 reports it.
+
+    S3's answer carries the VersionId, the encryption, the key ARN and the checksum it stored, so no
+    read-back is needed to know what was written.
+    """
+    stored = _put(clients, location, body, kms_key_arn, metadata, content_type, if_absent=False)
+    assert stored is not None  # only a conditional PUT can be refused
+    return stored
+
+
+def put_encrypted_if_absent(
+    clients: AwsClients,
+    location: S3Location,
+    body: bytes,
+    *,
+    kms_key_arn: str,
+    metadata: Mapping[str, str],
+    content_type: str = "application/json",
+) -> StoredObject | None:
+    """Like :func:`put_encrypted`, but only when the key has no current object (``If-None-Match: *``).
+
+    None when S3 refused because an object is already there: then nothing was written.
+    """
+    return _put(clients, location, body, kms_key_arn, metadata, content_type, if_absent=True)
+
+
+def _put(
+    clients: AwsClients,
+    location: S3Location,
+    body: bytes,
+    kms_key_arn: str,
+    metadata: Mapping[str, str],
+    content_type: str,
+    *,
+    if_absent: bool,
+) -> StoredObject | None:
     checksum = sha256_b64(body)
-    with aws_call("upload", target=location.uri):
+    condition = {"IfNoneMatch": "*"} if if_absent else {}
+    try:
         response = clients.s3.put_object(
             Bucket=location.bucket,
             Key=location.key,
@@ -294,7 +349,14 @@ def put_encrypted(
             ChecksumAlgorithm="SHA256",
             ChecksumSHA256=checksum,
             Metadata={METADATA_PREFIX + k: metadata_value(v) for k, v in metadata.items() if v},
+            **condition,
         )
+    except ClientError as exc:
+        if if_absent and (http_status(exc) == 412 or error_code(exc) == "PreconditionFailed"):
+            return None
+        raise describe_failure(exc, "upload", target=location.uri) from None
+    except BotoCoreError as exc:
+        raise describe_failure(exc, "upload", target=location.uri) from None
     stored = _stored(location.bucket, location.key, response)
     if not stored.version_id or stored.version_id == "null":
         raise UserError(

@@ -17,7 +17,7 @@ from ..adapters.aws_session import AwsClients
 from ..adapters.s3_store import S3Location
 from ..config import Settings
 from ..core.errors import UserError
-from .publish import definition_key
+from ..core.handoff import definition_key
 
 _WORKERS = 8
 

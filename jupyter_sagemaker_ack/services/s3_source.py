@@ -15,8 +15,8 @@ from ..adapters.s3_store import S3Location, StoredObject
 from ..config import Settings
 from ..core.definition import Definition, parse_definition
 from ..core.errors import UserError
+from ..core.handoff import record_key_beside
 from ..core.manifests import Provenance
-from .publish import DEFINITION_FILE, RECORD_FILE
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,8 @@ def fetch_published(
             f"({recorded}, content is {definition.digest}).",
             "It was changed outside sagemaker-ack: find the last good version with `sagemaker-ack history`.",
         )
-    record_uri = None
-    if location.key.endswith("/" + DEFINITION_FILE) or location.key == DEFINITION_FILE:
-        record_uri = S3Location(location.bucket, location.key[: -len(DEFINITION_FILE)] + RECORD_FILE).uri
+    record_key = record_key_beside(location.key)
+    record_uri = S3Location(location.bucket, record_key).uri if record_key else None
     provenance = Provenance(
         digest=definition.digest,
         definition_uri=location.uri,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,3 +154,75 @@ class CountRequests:
 def all_versions(s3: Any, bucket: str) -> list[dict[str, Any]]:
     response = s3.list_object_versions(Bucket=bucket)
     return response.get("Versions", []) + response.get("DeleteMarkers", [])
+
+
+@dataclass
+class Request:
+    """One HTTP request a client made: what, when it left and when its answer came, and its round trip."""
+
+    label: str
+    start: float
+    end: float = 0.0
+    status: int | None = None
+    round: int = 0
+
+
+@dataclass
+class RequestLog:
+    """botocore hooks recording every request of the clients it is attached to, in order, with its timing.
+
+    ``latency`` holds each request that long before it is sent (a network round trip): requests that run
+    side by side then overlap clearly, and those that wait for one another do not, whatever the machine's
+    load. :meth:`rounds` groups the requests into round trips in sequence.
+    """
+
+    latency: float = 0.0
+    requests: list[Request] = field(default_factory=list)
+    _open: dict[int, Request] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def attach(self, *clients: Any) -> RequestLog:
+        for client in clients:
+            client.meta.events.register("before-send", self._sent)
+            client.meta.events.register("response-received", self._received)
+        return self
+
+    def clear(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def _sent(self, request: Any, event_name: str, **_: Any) -> None:
+        operation = event_name.rsplit(".", 1)[-1]
+        path = request.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        label = f"{operation} {path}" if operation.endswith("Object") else operation
+        entry = Request(label=label, start=time.perf_counter())
+        with self._lock:
+            self.requests.append(entry)
+            self._open[threading.get_ident()] = entry
+        if self.latency:
+            time.sleep(self.latency)
+
+    def _received(self, response_dict: Any = None, **_: Any) -> None:
+        with self._lock:
+            entry = self._open.pop(threading.get_ident(), None)
+        if entry is not None:
+            entry.end = time.perf_counter()
+            entry.status = (response_dict or {}).get("status_code")
+
+    def rounds(self) -> list[list[Request]]:
+        """Round trips in sequence: a request is in round n+1 when the latest request it waited for
+        (one that ended before it started) is in round n."""
+        done = sorted(self.requests, key=lambda r: r.start)
+        for request in done:
+            before = [r.round for r in done if r is not request and r.end and r.end <= request.start]
+            request.round = 1 + max(before, default=0)
+        grouped: dict[int, list[Request]] = {}
+        for request in done:
+            grouped.setdefault(request.round, []).append(request)
+        return [sorted(grouped[n], key=lambda r: r.label) for n in sorted(grouped)]
+
+    def describe(self) -> str:
+        return " -> ".join(
+            "[" + ", ".join(f"{r.label}" + (f" ({r.status})" if r.status else "") for r in group) + "]"
+            for group in self.rounds()
+        )
