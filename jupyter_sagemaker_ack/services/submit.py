@@ -23,6 +23,7 @@ from typing import Any
 from ..adapters.kube import KubeCluster, KubeObjects, connect, preflight, watch_object
 from ..adapters.kube.objects import AlreadyExists
 from ..adapters.kube.preflight import Preflight
+from ..adapters.local_files import read_text
 from ..config import Settings
 from ..core import ack, manifests
 from ..core import status as core
@@ -107,9 +108,9 @@ def load_documents(source: Any) -> list[dict[str, Any]]:
                 raise UserError(
                     f"{path} holds no .yaml files.", "Pass the folder `sagemaker-ack render -o` wrote."
                 )
-            return [doc for p in files for doc in manifests.load_manifests(p.read_text(encoding="utf-8"))]
+            return [doc for p in files for doc in manifests.load_manifests(read_text(p))]
         if path.is_file():
-            return manifests.load_manifests(path.read_text(encoding="utf-8"))
+            return manifests.load_manifests(read_text(path))
         raise UserError(f"No such file or folder: {source}.", "Pass the YAML file or folder to apply.")
     raise UserError(f"Cannot submit a {type(source).__name__}.", "Pass manifests, a YAML file or a folder.")
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..adapters import s3_store
 from ..adapters.aws_session import AwsClients
+from ..adapters.local_files import read_text
 from ..adapters.s3_store import S3Location
 from ..config import Settings
 from ..core import ack
@@ -83,7 +84,7 @@ def load_documents(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
     documents = []
     for file in files:
         try:
-            docs = load_manifests(file.read_text(encoding="utf-8"))
+            docs = load_manifests(read_text(file))
         except UserError as exc:
             raise UserError(f"{file}: {exc.problem}", exc.fix) from None
         documents += [(str(file), doc) for doc in docs]

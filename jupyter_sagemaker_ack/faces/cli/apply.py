@@ -12,7 +12,7 @@ from .status import EXIT_CODES_HELP, EXIT_SUCCEEDED, cli_settings, exit_code, in
 
 
 @click.command(epilog=EXIT_CODES_HELP)
-@click.argument("path", type=click.Path(exists=True))
+@click.argument("path")
 @click.option(
     "-n", "--namespace", help="Namespace to apply into (default: the documents', settings, kube context)."
 )

@@ -25,7 +25,7 @@ def parse_pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
 
 
 @click.command()
-@click.argument("definition", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("definition", required=False)
 @click.option(
     "--from",
     "from_s3",

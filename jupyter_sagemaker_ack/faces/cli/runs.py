@@ -24,7 +24,9 @@ def runs(pipeline: str | None, namespace: str | None, as_json: bool) -> None:
     """
     from ...services import watch as watch_service
 
-    if pipeline is not None and not (names.is_sagemaker_pipeline_name(pipeline) or names.is_k8s_name(pipeline)):
+    if pipeline is not None and not (
+        names.is_sagemaker_pipeline_name(pipeline) or names.is_k8s_name(pipeline)
+    ):
         names.check_pipeline_name(pipeline)
     check_namespace(namespace)
     found = watch_service.list_runs(cli_settings(namespace), pipeline, namespace=namespace)
