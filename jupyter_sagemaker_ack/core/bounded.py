@@ -168,14 +168,32 @@ def _checked_events(loader: Any, allow_recursive: bool) -> Iterator[yaml.Event]:
         yield event
 
 
-def load_yaml_all(text: str) -> list[Any]:
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, refusing a key given twice in one mapping (it would keep the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        seen: set[str] = set()
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag.endswith(":str") and key.value != "<<":
+                if key.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key '{key.value[:60]}' appears twice", key.start_mark
+                    )
+                seen.add(key.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml_all(text: str, *, unique_keys: bool = True) -> list[Any]:
     """Every document of a YAML stream (safe loader, empty documents skipped), within the limits.
 
+    A key given twice in one mapping is refused (unless not ``unique_keys``): a reviewer reads the first,
+    the loader keeps the last.
     Raises :class:`ReaderLimit` past a limit and ``yaml.YAMLError`` (or ``ValueError`` for an impossible
     date) when the text does not parse.
     """
     check_yaml(text)
-    return [doc for doc in yaml.load_all(text, Loader=_SafeLoader) if doc is not None]
+    loader = _UniqueKeyLoader if unique_keys else _SafeLoader
+    return [doc for doc in yaml.load_all(text, Loader=loader) if doc is not None]
 
 
 _JSON_STRUCTURE = re.compile(r'[\[\]{}"\\]')

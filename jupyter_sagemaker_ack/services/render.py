@@ -129,10 +129,13 @@ def _write_folder(path: Path, files: Mapping[str, str]) -> list[Path]:
             os.replace(staging / name, path / name)
     except BaseException:
         for name in reversed(moved):
-            if (staging / "old" / name).exists():
-                os.replace(staging / "old" / name, path / name)
-            else:
-                (path / name).unlink(missing_ok=True)
+            try:
+                if (staging / "old" / name).exists():
+                    os.replace(staging / "old" / name, path / name)
+                else:
+                    (path / name).unlink(missing_ok=True)
+            except OSError:
+                pass  # put back what can be put back; the first error is the one to report
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)

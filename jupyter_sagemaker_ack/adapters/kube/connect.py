@@ -143,7 +143,7 @@ def _check_kubeconfig(path: Path) -> None:
     except UnicodeDecodeError as exc:
         raise UserError(f"The kubeconfig {path} is not UTF-8 text (byte {exc.start}).", fix) from None
     try:
-        documents = bounded.load_yaml_all(text)
+        documents = bounded.load_yaml_all(text, unique_keys=False)  # as lenient as kubectl
     except bounded.ReaderLimit as exc:
         raise UserError(f"The kubeconfig {path}: {exc.problem}", fix) from None
     except (yaml.YAMLError, ValueError, TypeError) as exc:
@@ -226,7 +226,15 @@ def describe_api_error(
             return UserError(
                 f"Not found: could not {action} {target}: {message}", "Check the name and namespace."
             )
-        return UserError(f"Could not {action} {target}: {message}", "")
+        if exc.status == 422:
+            return UserError(
+                f"The Kubernetes API refused to {action} {target}: {message}",
+                "Fix the manifest (`sagemaker-ack lint FILE` shows where), or render it again.",
+            )
+        return UserError(
+            f"Could not {action} {target}: {message}",
+            "Check the cluster's state (`kubectl get` the object) and try again.",
+        )
     return UserError(
         f"Cannot reach the Kubernetes API{server} to {action} {target}: {type(exc).__name__}: {exc}.",
         "Check the cluster is up and the kubeconfig context is right (`kubectl cluster-info`).",
