@@ -168,7 +168,7 @@ def _checked_events(loader: Any, allow_recursive: bool) -> Iterator[yaml.Event]:
         yield event
 
 
-class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc,valid-type]
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc]
     """The safe loader, refusing a key given twice in one mapping (it would keep the last silently)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:

@@ -223,11 +223,17 @@ KUBECONFIGS = {
 
 @pytest.mark.parametrize("command", ["runs", "status", "apply"])
 @pytest.mark.parametrize("case", sorted(KUBECONFIGS))
-def test_a_corrupt_kubeconfig_is_one_error(tmp_path: Path, definition_file: Path, case: str, command: str) -> None:
+def test_a_corrupt_kubeconfig_is_one_error(
+    tmp_path: Path, definition_file: Path, case: str, command: str
+) -> None:
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_bytes(KUBECONFIGS[case])
     manifest = tmp_path / "pipeline.yaml"
     assert cli("render", str(definition_file), *RENDER, "-o", str(manifest)).exit_code == 0
-    args = {"runs": ["runs"], "status": ["status", "some-run"], "apply": ["apply", str(manifest), "--dry-run"]}
+    args = {
+        "runs": ["runs"],
+        "status": ["status", "some-run"],
+        "apply": ["apply", str(manifest), "--dry-run"],
+    }
     outcome = cli(*args[command], env={"KUBECONFIG": str(kubeconfig), "SAGEMAKER_ACK_NAMESPACE": "ns"})
     assert_user_error(outcome, "kubeconfig")

@@ -175,3 +175,32 @@ def test_a_valid_run_name_still_reaches_the_cluster(world: dict[str, Any]) -> No
     outcome = cli("status", RUN, env=world["env"])
     assert "not a valid" not in outcome.output, outcome.output
     assert RUN in outcome.output, outcome.output
+
+
+@pytest.mark.parametrize("operation", ["get", "delete", "apply"])
+@pytest.mark.parametrize(
+    "name", ["../pipelines/victim", "victim-run\n", "victim-run/../../pipelines/victim"], ids=repr
+)
+def test_the_kubernetes_adapter_refuses_a_hostile_name_from_any_face(
+    world: dict[str, Any], operation: str, name: str
+) -> None:
+    """Magics, the panel and the server reach the cluster through the same adapter as the CLI."""
+    from jupyter_sagemaker_ack.adapters.kube import KubeObjects, connect
+    from jupyter_sagemaker_ack.config import resolve_settings
+    from jupyter_sagemaker_ack.core.errors import UserError
+
+    settings = resolve_settings(env=world["env"])
+    cluster = connect(settings)
+    try:
+        objects = KubeObjects(cluster)
+        doc = {"apiVersion": ack.API_VERSION, "kind": ack.EXECUTION_KIND, "metadata": {"name": name}}
+        calls = {
+            "apply": lambda: objects.apply(doc, world["namespace"]),
+            "get": lambda: objects.get(ack.EXECUTION_KIND, world["namespace"], name),
+            "delete": lambda: objects.delete(ack.EXECUTION_KIND, world["namespace"], name),
+        }
+        with pytest.raises(UserError, match="not a valid"):
+            calls[operation]()
+    finally:
+        cluster.close()
+    _still_there(world)
