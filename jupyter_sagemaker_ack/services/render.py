@@ -69,9 +69,8 @@ class Rendered:
                 )
             return _write_folder(path, manifests.render_folder(self.docs))
         except OSError as exc:
-            where = exc.filename or path
             raise UserError(
-                f"Cannot write {where}: {exc.strerror or type(exc).__name__}.",
+                f"Cannot write {path}: {exc.strerror or type(exc).__name__}.",
                 "Pick an output path in a folder you may write to (-o); nothing was written.",
             ) from None
 
