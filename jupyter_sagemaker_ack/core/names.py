@@ -26,7 +26,7 @@ SAGEMAKER_STEP_NAME = re.compile(r"^[A-Za-z0-9\-_]{1,64}\Z")
 ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]{1,512}\Z")
 EXECUTION_ARN = re.compile(
     r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]{1,32}:\d{12}:pipeline/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}"
-    r"/execution/[a-zA-Z0-9]{1,64}\Z"
+    r"/execution/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}\Z"
 )
 RUN_ID = re.compile(r"^[A-Za-z0-9](-*[A-Za-z0-9]){0,39}\Z")
 EXECUTION_DISPLAY_NAME_MAX = 82
