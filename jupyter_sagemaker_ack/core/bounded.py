@@ -27,7 +27,7 @@ MAX_ALIASES = 10_000
 """YAML alias uses (``*name``) in one stream."""
 MAX_NODES = 200_000
 """Values in one YAML stream, each alias counted as every value it stands for."""
-MAX_ALIAS_CHARS = 10_000_000
+MAX_ALIAS_CHARS = 1_000_000
 """Characters of scalar text that aliases repeat, in one YAML stream."""
 
 # The C build of the same safe loader when PyYAML has it: same events and documents, much faster.
