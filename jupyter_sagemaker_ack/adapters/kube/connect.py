@@ -77,7 +77,10 @@ def connect(settings: Settings, namespace: str | None = None) -> KubeCluster:
         try:
             config.load_incluster_config(client_configuration=configuration)
         except ConfigException as exc:
-            raise UserError(f"The in-cluster Kubernetes configuration is unusable: {exc}.", "") from None
+            raise UserError(
+                f"The in-cluster Kubernetes configuration is unusable: {exc}.",
+                "Check the pod's service account token, or set KUBECONFIG to a kubeconfig file.",
+            ) from None
         configuration.retries = CONNECT_RETRIES
         ns = namespace or settings.namespace or IN_CLUSTER_NAMESPACE_FILE.read_text().strip() or "default"
         return KubeCluster(client.ApiClient(configuration), ns, None, str(configuration.host))
