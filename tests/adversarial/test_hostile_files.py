@@ -217,3 +217,15 @@ def test_the_review_endpoint_answers_a_hostile_file_with_findings(
     result = json.loads(response.body)
     assert any(f["severity"] == "error" for f in result["findings"]), result["findings"]
     assert result["dag"] is None
+
+
+def test_the_review_endpoint_refuses_a_file_that_is_not_utf8_without_a_500(
+    jp_fetch: Any, jp_asyncio_loop: Any, jp_root_dir: Path
+) -> None:
+    from tornado.httpclient import HTTPClientError
+
+    (jp_root_dir / "latin1.yaml").write_bytes(HEADER.encode() + "spec: {name: caf\xe9}\n".encode("latin-1"))
+    body = json.dumps({"path": "latin1.yaml"})
+    with pytest.raises(HTTPClientError) as raised:
+        jp_asyncio_loop.run_until_complete(jp_fetch("sagemaker-ack", "review", method="POST", body=body))
+    assert raised.value.code == 400
