@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import bounded
 from .errors import UserError
 
 DIGEST_ALGORITHM = "sha256"
@@ -105,14 +106,20 @@ def parse_definition(data: str | bytes | Mapping[str, Any]) -> Definition:
     if isinstance(data, str):
         source_text = data
         try:
-            parsed = json.loads(data)
+            parsed = bounded.loads_json(data, "pipeline definition")
         except json.JSONDecodeError as exc:
             raise DefinitionError(
                 f"The pipeline definition is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
                 "Export it again with pipeline.definition() instead of copying it by hand.",
             ) from None
+        except UserError as exc:
+            raise DefinitionError(exc.problem, exc.fix) from None
     else:
         parsed = data
+        try:
+            bounded.check_value(parsed, "pipeline definition")
+        except UserError as exc:
+            raise DefinitionError(exc.problem, exc.fix) from None
     if not isinstance(parsed, Mapping):
         raise DefinitionError(
             f"A pipeline definition is a JSON object, not {type(parsed).__name__}.",
@@ -178,7 +185,7 @@ def canonical_bytes(obj: Any) -> bytes:
     if isinstance(obj, Definition):
         obj = obj.raw
     elif isinstance(obj, (str, bytes)):
-        obj = json.loads(obj)
+        obj = bounded.loads_json(obj if isinstance(obj, str) else obj.decode("utf-8"))
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
         "utf-8"
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from . import ack, names
+from . import ack, bounded, names
 from .definition import Definition, DefinitionError, parse_definition, pretty_json
 from .errors import UserError
 
@@ -120,9 +120,10 @@ def _metadata(
     labels: Mapping[str, str],
     annotations: Mapping[str, str],
 ) -> dict[str, Any]:
+    names.check_k8s_name(name, "resource name")
     meta: dict[str, Any] = {"name": name}
     if namespace:
-        meta["namespace"] = namespace
+        meta["namespace"] = names.check_namespace(namespace)
     meta["labels"] = {
         "app.kubernetes.io/managed-by": MANAGED_BY,
         "app.kubernetes.io/part-of": PART_OF,
@@ -136,7 +137,7 @@ def _metadata(
 def _check_pipeline_name(name: str) -> None:
     if not names.is_sagemaker_pipeline_name(name):
         raise UserError(
-            f"'{name}' is not a valid SageMaker pipeline name.",
+            f"{names.shown(name)} is not a valid SageMaker pipeline name.",
             "Use 1-256 letters, digits and hyphens, starting with a letter or digit (no '_' or '.').",
         )
 
@@ -154,13 +155,13 @@ def render_pipeline(definition: Definition, opts: PipelineOptions) -> dict[str, 
     _check_pipeline_name(opts.pipeline_name)
     if not names.ROLE_ARN.match(opts.role_arn):
         raise UserError(
-            f"'{opts.role_arn}' is not an IAM role ARN.",
+            f"{names.shown(opts.role_arn)} is not an IAM role ARN.",
             "Pass the SageMaker execution role, e.g. arn:aws:iam::123456789012:role/SageMakerRole.",
         )
     _check_max_parallel(opts.max_parallel_steps)
     if opts.display_name is not None and not names.SAGEMAKER_DISPLAY_NAME.match(opts.display_name):
         raise UserError(
-            f"'{opts.display_name}' is not a valid pipeline display name.",
+            f"{names.shown(opts.display_name)} is not a valid pipeline display name.",
             "Use 1-256 letters, digits and hyphens.",
         )
     annotations: dict[str, str] = {}
@@ -227,6 +228,7 @@ def render_execution(opts: ExecutionOptions, definition: Definition | None = Non
     """The ACK ``PipelineExecution`` object for one run (a unique name per run id)."""
     if not opts.pipeline_name.startswith("arn:"):
         _check_pipeline_name(opts.pipeline_name)
+    names.check_run_id(opts.run_id)
     _check_max_parallel(opts.max_parallel_steps)
     if definition is not None:
         check_parameters(definition, opts.parameters)
@@ -235,7 +237,7 @@ def render_execution(opts: ExecutionOptions, definition: Definition | None = Non
     )
     if not names.SAGEMAKER_EXECUTION_DISPLAY_NAME.match(display):
         raise UserError(
-            f"'{display}' is not a valid execution display name.",
+            f"{names.shown(display)} is not a valid execution display name.",
             "Use at most 82 letters, digits and hyphens.",
         )
     spec: dict[str, Any] = {
@@ -347,14 +349,24 @@ def render_folder(docs: Sequence[Mapping[str, Any]]) -> dict[str, str]:
 
 
 def load_manifests(text: str) -> list[dict[str, Any]]:
-    """The documents of a YAML stream (safe loader); empty documents are skipped."""
+    """The documents of a YAML stream (safe loader); empty documents are skipped.
+
+    Bounded (:mod:`.bounded`): aliases, expanded values and depth stop at named limits, and numbers JSON
+    cannot carry (NaN, Infinity) are refused, each as a :class:`UserError`.
+    """
     try:
-        docs = [d for d in yaml.load_all(text, Loader=_SafeLoader) if d is not None]
+        docs = bounded.load_yaml_all(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = str(getattr(exc, "problem", None) or exc).strip().rstrip(".")
         raise UserError(
-            f"The YAML cannot be read{where}: {getattr(exc, 'problem', None) or exc}.",
+            f"The YAML cannot be read{where}: {problem}.",
+            "Run `sagemaker-ack lint FILE` for the details and a fix.",
+        ) from None
+    except (ValueError, TypeError, RecursionError) as exc:  # e.g. a date like 2024-13-45
+        raise UserError(
+            f"The YAML cannot be read: {exc}.",
             "Run `sagemaker-ack lint FILE` for the details and a fix.",
         ) from None
     for doc in docs:
@@ -363,6 +375,7 @@ def load_manifests(text: str) -> list[dict[str, Any]]:
                 "A YAML document is not a Kubernetes object (a mapping with apiVersion and kind).",
                 "Check the file; each document between '---' lines must be one object.",
             )
+        bounded.check_value(doc, "YAML document")
     return docs
 
 

@@ -1,7 +1,9 @@
 """Naming rules of Kubernetes and SageMaker, and names derived from one another.
 
 Kubernetes wants lower-case RFC 1123 names; SageMaker pipeline names allow capitals but no ``_`` or ``.``.
-Derived names are deterministic (re-rendering gives the same object) and never collide: whenever the
+Every pattern matches the whole text (``\\Z``: a trailing newline does not pass), and the ``check_*``
+functions are where a name from a user (argument, setting, magic) is refused before it reaches a URL or a
+request. Derived names are deterministic (re-rendering gives the same object) and never collide: whenever the
 derivation loses information (case, characters, length) a short hash of the original is appended.
 """
 
@@ -11,15 +13,24 @@ import hashlib
 import re
 from datetime import datetime
 
+from .errors import UserError
+
 K8S_NAME_MAX = 63
-RFC1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-RFC1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-SAGEMAKER_PIPELINE_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$")
+K8S_SUBDOMAIN_MAX = 253
+RFC1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+RFC1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+SAGEMAKER_PIPELINE_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}\Z")
 SAGEMAKER_DISPLAY_NAME = SAGEMAKER_PIPELINE_NAME
-SAGEMAKER_EXECUTION_DISPLAY_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,81}$")
-SAGEMAKER_STEP_NAME = re.compile(r"^[A-Za-z0-9\-_]{1,64}$")
-ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$")
+SAGEMAKER_EXECUTION_DISPLAY_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,81}\Z")
+SAGEMAKER_STEP_NAME = re.compile(r"^[A-Za-z0-9\-_]{1,64}\Z")
+ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]{1,512}\Z")
+EXECUTION_ARN = re.compile(
+    r"^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]{1,32}:\d{12}:pipeline/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}"
+    r"/execution/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}\Z"
+)
+RUN_ID = re.compile(r"^[A-Za-z0-9](-*[A-Za-z0-9]){0,39}\Z")
 EXECUTION_DISPLAY_NAME_MAX = 82
+_SHOWN_MAX = 80
 _HASH_LEN = 8
 
 
@@ -52,6 +63,77 @@ def is_k8s_name(text: str) -> bool:
 
 def is_sagemaker_pipeline_name(text: str) -> bool:
     return bool(SAGEMAKER_PIPELINE_NAME.match(text))
+
+
+def is_execution_arn(text: str) -> bool:
+    return bool(EXECUTION_ARN.match(text))
+
+
+def shown(value: object) -> str:
+    """``value`` quoted on one line (a newline shows as ``\\n``), cut to a readable length."""
+    text = repr(value) if isinstance(value, str) else repr(str(value))
+    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 4] + "...'"
+
+
+def _refuse(value: object, what: str, rule: str) -> UserError:
+    return UserError(f"{shown(value)} is not a valid {what}.", f"Use {rule}.")
+
+
+_K8S_RULE = (
+    f"at most {K8S_SUBDOMAIN_MAX} lower-case letters, digits, '-' and '.', starting and ending with a "
+    "letter or digit (RFC 1123), e.g. abalone-20240101-120000-ab12"
+)
+_NAMESPACE_RULE = (
+    f"at most {K8S_NAME_MAX} lower-case letters, digits and '-', starting and ending with a letter or "
+    "digit (RFC 1123 label), e.g. ml-pipelines"
+)
+_PIPELINE_RULE = "1-256 letters, digits and hyphens, starting with a letter or digit (no '_', '.' or '/')"
+_ROLE_RULE = "an IAM role ARN, e.g. arn:aws:iam::123456789012:role/SageMakerRole"
+
+
+def check_k8s_name(value: str, what: str = "Kubernetes object name") -> str:
+    """``value`` when it is a Kubernetes object name, else a :class:`UserError` naming it and the rule."""
+    if not isinstance(value, str) or len(value) > K8S_SUBDOMAIN_MAX or not RFC1123_SUBDOMAIN.match(value):
+        raise _refuse(value, what, _K8S_RULE)
+    return value
+
+
+def check_namespace(value: str) -> str:
+    if not isinstance(value, str) or len(value) > K8S_NAME_MAX or not RFC1123_LABEL.match(value):
+        raise _refuse(value, "Kubernetes namespace", _NAMESPACE_RULE)
+    return value
+
+
+def check_pipeline_name(value: str) -> str:
+    if not isinstance(value, str) or not SAGEMAKER_PIPELINE_NAME.match(value):
+        raise _refuse(value, "SageMaker pipeline name", _PIPELINE_RULE)
+    return value
+
+
+def check_role_arn(value: str) -> str:
+    if not isinstance(value, str) or not ROLE_ARN.match(value):
+        raise _refuse(value, "IAM role ARN", _ROLE_RULE)
+    return value
+
+
+def check_run(value: str) -> str:
+    """A run as users name it: its PipelineExecution's name, or its SageMaker execution ARN."""
+    if isinstance(value, str) and value.startswith("arn:"):
+        if not EXECUTION_ARN.match(value):
+            raise _refuse(
+                value,
+                "pipeline execution ARN",
+                "arn:aws:sagemaker:REGION:ACCOUNT:pipeline/NAME/execution/ID, or the run's name",
+            )
+        return value
+    return check_k8s_name(value, "run name")
+
+
+def check_run_id(value: str) -> str:
+    """A run id (the part of an execution's name after the pipeline's): letters, digits and '-'."""
+    if not isinstance(value, str) or not RUN_ID.match(value):
+        raise _refuse(value, "run id", "1-40 letters, digits and '-', e.g. 20240101-120000-ab12")
+    return value
 
 
 def new_run_id(now: datetime, entropy: bytes) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..adapters.local_files import read_text
 from ..config import Settings
 from ..core import ack
 from ..core.definition import Definition, parse_definition
@@ -61,7 +62,7 @@ def _from_yaml_files(paths: list[Path], label: str) -> Definition:
     pipelines = []
     for path in paths:
         try:
-            docs = load_manifests(path.read_text(encoding="utf-8"))
+            docs = load_manifests(read_text(path))
         except UserError as exc:
             raise UserError(f"{path}: {exc.problem}", exc.fix) from None
         pipelines += [d for d in docs if d.get("kind") == ack.PIPELINE_KIND]

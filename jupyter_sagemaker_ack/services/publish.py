@@ -13,6 +13,7 @@ The key layout and the record's schema are core rules (:mod:`..core.handoff`).
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone

@@ -8,6 +8,7 @@ whole or not at all.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,23 +47,40 @@ class Rendered:
         return self.docs[1] if len(self.docs) > 1 else None
 
     def write(self, target: str | os.PathLike[str]) -> list[Path]:
-        """Write ``file.yaml`` (one stream) or, for any other path, a folder with a kustomization."""
+        """Write ``file.yaml`` (one stream) or, for any other path, a folder with a kustomization.
+
+        Whole or not at all: a file is written beside its target and renamed over it; a folder's files
+        are staged in a temporary folder and moved in only once all of them are written. A path that
+        cannot be written is a :class:`UserError` and leaves the target as it was.
+        """
         path = Path(target)
-        if path.suffix in (".yaml", ".yml"):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(path, self.yaml)
-            return [path]
-        if path.exists() and not path.is_dir():
+        try:
+            if path.suffix in (".yaml", ".yml"):
+                if path.is_dir():
+                    raise UserError(
+                        f"{path} is a folder, not a .yaml file.",
+                        "Give a path ending in .yaml for one stream, or a folder path without .yaml.",
+                    )
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _write_atomic(path, self.yaml)
+                return [path]
+            if path.exists() and not path.is_dir():
+                raise UserError(
+                    f"{path} exists and is not a folder.",
+                    "Give a folder for pipeline.yaml + kustomization.yaml, or a path ending in .yaml.",
+                )
+            return _write_folder(path, manifests.render_folder(self.docs))
+        except OSError as exc:
             raise UserError(
-                f"{path} exists and is not a folder.",
-                "Give a folder for pipeline.yaml + kustomization.yaml, or a path ending in .yaml.",
-            )
-        path.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, text in manifests.render_folder(self.docs).items():
-            _write_atomic(path / name, text)
-            written.append(path / name)
-        return written
+                f"Cannot write {path}: {exc.strerror or type(exc).__name__}.",
+                "Pick an output path in a folder you may write to (-o); nothing was written.",
+            ) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -70,10 +88,59 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # as a plain open() would have made it, not mkstemp's 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_folder(path: Path, files: Mapping[str, str]) -> list[Path]:
+    """All of ``files`` in folder ``path``, or none of them (the folder as it was)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+        try:
+            for name, text in files.items():
+                (staging / name).write_text(text, encoding="utf-8")
+            staging.chmod(0o777 & ~_umask())  # as mkdir would have made it, not mkdtemp's 0700
+            staging.rename(path)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return [path / name for name in files]
+    for name in files:
+        if (path / name).is_dir():
+            raise UserError(
+                f"{path / name} is a folder; render writes a file of that name.",
+                "Remove or rename it, or render into another folder.",
+            )
+    # An existing folder may hold files of the user's: stage inside it, then swap file by file, keeping
+    # the old files until every new one is in place.
+    staging = Path(tempfile.mkdtemp(dir=path, prefix=".sagemaker-ack-render."))
+    moved: list[str] = []
+    try:
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        (staging / "old").mkdir()
+        for name in files:
+            if (path / name).exists():
+                os.replace(path / name, staging / "old" / name)
+            moved.append(name)
+            os.replace(staging / name, path / name)
+    except BaseException:
+        for name in reversed(moved):
+            try:
+                if (staging / "old" / name).exists():
+                    os.replace(staging / "old" / name, path / name)
+                else:
+                    (path / name).unlink(missing_ok=True)
+            except OSError:
+                pass  # put back what can be put back; the first error is the one to report
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [path / name for name in files]
 
 
 def new_run_id() -> str:

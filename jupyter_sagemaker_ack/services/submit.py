@@ -24,6 +24,7 @@ from typing import Any
 from ..adapters.kube import KubeCluster, KubeObjects, connect, preflight
 from ..adapters.kube.objects import AlreadyExists
 from ..adapters.kube.preflight import Preflight, dry_run_writes
+from ..adapters.local_files import read_text
 from ..config import Settings
 from ..core import ack, manifests
 from ..core.errors import UserError
@@ -118,28 +119,15 @@ def read_source(source: Any) -> tuple[list[Mapping[str, Any] | Document], list[F
             documents: list[Mapping[str, Any] | Document] = []
             findings: list[Finding] = []
             for file in files:
-                read, found = read_documents(_read_text(file), str(file))
+                read, found = read_documents(read_text(file), str(file))
                 documents.extend(read)
                 findings.extend(found)
             return documents, findings
         if path.is_file():
-            file_documents, file_findings = read_documents(_read_text(path), str(path))
+            file_documents, file_findings = read_documents(read_text(path), str(path))
             return [*file_documents], file_findings
         raise UserError(f"No such file or folder: {source}.", "Pass the YAML file or folder to apply.")
     raise UserError(f"Cannot submit a {type(source).__name__}.", "Pass manifests, a YAML file or a folder.")
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            f"{path} is not UTF-8 text (byte {exc.start}).", "Save the manifest as UTF-8 and apply again."
-        ) from None
-    except OSError as exc:
-        raise UserError(
-            f"Cannot read {path}: {exc.strerror or exc}.", "Check the path and its permissions."
-        ) from None
 
 
 def _value(document: Mapping[str, Any] | Document) -> Any:

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..adapters import s3_store
 from ..adapters.aws_session import AwsClients
+from ..adapters.local_files import read_text
 from ..adapters.s3_store import S3Location
 from ..config import Settings
 from ..core import ack
@@ -108,16 +109,7 @@ def load_documents(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _read_manifests(file: Path) -> list[dict[str, Any]]:
-    try:
-        text = file.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise UserError(
-            f"{file} is not UTF-8 text (byte {error.start}).", "Save the YAML as UTF-8 and verify again."
-        ) from None
-    except OSError as error:
-        raise UserError(
-            f"Cannot read {file}: {error.strerror or error}.", "Check the path and its permissions."
-        ) from None
+    text = read_text(file)
     read, findings = read_documents(text, str(file))
     if has_errors(findings):
         first = next(f for f in findings if f.severity == "error")

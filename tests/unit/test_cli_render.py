@@ -96,6 +96,11 @@ def test_render_from_stdin(definition_file):
         ("DEF", ["--pipeline-name", "A"], "No IAM role ARN"),
         ("DEF", ["--pipeline-name", "A", "--role-arn", ROLE, "--param", "Nope=1"], "declares no parameter"),
         ("DEF", ["--pipeline-name", "A", "--role-arn", ROLE, "--param", "novalue"], "is not KEY=VALUE"),
+        ("DEF", ["--pipeline-name", "A", "--role-arn", ROLE + "\n"], "not an IAM role ARN"),
+        ("DEF", ["--pipeline-name", "A\n", "--role-arn", ROLE], "not a valid SageMaker pipeline name"),
+        ('{"Steps": [], "X": NaN}', ["--pipeline-name", "A", "--role-arn", ROLE], "NaN is not a JSON number"),
+        ("DEF", ["--pipeline-name", "A", "--role-arn", ROLE, "--namespace", "a/b"], "not a valid Kubernetes"),
+        ("DEF", ["--pipeline-name", "A", "--role-arn", ROLE, "-o", "/proc/x/out"], "Cannot write"),
     ],
 )
 def test_bad_input_is_one_clear_line_without_traceback(tmp_path, setup, args, words):
@@ -117,3 +122,22 @@ def test_version_and_help():
     help_text = run("render", "--help").stdout
     assert "--pipeline-name" in help_text
     assert "kubectl apply" in help_text
+
+
+def test_a_rendered_folder_gets_ordinary_permissions(definition_file, tmp_path):
+    """Staged in a private temporary folder, the result still reads like any folder the user makes."""
+    out = tmp_path / "out"
+    result = run("render", str(definition_file), "--pipeline-name", "A", "--role-arn", ROLE, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_mode & 0o777 == 0o777 & ~_umask()
+    for path in out.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o666 & ~_umask(), path
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "no staging left behind"
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

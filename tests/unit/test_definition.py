@@ -81,3 +81,40 @@ def test_digest_changes_with_any_value(doc, data):
     changed = {**doc, key: new_value}
     if json.dumps(changed, sort_keys=True) != json.dumps(doc, sort_keys=True):
         assert digest(changed) != digest(doc)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('{"Version": "2020-12-01", "Steps": [], "X": NaN}', "NaN is not a JSON number"),
+        ('{"Version": "2020-12-01", "Steps": [], "X": Infinity}', "Infinity is not a JSON number"),
+        ('{"Version": "2020-12-01", "Steps": [], "X": -Infinity}', "-Infinity is not a JSON number"),
+        ('{"Version": "2020-12-01", "Steps": [], "X": 1e999}', "too large for a float"),
+        ('{"Version": "2020-12-01", "Steps": [], "X": ' + "9" * 5000 + "}", "too long to read"),
+        ("[" * 100_000 + "]" * 100_000, "more than 100 levels"),
+        ('{"Steps": [' + '{"a": ' * 200 + "1" + "}" * 200 + "]}", "more than 100 levels"),
+    ],
+    ids=["nan", "infinity", "minus-infinity", "float-overflow", "huge-integer", "deep-list", "deep-object"],
+)
+def test_numbers_json_cannot_carry_and_deep_nesting_are_definition_errors(text, words):
+    with pytest.raises(DefinitionError, match=words):
+        parse_definition(text)
+
+
+def test_a_parsed_mapping_with_nan_is_refused_too():
+    """lint parses the JSON itself and hands the mapping over: the same rule applies."""
+    with pytest.raises(DefinitionError, match="not a JSON number"):
+        parse_definition({"Version": "2020-12-01", "Steps": [{"Name": "a", "X": float("nan")}]})
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    text = json.dumps({"Version": "2020-12-01", "Steps": [], "Note": "[" * 500 + '\\"{' * 300})
+    assert parse_definition(text).raw["Note"].startswith("[[[")
+
+
+def test_a_deep_but_allowed_definition_still_parses():
+    nested: object = 1
+    for _ in range(90):
+        nested = {"a": nested}
+    definition = parse_definition(json.dumps({"Version": "2020-12-01", "Steps": [], "Deep": nested}))
+    assert definition.digest.startswith("sha256:")

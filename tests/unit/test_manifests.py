@@ -161,3 +161,49 @@ def test_project_crds_validate_rendered_manifests():
     for doc in (_pipeline(), _execution()):
         crd = next(c for c in ack.crd_documents() if c["spec"]["names"]["kind"] == doc["kind"])
         jsonschema.validate(doc, _closed(crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]))
+
+
+def _bomb(levels: int = 9) -> str:
+    lines = ['l0: &l0 ["x","x","x","x","x","x","x","x","x"]']
+    lines += [f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (_bomb(), "MAX_NODES"),
+        ("a: &a [*a]\n", "contains it"),
+        ("a: " + "[" * 150 + "]" * 150 + "\n", "MAX_DEPTH"),
+        ("kind: Pipeline\nspec:\n  x: .nan\n", "not a JSON number"),
+        ("kind: Pipeline\nspec: {x: 1, x: 2}\n", "appears twice"),
+        ("kind: Pipeline\nspec: {when: 2024-13-45}\n", "month must be"),
+        ("kind: Pipeline\nspec: !!python/object/apply:os.system [id]\n", "cannot be read"),
+        ("kind: Pipeline\nn: " + "9" * 5000 + "\n", "cannot be read"),
+        ("s: &s " + "y" * 10_000 + "\nl: [" + ",".join(["*s"] * 1_500) + "]\n", "MAX_ALIAS_CHARS"),
+        ("a: &a x\nl: [" + ",".join(["*a"] * 10_001) + "]\n", "MAX_ALIASES"),
+    ],
+    ids=[
+        "alias-bomb", "recursive-alias", "deep", "nan", "duplicate-key", "bad-date", "python-tag",
+        "huge-integer", "alias-string-bomb", "too-many-aliases",
+    ],
+)  # fmt: skip
+def test_load_manifests_refuses_hostile_yaml_with_a_user_error(text, words):
+    with pytest.raises(UserError, match=words):
+        manifests.load_manifests(text)
+
+
+def test_a_trailing_newline_does_not_make_a_name_or_role_valid():
+    with pytest.raises(UserError, match="not an IAM role ARN"):
+        manifests.render_pipeline(DEFN, manifests.PipelineOptions("abalone", ROLE + "\n"))
+    with pytest.raises(UserError, match="not a valid SageMaker pipeline name"):
+        manifests.render_pipeline(DEFN, manifests.PipelineOptions("abalone\n", ROLE))
+    with pytest.raises(UserError, match="namespace"):
+        manifests.render_pipeline(DEFN, manifests.PipelineOptions("abalone", ROLE, namespace="ns\n"))
+
+
+def test_load_manifests_reads_bom_crlf_and_merge_keys():
+    text = "\ufeffbase: &b {kind: Pipeline}\r\nobject:\r\n  <<: *b\r\n  apiVersion: v1\r\n"
+    assert manifests.load_manifests(text) == [
+        {"base": {"kind": "Pipeline"}, "object": {"kind": "Pipeline", "apiVersion": "v1"}}
+    ]

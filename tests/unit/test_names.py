@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from jupyter_sagemaker_ack.core import names
+from jupyter_sagemaker_ack.core.errors import UserError
 
 sagemaker_names = st.from_regex(r"\A[a-zA-Z0-9](-*[a-zA-Z0-9]){0,120}\Z", fullmatch=True)
 
@@ -42,3 +44,48 @@ def test_execution_names_are_valid_and_unique_per_run(pipeline, entropy):
     assert name.endswith(run)
     display = names.execution_display_name(pipeline, run)
     assert names.SAGEMAKER_EXECUTION_DISPLAY_NAME.match(display)
+
+
+@pytest.mark.parametrize(
+    ("check", "good"),
+    [
+        (names.check_k8s_name, "abalone-20240101-120000-ab12"),
+        (names.check_namespace, "ml-pipelines"),
+        (names.check_pipeline_name, "AbalonePipeline"),
+        (names.check_role_arn, "arn:aws:iam::123456789012:role/service-role/SageMaker"),
+        (names.check_run, "arn:aws:sagemaker:us-east-1:123456789012:pipeline/abalone/execution/abc123"),
+        (names.check_run_id, "20240101-120000-ab12"),
+    ],
+)
+def test_a_trailing_newline_or_a_slash_never_passes_a_check(check, good):
+    assert check(good) == good
+    for bad in (good + "\n", "../" + good, good + "\x00", " " + good, good + "?x=1"):
+        with pytest.raises(UserError, match="not a valid") as raised:
+            check(bad)
+        assert repr(bad)[:30] in raised.value.problem, "the refusal names the value, newline visible"
+        assert "\n" not in raised.value.problem
+
+
+def test_every_pattern_is_a_full_match():
+    for pattern in (
+        names.RFC1123_LABEL,
+        names.RFC1123_SUBDOMAIN,
+        names.SAGEMAKER_PIPELINE_NAME,
+        names.SAGEMAKER_EXECUTION_DISPLAY_NAME,
+        names.SAGEMAKER_STEP_NAME,
+        names.ROLE_ARN,
+        names.EXECUTION_ARN,
+        names.RUN_ID,
+    ):
+        assert pattern.pattern.endswith("\\Z"), pattern.pattern
+
+
+def test_length_limits():
+    assert names.check_namespace("a" * 63)
+    with pytest.raises(UserError):
+        names.check_namespace("a" * 64)
+    assert names.check_k8s_name("a" * 253)
+    with pytest.raises(UserError):
+        names.check_k8s_name("a" * 254)
+    with pytest.raises(UserError):
+        names.check_pipeline_name("a" * 257)

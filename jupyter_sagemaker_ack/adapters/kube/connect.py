@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ...config import Settings
-from ...core import ack
+from ...core import ack, bounded, names
 from ...core.errors import UserError
 
 IN_CLUSTER_NAMESPACE_FILE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
@@ -75,7 +77,10 @@ def connect(settings: Settings, namespace: str | None = None) -> KubeCluster:
         try:
             config.load_incluster_config(client_configuration=configuration)
         except ConfigException as exc:
-            raise UserError(f"The in-cluster Kubernetes configuration is unusable: {exc}.", "") from None
+            raise UserError(
+                f"The in-cluster Kubernetes configuration is unusable: {exc}.",
+                "Check the pod's service account token, or set KUBECONFIG to a kubeconfig file.",
+            ) from None
         configuration.retries = CONNECT_RETRIES
         ns = namespace or settings.namespace or IN_CLUSTER_NAMESPACE_FILE.read_text().strip() or "default"
         return KubeCluster(client.ApiClient(configuration), ns, None, str(configuration.host))
@@ -86,6 +91,8 @@ def connect(settings: Settings, namespace: str | None = None) -> KubeCluster:
             "Set KUBECONFIG to your cluster's kubeconfig (e.g. `aws eks update-kubeconfig --name CLUSTER`), "
             "or run `sagemaker-ack sandbox up` and source its env file.",
         )
+    for path in paths:
+        _check_kubeconfig(path)
     config_file = os.pathsep.join(str(p) for p in paths)
     try:
         contexts, active = config.list_kube_config_contexts(config_file=config_file)
@@ -105,16 +112,49 @@ def connect(settings: Settings, namespace: str | None = None) -> KubeCluster:
             client_configuration=configuration,
             persist_config=False,
         )
-    except ConfigException as exc:
+    except (ConfigException, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        detail = str(exc).strip().replace("\n", " ") or type(exc).__name__
         raise UserError(
-            f"The kubeconfig {config_file} cannot be used: {exc}.",
+            f"The kubeconfig {config_file} cannot be used: {detail}.",
             "Check it with `kubectl config view`, or pick another context.",
         ) from None
     configuration.retries = CONNECT_RETRIES
     context_ns = ((chosen or {}).get("context") or {}).get("namespace")
     ns = namespace or settings.namespace or context_ns or "default"
+    _check_namespace(ns, "--namespace" if namespace else "settings" if settings.namespace else "kubeconfig")
     name = (chosen or {}).get("name")
     return KubeCluster(client.ApiClient(configuration), ns, name, str(configuration.host))
+
+
+def _check_namespace(namespace: str, where: str) -> None:
+    try:
+        names.check_namespace(namespace)
+    except UserError as exc:
+        raise UserError(f"{exc.problem.rstrip('.')} (from {where}).", exc.fix) from None
+
+
+def _check_kubeconfig(path: Path) -> None:
+    """A kubeconfig the client can read: UTF-8 YAML, within the reader limits, a mapping at the top."""
+    fix = (
+        "Point KUBECONFIG at a valid kubeconfig (`kubectl config view` shows what kubectl reads), "
+        "e.g. `aws eks update-kubeconfig --name CLUSTER`."
+    )
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise UserError(f"The kubeconfig {path} cannot be read: {exc.strerror or exc}.", fix) from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"The kubeconfig {path} is not UTF-8 text (byte {exc.start}).", fix) from None
+    try:
+        documents = bounded.load_yaml_all(text, unique_keys=False)  # as lenient as kubectl
+    except bounded.ReaderLimit as exc:
+        raise UserError(f"The kubeconfig {path}: {exc.problem}", fix) from None
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise UserError(f"The kubeconfig {path} is not valid YAML{where}.", fix) from None
+    if len(documents) > 1 or (documents and not isinstance(documents[0], dict)):
+        raise UserError(f"The kubeconfig {path} is not a kubeconfig (a YAML mapping).", fix)
 
 
 def request(
@@ -189,7 +229,15 @@ def describe_api_error(
             return UserError(
                 f"Not found: could not {action} {target}: {message}", "Check the name and namespace."
             )
-        return UserError(f"Could not {action} {target}: {message}", "")
+        if exc.status == 422:
+            return UserError(
+                f"The Kubernetes API refused to {action} {target}: {message}",
+                "Fix the manifest (`sagemaker-ack lint FILE` shows where), or render it again.",
+            )
+        return UserError(
+            f"Could not {action} {target}: {message}",
+            "Check the cluster's state (`kubectl get` the object) and try again.",
+        )
     return UserError(
         f"Cannot reach the Kubernetes API{server} to {action} {target}: {type(exc).__name__}: {exc}.",
         "Check the cluster is up and the kubeconfig context is right (`kubectl cluster-info`).",

@@ -3,6 +3,10 @@
 Server-side apply with the project's field manager keeps large definitions out of the 262,144-byte
 last-applied annotation that client-side ``kubectl apply`` writes, and makes conflicts explicit: a field
 another manager owns is reported as who owns which field, and ``force`` takes it over.
+
+Every namespace and name is checked against Kubernetes' naming rules and quoted as one path segment
+before it becomes part of a URL, so no value (``../pipelines/x``, ``a/b``, ``%2F``) can reach another
+object than the one it names.
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
-from ...core import ack
+from ...core import ack, names
 from ...core.errors import UserError
 from .connect import REQUEST_TIMEOUT, KubeCluster, api_status, describe_api_error, request
 
@@ -42,8 +47,19 @@ def plural(kind: str) -> str:
         ) from None
 
 
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
+
 def collection_path(kind: str, namespace: str) -> str:
-    return f"/apis/{ack.GROUP}/{ack.VERSION}/namespaces/{namespace}/{plural(kind)}"
+    names.check_namespace(namespace)
+    return f"/apis/{ack.GROUP}/{ack.VERSION}/namespaces/{_segment(namespace)}/{_segment(plural(kind))}"
+
+
+def object_path(kind: str, namespace: str, name: str) -> str:
+    """The URL path of one object; the name must be a Kubernetes object name (:class:`UserError` if not)."""
+    names.check_k8s_name(name, f"{kind} name")
+    return f"{collection_path(kind, namespace)}/{_segment(name)}"
 
 
 @dataclass
@@ -74,7 +90,7 @@ class KubeObjects:
             status, obj = request(
                 self.cluster,
                 "PATCH",
-                f"{collection_path(kind, namespace)}/{name}",
+                object_path(kind, namespace, name),
                 query=query,
                 body=body,
                 content_type=APPLY_PATCH,
@@ -117,7 +133,7 @@ class KubeObjects:
         from urllib3.exceptions import HTTPError
 
         try:
-            _, obj = request(self.cluster, "GET", f"{collection_path(kind, namespace)}/{name}")
+            _, obj = request(self.cluster, "GET", object_path(kind, namespace, name))
         except ApiException as exc:
             if exc.status == 404:
                 return None
@@ -159,7 +175,7 @@ class KubeObjects:
             _, obj = request(
                 self.cluster,
                 "DELETE",
-                f"{collection_path(kind, namespace)}/{name}",
+                object_path(kind, namespace, name),
                 timeout=REQUEST_TIMEOUT,
             )
         except ApiException as exc:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from ..bounded import ReaderLimit, check_yaml
 from .findings import Finding, finding
 from .positions import JsonPath, Position
 from .scalars import scalar_offsets
@@ -97,15 +98,25 @@ class YamlRead:
 
 
 def read_yaml(text: str, filename: str | None = None) -> YamlRead:
-    """All documents of ``text`` with positions, or findings saying why (and where) it does not parse."""
+    """All documents of ``text`` with positions, or findings saying why (and where) it does not parse.
+
+    A stream past the reader limits (aliases, expanded values, depth: :mod:`..bounded`) is one finding,
+    before anything is built from it.
+    """
+    try:
+        check_yaml(text, allow_recursive=True)
+    except ReaderLimit as limit:
+        message = f"{limit.problem} {limit.fix}"
+        return YamlRead([], [finding("SMA103", message, file=filename, line=limit.line, column=limit.column)])
     try:
         documents = _compose(text, filename, Repair(text))
     except (yaml.YAMLError, RecursionError, ValueError, TypeError) as first_error:
         repair = repair_text(text, filename)
         if repair.changed:
             try:
+                check_yaml(repair.text, allow_recursive=True)
                 documents = _compose(repair.text, filename, repair)
-            except (yaml.YAMLError, RecursionError, ValueError, TypeError) as error:
+            except (yaml.YAMLError, RecursionError, ValueError, TypeError, ReaderLimit) as error:
                 return YamlRead([], [*repair.findings, _syntax_finding(error, filename, repair)])
             return YamlRead(documents, list(repair.findings))
         return YamlRead([], [_syntax_finding(first_error, filename, Repair(text))])
@@ -130,6 +141,9 @@ def _compose(text: str, filename: str | None, repair: Repair) -> list[YamlDocume
 
 
 def _syntax_finding(error: BaseException, filename: str | None, repair: Repair) -> Finding:
+    if isinstance(error, ReaderLimit):
+        line, column = repair.original(error.line - 1, error.column - 1)
+        return finding("SMA103", f"{error.problem} {error.fix}", file=filename, line=line, column=column)
     if isinstance(error, RecursionError):
         return finding("SMA103", "The YAML nests too deeply to read.", file=filename, line=1, column=1)
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)

@@ -7,13 +7,13 @@ import sys
 
 import click
 
-from ._common import user_errors
+from ._common import check_namespace, user_errors
 from .refusals import gate_refusals
 from .status import EXIT_CODES_HELP, EXIT_SUCCEEDED, cli_settings, exit_code, interruptible, render_stream
 
 
 @click.command(epilog=EXIT_CODES_HELP)
-@click.argument("path", type=click.Path(exists=True))
+@click.argument("path")
 @click.option(
     "-n", "--namespace", help="Namespace to apply into (default: the documents', settings, kube context)."
 )
@@ -48,6 +48,7 @@ def apply(
     from ...services import submit as submit_service
     from ...services import watch as watch_service
 
+    check_namespace(namespace)
     settings = cli_settings(namespace)
     result = submit_service.submit(
         path, settings, dry_run=dry_run, force=force, wait=False, adopt=adopt, namespace=namespace

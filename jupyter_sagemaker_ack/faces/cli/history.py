@@ -7,6 +7,7 @@ import json
 import click
 
 from ...config import resolve_settings
+from ...core import names
 from ...services.history import history as published_versions
 from ._common import user_errors
 
@@ -20,6 +21,7 @@ from ._common import user_errors
 @user_errors
 def history(pipeline: str, bucket: str | None, prefix: str | None, region: str | None, as_json: bool) -> None:
     """List the published versions of PIPELINE, newest first: time, digest, publisher, VersionId."""
+    names.check_pipeline_name(pipeline)
     settings = resolve_settings({"bucket": bucket, "prefix": prefix, "region": region})
     versions = published_versions(pipeline, settings)
     if as_json:

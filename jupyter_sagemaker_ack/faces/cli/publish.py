@@ -15,7 +15,7 @@ from .refusals import gate_refusals
 
 
 @click.command()
-@click.argument("definition", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("definition", type=click.Path(path_type=Path))
 @click.option("--bucket", help="S3 bucket (versioned). Default: $SAGEMAKER_ACK_BUCKET.")
 @click.option("--prefix", help="Key prefix inside the bucket. Default: sagemaker-ack.")
 @click.option("--kms-key", help="KMS key id, ARN or alias/NAME for SSE-KMS. Default: $SAGEMAKER_ACK_KMS_KEY.")

@@ -10,7 +10,7 @@ import click
 
 from ...config import resolve_settings
 from ...core.errors import UserError
-from ._common import user_errors
+from ._common import check_namespace, user_errors
 from .refusals import gate_refusals
 
 
@@ -26,7 +26,7 @@ def parse_pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
 
 
 @click.command()
-@click.argument("definition", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("definition", required=False)
 @click.option(
     "--from",
     "from_s3",
@@ -101,6 +101,7 @@ def render(
     """
     from ...services.render import render as render_service
 
+    check_namespace(namespace)
     settings = resolve_settings({"namespace": namespace, "region": region, "role_arn": role_arn})
     source: Any
     provenance = None
@@ -116,8 +117,13 @@ def render(
         source = sys.stdin.read()
     elif definition:
         path = Path(definition)
+        if path.is_dir():
+            raise UserError(f"{definition} is a folder.", "Pass the path of the definition JSON file.")
         if not path.is_file():
-            raise UserError(f"No such file: {definition}.", "Pass the path of the definition JSON file.")
+            raise UserError(
+                f"No such file: {definition} (or a link that leads nowhere).",
+                "Pass the path of the definition JSON file.",
+            )
         source = path
     else:
         raise UserError(

@@ -6,7 +6,8 @@ import json
 
 import click
 
-from ._common import user_errors
+from ...core import names
+from ._common import check_namespace, user_errors
 from .status import cli_settings
 
 
@@ -23,6 +24,11 @@ def runs(pipeline: str | None, namespace: str | None, as_json: bool) -> None:
     """
     from ...services import runs as runs_service
 
+    if pipeline is not None and not (
+        names.is_sagemaker_pipeline_name(pipeline) or names.is_k8s_name(pipeline)
+    ):
+        names.check_pipeline_name(pipeline)
+    check_namespace(namespace)
     found = runs_service.list_runs(cli_settings(namespace), pipeline, namespace=namespace)
     if as_json:
         for snap in found:

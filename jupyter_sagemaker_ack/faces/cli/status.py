@@ -17,7 +17,7 @@ import click
 
 from ...config import Settings, resolve_settings
 from ...core.status.snapshots import RunSnapshot, StepSnapshot
-from ._common import user_errors
+from ._common import check_namespace, check_run, user_errors
 
 EXIT_SUCCEEDED = 0
 EXIT_FAILED = 1
@@ -227,6 +227,8 @@ def status(run: str, namespace: str | None, watch: bool, as_json: bool) -> None:
     from ...services import runs as runs_service
     from ...services import watch as watch_service
 
+    check_run(run)
+    check_namespace(namespace)
     settings = cli_settings(namespace)
     if watch:
         last = render_stream(

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ._common import user_errors
+from ._common import check_namespace, check_run, user_errors
 from .status import EXIT_FAILED, EXIT_RUNNING, EXIT_SUCCEEDED, cli_settings, summary_lines
 
 
@@ -25,6 +25,8 @@ def stop(run: str, namespace: str | None, no_wait: bool, as_json: bool) -> None:
     stop it in SageMaker directly. Waits until the run is Stopped unless --no-wait."""
     from ...services import stop as stop_service
 
+    check_run(run)
+    check_namespace(namespace)
     snap = stop_service.stop_run(namespace, run, cli_settings(namespace), wait=not no_wait)
     if as_json:
         click.echo(json.dumps(snap.to_wire(), separators=(",", ":")))
