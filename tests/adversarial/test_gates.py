@@ -125,7 +125,7 @@ def test_render_refuses_what_lint_calls_an_error(case: str, tmp_path: Path) -> N
 RENDER_ARGUMENTS = {
     "integer-parameter-not-a-number": (["--param", "ProcessingInstanceCount=abc"], 1, "SMA213"),
     "parameter-outside-its-enum": (["--param", "Mode=c"], 1, "SMA213"),
-    "invalid-namespace": (["--namespace", "Bad_NS"], 1, "SMA207"),
+    "invalid-namespace": (["--namespace", "Bad_NS"], 2, "namespace"),  # a bad argument: exit 2
     "undeclared-run-parameter": (["--param", "Nope=1"], 2, "Nope"),
     "oversized-pipeline-name": (["--pipeline-name", "p" * 300], 2, "pipeline name"),
 }
