@@ -24,8 +24,13 @@ for bench in "${benches[@]}"; do
   echo "== $name${BENCH_SMOKE:+ (smoke)}"
   started=$SECONDS
   if ! (cd benchmarks && timeout "$limit" "$py" "$name"); then
-    status=1
-    failed+=("$name")
+    # A smoke run is for finding a broken benchmark: a figure missed once on a busy machine gets one more try.
+    if [ -n "${BENCH_SMOKE:-}" ] && echo "   (missed or failed: once more)" && (cd benchmarks && timeout "$limit" "$py" "$name"); then
+      echo "   (passed on the second try)"
+    else
+      status=1
+      failed+=("$name")
+    fi
   fi
   echo "   ($((SECONDS - started)) s)"
 done

@@ -59,6 +59,9 @@ echo "== static checks: ruff, mypy, import-linter"
 echo "== tests (SDK v2 environment)"
 .venv/bin/python -m pytest -p no:cacheprovider "$@"
 
+echo "== benchmarks, smoke sizes: each runs and judges its targets (a broken benchmark fails here)"
+./scripts/bench.sh --smoke
+
 echo "== tests (SDK v3 environment)"
 AWS_DEFAULT_REGION=us-east-1 SAGEMAKER_VALIDATE_ROLE=false \
   .venv-sdk3/bin/python -m pytest -p no:cacheprovider -m sdk_v3 tests/sdk_v3
