@@ -117,11 +117,12 @@ class ExecutionRun:
     def __post_init__(self) -> None:
         self._clock = self.created
         self.last_modified = self.created
-        self._order = self.plan.dag.topological_order()
-        self._incoming: dict[str, list[tuple[str, str]]] = {name: [] for name in self._order}
-        for edge in self.plan.dag.edges:
-            self._incoming[edge.target].append((edge.source, edge.kind))
-        self._raw = {step.name: step for step in self.plan.definition.steps}
+        self._order = self.plan.graph.order()
+        self._incoming = {
+            name: [(link.source, link.kind) for link in links]
+            for name, links in self.plan.graph.incoming().items()
+        }
+        self._raw = {step.name: step for step in self.plan.graph.steps}
 
     @property
     def finished(self) -> bool:
