@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .caching import CacheSetting, read_cache_config
 from .errors import validation_error
 from .graph import DefinitionShapeError, ParameterSpec, PipelineGraph, read_graph, referenced_parameters
+from .retries import RetryPolicy, read_policies
 
 STEP_TYPES = frozenset(
     {
@@ -39,6 +41,8 @@ class Plan:
 
     graph: PipelineGraph
     text: str
+    retry_policies: dict[str, list[RetryPolicy]]
+    caching: dict[str, CacheSetting]
 
     @property
     def parameters(self) -> dict[str, ParameterSpec]:
@@ -60,15 +64,25 @@ def load_plan(text: str) -> Plan:
     except DefinitionShapeError as exc:
         raise validation_error(f"Invalid pipeline definition: {exc}") from None
     problems = list(_problems(raw, graph))
-    for step, reference in graph.missing:
-        problems.append(f"Step '{step}' references step '{reference}' which does not exist.")
+    retry_policies: dict[str, list[RetryPolicy]] = {}
+    caching: dict[str, CacheSetting] = {}
+    for node in graph.steps:
+        policies, policy_problems = read_policies(node.name, node.raw.get("RetryPolicies"))
+        setting, cache_problems = read_cache_config(node.name, node.raw.get("CacheConfig"))
+        problems += policy_problems + cache_problems
+        if policies:
+            retry_policies[node.name] = policies
+        if setting is not None and setting.enabled:
+            caching[node.name] = setting
+    for name, reference in graph.missing:
+        problems.append(f"Step '{name}' references step '{reference}' which does not exist.")
     if not problems:
         cycle = graph.cycle()
         if cycle:
             problems.append("Pipeline definition has a cycle: " + " -> ".join(cycle))
     if problems:
         raise validation_error("Invalid pipeline definition: " + " ".join(problems))
-    return Plan(graph=graph, text=text)
+    return Plan(graph=graph, text=text, retry_policies=retry_policies, caching=caching)
 
 
 def _problems(raw: Mapping[str, Any], graph: PipelineGraph) -> list[str]:
