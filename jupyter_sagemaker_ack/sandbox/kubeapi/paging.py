@@ -5,7 +5,8 @@ created or changed between pages neither appear twice nor go missing, and every 
 resourceVersion (a watch started from it sees every later change). The continue token is opaque to
 clients; like the real one it is base64 of ``{"v", "rv", "start"}``. The emulator keeps the first page's
 snapshot instead of reading an older etcd revision: once the token's revision is compacted away, or the
-snapshot has been dropped, the next page is ``410 Gone`` with the API server's own message.
+snapshot has been dropped, the next page is ``410 Gone`` with the API server's own message and, as the API
+server does, a token (revision -1) that continues the list inconsistently, from the latest state.
 ``metadata.remainingItemCount`` is given only when no selector filters the list, as the API server does.
 """
 
@@ -31,6 +32,7 @@ TOO_OLD = (
     "that were created, modified, or deleted between the time the first chunk was returned and now may show "
     "up in the list."
 )
+LATEST = -1  # the revision of a token that continues a list from whatever is there now
 Slot = tuple[str, str]
 
 
@@ -92,7 +94,8 @@ class Pager:
         identity = (rtype.key, namespace, query.get("labelSelector"), query.get("fieldSelector"))
         if token:
             rv, after = decode_token(token)
-            slots, objects = self._snapshot(identity, rv, rtype, namespace, labels, fields)
+            slots, objects = self._snapshot(identity, rv, after, rtype, namespace, labels, fields)
+            rv = self.store.rv if rv == LATEST else rv
             start = bisect.bisect_right(slots, after)
         else:
             rv = self.store.rv
@@ -116,20 +119,23 @@ class Pager:
         self,
         identity: tuple[Any, ...],
         rv: int,
+        after: Slot,
         rtype: ResourceType,
         namespace: str | None,
         labels: Matcher,
         fields: Matcher,
     ) -> tuple[list[Slot], list[dict[str, Any]]]:
-        if rv > self.store.rv:
-            raise ApiError(500, "InternalError", f"continue token is from the future: {rv}")
+        if rv == LATEST:
+            return self._take(rtype, namespace, labels, fields)
+        if rv > self.store.rv or rv < 0:
+            raise bad_request(f"continue key is not valid: resource version {rv} is not one this server gave")
         kept = self._snapshots.get((*identity, rv))
         if kept is not None and rv >= self.store.compacted_rv:
             self._snapshots.move_to_end((*identity, rv))
             return kept
         if rv == self.store.rv:
             return self._take(rtype, namespace, labels, fields)
-        raise ApiError(410, "Expired", TOO_OLD)
+        raise ApiError(410, "Expired", TOO_OLD, metadata={"continue": encode_token(LATEST, after)})
 
     def _remember(self, key: tuple[Any, ...], slots: list[Slot], objects: list[dict[str, Any]]) -> None:
         self._snapshots[key] = (slots, objects)

@@ -9,6 +9,10 @@ across the pages, and a watch started from the list's resourceVersion must see w
 from __future__ import annotations
 
 import json
+import os
+import queue
+import subprocess
+import threading
 import urllib.error
 import urllib.parse
 from collections.abc import Iterator
@@ -23,7 +27,7 @@ from jupyter_sagemaker_ack.sandbox.kubeapi.paging import TOO_OLD
 from jupyter_sagemaker_ack.sandbox.kubeapi.registry import WriteOptions
 from tests.fixtures.kubeapi import kube_request
 
-from .kube_helpers import GROUP, VERSION, execution, kubectl
+from .kube_helpers import GROUP, KUBECTL, VERSION, execution, kubectl
 
 RUNS = 1200
 
@@ -72,6 +76,31 @@ def test_kubectl_lists_every_run_in_chunks_of_500(kubeconfig_path: Path, many_ru
     assert table.returncode == 0, table.stderr
     assert len(table.stdout.splitlines()) == RUNS
     assert table.stderr.count("limit=500") >= 3, "kubectl asked for pages of 500"
+
+
+def test_kubectl_watch_lists_in_chunks_then_sees_a_new_run(
+    kubeconfig_path: Path, many_runs: str, kubeapi: KubeApiServer
+) -> None:
+    kubectl(kubeconfig_path, "version", "--client")  # skips without kubectl
+    env = {
+        **os.environ,
+        "KUBECONFIG": str(kubeconfig_path),
+        "KUBECACHEDIR": str(kubeconfig_path.parent / "cache"),
+    }
+    command = [KUBECTL, "get", "pipelineexecutions", "-n", many_runs, "--chunk-size=500", "-w", "-o", "name"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(
+        target=lambda: [lines.put(line.strip()) for line in process.stdout or []], daemon=True
+    ).start()
+    try:
+        seen = [lines.get(timeout=30) for _ in range(RUNS)]
+        assert len(set(seen)) == RUNS
+        bulk_create(kubeapi, many_runs, ["run-after-watch"])
+        assert lines.get(timeout=30).endswith("/run-after-watch")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def test_official_client_follows_continue_to_the_end(
@@ -142,7 +171,7 @@ def test_a_watch_from_the_lists_resource_version_sees_what_came_after(
     assert seen == [("ADDED", "run-after-list")]
 
 
-def test_an_expired_continue_token_is_410_gone_with_the_api_servers_text(
+def test_an_expired_continue_token_is_410_gone_with_a_token_to_continue_inconsistently(
     kubeapi: KubeApiServer, objects: client.CustomObjectsApi, many_runs: str
 ) -> None:
     first = objects.list_namespaced_custom_object(GROUP, VERSION, many_runs, "pipelineexecutions", limit=500)
@@ -159,6 +188,16 @@ def test_an_expired_continue_token_is_410_gone_with_the_api_servers_text(
         )
     status = json.loads(raised.value.body)
     assert (raised.value.status, status["reason"], status["message"]) == (410, "Expired", TOO_OLD)
+    names, token = [], status["metadata"]["continue"]
+    while token:
+        page = objects.list_namespaced_custom_object(
+            GROUP, VERSION, many_runs, "pipelineexecutions", limit=500, _continue=token
+        )
+        names += [i["metadata"]["name"] for i in page["items"]]
+        token = page["metadata"].get("continue")
+    assert names[0] == "run-00500", "the rest starts after the first page"
+    assert names[-1] == "run-zz-after", "and shows what is there now"
+    assert len(names) == RUNS - 500 + 1
 
 
 def test_a_continue_token_that_is_not_one_is_a_bad_request(kubeapi: KubeApiServer, many_runs: str) -> None:
