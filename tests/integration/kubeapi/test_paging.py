@@ -90,9 +90,12 @@ def test_kubectl_watch_lists_in_chunks_then_sees_a_new_run(
     command = [KUBECTL, "get", "pipelineexecutions", "-n", many_runs, "--chunk-size=500", "-w", "-o", "name"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(
-        target=lambda: [lines.put(line.strip()) for line in process.stdout or []], daemon=True
-    ).start()
+
+    def read() -> None:
+        for line in process.stdout or []:
+            lines.put(line.strip())
+
+    threading.Thread(target=read, daemon=True).start()
     try:
         seen = [lines.get(timeout=30) for _ in range(RUNS)]
         assert len(set(seen)) == RUNS
