@@ -55,12 +55,16 @@ def test_a_covered_failure_is_retried_until_an_attempt_succeeds(fast: Any, sagem
 
 
 def test_attempts_count_up_while_the_step_retries(fast: Any, sagemaker_client: Any) -> None:
-    fast.configure(durations={"retryScale": 1.0}, failures={"Train": {**CAPACITY, "attempts": 1}})
+    fast.configure(
+        durations={"retryScale": 0.5, "byStep": {"Train": 0.5}},
+        failures={"Train": {**CAPACITY, "attempts": 1}},
+    )
     policy = {"ExceptionType": ["SageMaker.CAPACITY_ERROR"], "IntervalSeconds": 1, "MaxAttempts": 3}
     create(sagemaker_client, "retry-seen", [retrying("Train", policy)])
     arn = sagemaker_client.start_pipeline_execution(PipelineName="retry-seen")["PipelineExecutionArn"]
     seen = set()
-    for _ in range(60):
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
         train = steps_by_name(sagemaker_client, arn)["Train"]
         seen.add((train["StepStatus"], train["AttemptCount"]))
         if train["StepStatus"] == "Succeeded":
@@ -68,6 +72,7 @@ def test_attempts_count_up_while_the_step_retries(fast: Any, sagemaker_client: A
         time.sleep(0.05)
     assert ("Succeeded", 2) in seen
     assert any(attempt == 1 and status in ("Starting", "Executing") for status, attempt in seen)
+    assert any(attempt == 2 and status in ("Starting", "Executing") for status, attempt in seen)
 
 
 def test_retries_stop_at_max_attempts_and_the_run_fails_with_the_generic_reason(
