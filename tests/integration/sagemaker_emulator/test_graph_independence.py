@@ -42,7 +42,8 @@ def emulator_view(raw: dict[str, Any]) -> tuple[set[Edge], list[str], set[str], 
 def sdk_abalone() -> dict[str, Any]:
     if abalone.installed_sdk() is None:
         pytest.skip("needs the SageMaker SDK (pip install 'sagemaker<3')")
-    return json.loads(abalone.captured_abalone_definition().text)
+    data: dict[str, Any] = json.loads(abalone.captured_abalone_definition().text)
+    return data
 
 
 EXAMPLES = {
