@@ -3,7 +3,8 @@
 Like moto for AWS, it is a faithful stand-in for development, demos and tests (one process, state in
 memory, no authentication): discovery, CRDs with schema validation, pruning and printer columns, real
 object metadata, merge/JSON patches and server-side apply with field ownership, the status subresource,
-finalizers, watches with resume and 410 Gone, OpenAPI for `kubectl explain`, SelfSubjectAccessReview.
+finalizers, list paging with limit/continue (one consistent view across pages, 410 Gone once compacted),
+watches with resume and 410 Gone, OpenAPI for `kubectl explain`, SelfSubjectAccessReview.
 
     srv = KubeApiServer(port=0).start()      # serves core.ack.crd_documents() unless crds=[...] is given
     write_kubeconfig(path, srv.url)          # for kubectl and the official client

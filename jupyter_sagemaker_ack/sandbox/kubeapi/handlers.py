@@ -10,6 +10,7 @@ import yaml
 from aiohttp import web
 
 from . import access, discovery, openapi, protobuf
+from .paging import Pager
 from .registry import Registry, WriteOptions
 from .selectors import field_matcher, label_matcher
 from .status import ApiError, bad_request, method_not_allowed
@@ -79,6 +80,7 @@ class Api:
         self.registry = registry
         self.policy = policy
         self.bookmark_every = bookmark_every
+        self.pager = Pager(store)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -151,19 +153,29 @@ class Api:
         if request.method == "GET" and query.get("watch") in ("true", "1"):
             stream = WatchStream(self.store, rtype, namespace or None, labels, fields)
             return await stream.serve(request, dict(query), as_table, self.bookmark_every)
-        items = self.store.select(rtype, namespace or None, labels, fields)
         if request.method == "DELETE":
             opts = _options(request)
+            items = self.store.select(rtype, namespace or None, labels, fields)
             items = [self.registry.delete(rtype, namespace, i["metadata"]["name"], opts) for i in items]
-        rv = str(self.store.rv)
-        if as_table and request.method == "GET":
-            return json_response(table(rtype, items, rv, query.get("includeObject", "Metadata")))
+            return json_response(
+                {
+                    "kind": rtype.list_kind,
+                    "apiVersion": rtype.api_version,
+                    "metadata": {"resourceVersion": str(self.store.rv)},
+                    "items": items,
+                }
+            )
+        page = self.pager.page(rtype, namespace or None, labels, fields, dict(query))
+        if as_table:
+            answer = table(rtype, page.items, page.resource_version, query.get("includeObject", "Metadata"))
+            answer["metadata"] = page.metadata()
+            return json_response(answer)
         return json_response(
             {
                 "kind": rtype.list_kind,
                 "apiVersion": rtype.api_version,
-                "metadata": {"resourceVersion": rv},
-                "items": items,
+                "metadata": page.metadata(),
+                "items": page.items,
             }
         )
 

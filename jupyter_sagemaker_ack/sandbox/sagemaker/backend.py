@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .caching import StepCache
 from .config import EmulatorConfig
 from .engine import ExecutionRun, execution_variables, random_id
 from .errors import ApiError, conflict, not_found, validation_error
@@ -54,6 +55,7 @@ class RegionState:
     pipelines: dict[str, PipelineRecord] = field(default_factory=dict)
     executions: dict[str, ExecutionRun] = field(default_factory=dict)
     tokens: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    step_cache: StepCache = field(default_factory=StepCache)
 
 
 def _token(offset: int) -> str:
@@ -266,6 +268,7 @@ class SageMakerBackend:
     def _delete_pipeline(self, state: RegionState, region: str, params: dict[str, Any]) -> dict[str, Any]:
         record = self._find_pipeline(state, region, params["PipelineName"])
         del state.pipelines[record.name.lower()]
+        state.step_cache.forget_pipeline(record.name.lower())
         for arn in record.executions:
             state.executions.pop(arn, None)
         return {"PipelineArn": record.arn}
@@ -377,6 +380,7 @@ class SageMakerBackend:
             region=region,
             account_id=self.account_id,
             parallelism=parallelism or record.parallelism,
+            cache=state.step_cache,
             display_name=params.get("PipelineExecutionDisplayName"),
             description=params.get("PipelineExecutionDescription"),
             version_id=version.version_id,

@@ -7,11 +7,19 @@ JSON shape (every key optional)::
 
     {"durations": {"default": 0.3, "byType": {"Training": 0.5}, "byStep": {"Train": 1.0},
                    "stop": 0.3, "startingFraction": 0.2},
-     "failures": {"Train": "AlgorithmError: out of memory"},
+     "failures": {"Train": "AlgorithmError: out of memory",
+                  "Prep": {"reason": "CapacityError: no ml.m5.xlarge", "exceptionType": "SageMaker.CAPACITY_ERROR",
+                           "attempts": 2}},
      "conditionOutcomes": {"CheckAccuracy": false},
      "throttle": {"enabled": true, "rate": 5.0, "burst": 5, "next": 2,
                   "operations": ["ListPipelineExecutionSteps"]},
      "apiErrors": {"CreatePipeline": {"code": "AccessDeniedException", "message": "... not authorized ..."}}}
+
+A failure given as text fails every attempt of the step with that reason, as an exception no retry policy
+covers. Given as an object, ``exceptionType`` is the exception the failing attempts raise (so a step's
+``RetryPolicies`` decide whether it is retried) and ``attempts`` how many attempts fail before one succeeds
+(absent: all of them). ``durations.retryScale`` multiplies the waits of retry policies (default 1: the
+documented seconds).
 
 ``throttle.operations`` limits throttling (both kinds) to those operations; null or [] means all.
 ``apiErrors`` makes every call of an operation fail with that error code (HTTP 400) until set to null,
@@ -60,6 +68,35 @@ class Throttle:
         return False
 
 
+@dataclass(frozen=True)
+class InjectedFailure:
+    """What a configured failure does to a step: its reason, exception type and how many attempts fail."""
+
+    reason: str
+    exception_type: str | None = None
+    attempts: int | None = None
+
+    def fails(self, attempt: int) -> bool:
+        return self.attempts is None or attempt <= self.attempts
+
+    def to_json(self) -> str | dict[str, Any]:
+        if self.exception_type is None and self.attempts is None:
+            return self.reason
+        return {"reason": self.reason, "exceptionType": self.exception_type, "attempts": self.attempts}
+
+
+def _failure(value: Any) -> InjectedFailure:
+    if isinstance(value, str):
+        return InjectedFailure(value)
+    if not isinstance(value, dict) or not isinstance(value.get("reason", ""), str):
+        raise validation_error(f"A failure is a reason or {{reason, exceptionType, attempts}}, not {value!r}")
+    attempts = value.get("attempts")
+    if attempts is not None and (isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1):
+        raise validation_error(f"failures.attempts must be a positive whole number, not {attempts!r}")
+    kind = value.get("exceptionType")
+    return InjectedFailure(str(value.get("reason", "")), str(kind) if kind is not None else None, attempts)
+
+
 @dataclass
 class EmulatorConfig:
     default_duration: float = 0.3
@@ -67,7 +104,8 @@ class EmulatorConfig:
     durations_by_step: dict[str, float] = field(default_factory=dict)
     stop_seconds: float = 0.3
     starting_fraction: float = 0.2
-    failures: dict[str, str] = field(default_factory=dict)
+    retry_scale: float = 1.0
+    failures: dict[str, InjectedFailure] = field(default_factory=dict)
     condition_outcomes: dict[str, bool] = field(default_factory=dict)
     throttle: Throttle = field(default_factory=Throttle)
     api_errors: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -78,7 +116,8 @@ class EmulatorConfig:
         fresh = EmulatorConfig()
         with self.lock:
             for name in ("default_duration", "durations_by_type", "durations_by_step", "stop_seconds",
-                         "starting_fraction", "failures", "condition_outcomes", "throttle", "api_errors"):  # fmt: skip
+                         "starting_fraction", "retry_scale", "failures", "condition_outcomes", "throttle",
+                         "api_errors"):  # fmt: skip
                 setattr(self, name, getattr(fresh, name))
 
     def duration(self, step_name: str, step_type: str) -> float:
@@ -109,13 +148,15 @@ class EmulatorConfig:
                 self.stop_seconds = _seconds(durations["stop"])
             if "startingFraction" in durations:
                 self.starting_fraction = min(1.0, _seconds(durations["startingFraction"]))
+            if "retryScale" in durations:
+                self.retry_scale = _seconds(durations["retryScale"])
             self.durations_by_type.update({k: _seconds(v) for k, v in durations.get("byType", {}).items()})
             self.durations_by_step.update({k: _seconds(v) for k, v in durations.get("byStep", {}).items()})
             for step, reason in (data.get("failures") or {}).items():
                 if reason is None:
                     self.failures.pop(step, None)
                 else:
-                    self.failures[step] = str(reason)
+                    self.failures[step] = _failure(reason)
             for step, outcome in (data.get("conditionOutcomes") or {}).items():
                 if outcome is None:
                     self.condition_outcomes.pop(step, None)
@@ -149,8 +190,9 @@ class EmulatorConfig:
                     "byStep": dict(self.durations_by_step),
                     "stop": self.stop_seconds,
                     "startingFraction": self.starting_fraction,
+                    "retryScale": self.retry_scale,
                 },
-                "failures": dict(self.failures),
+                "failures": {step: failure.to_json() for step, failure in self.failures.items()},
                 "conditionOutcomes": dict(self.condition_outcomes),
                 "throttle": {
                     "enabled": self.throttle.enabled,

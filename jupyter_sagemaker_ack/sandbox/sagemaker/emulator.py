@@ -61,7 +61,7 @@ class SageMakerEmulator:
         settings: dict[str, Any] | None = None,
         *,
         durations: dict[str, Any] | None = None,
-        failures: dict[str, str | None] | None = None,
+        failures: dict[str, str | dict[str, Any] | None] | None = None,
         condition_outcomes: dict[str, bool | None] | None = None,
         throttle: dict[str, Any] | None = None,
     ) -> dict[str, Any]:

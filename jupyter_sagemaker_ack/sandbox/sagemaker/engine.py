@@ -5,7 +5,10 @@ visible to DescribePipelineExecution and ListPipelineExecutionSteps in the same 
 makes it deterministic in unit tests. Rules, as SageMaker runs a pipeline: a step starts once every step it
 depends on (``DependsOn``, property references, its ConditionStep) has succeeded, at most ``parallelism``
 at once; a ConditionStep's branch not taken never runs; after a failure no new step starts and the run fails
-once the running ones end; a stop turns running steps to Stopping, then everything to Stopped.
+once the running ones end; a stop turns running steps to Stopping, then everything to Stopped. A failed
+attempt that a step's retry policy covers starts a new attempt after the policy's wait (``retries.py``); a
+cacheable step with an earlier identical successful run succeeds at once from it (``caching.py``). A failed
+execution's own FailureReason is SageMaker's generic text; the step's own reason is on the step.
 """
 
 from __future__ import annotations
@@ -18,12 +21,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .config import EmulatorConfig
+from .caching import CacheEntry, StepCache, signature
+from .config import EmulatorConfig, InjectedFailure
 from .errors import conflict
 from .expressions import Unresolved, evaluate_all, render_text
 from .plan import Plan
+from .retries import covering
 
 DEFAULT_PARALLELISM = 50
+# What DescribePipelineExecution and ListPipelineExecutions say about a run whose step failed (as the
+# SageMaker Python SDK's integration tests of FailStep observe); the step's own reason is on the step.
+STEP_FAILURE_REASON = "Step failure: One or multiple steps failed."
 # Step type -> (metadata key, ARN resource type) for steps that create a SageMaker resource.
 _RESOURCE_STEPS = {
     "Training": ("TrainingJob", "training-job"),
@@ -58,6 +66,10 @@ class StepRun:
     end: float | None = None
     failure_reason: str | None = None
     will_fail: str | None = None
+    injected: InjectedFailure | None = None
+    attempt: int = 1
+    cache_key: tuple[str, str, str, str] | None = None
+    cache_source: str | None = None
     outcome: bool | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
@@ -71,7 +83,7 @@ class StepRun:
             "StepName": self.name,
             "StartTime": self.start,
             "StepStatus": self.public_status(now),
-            "AttemptCount": 1,
+            "AttemptCount": self.attempt,
         }
         if isinstance(self.raw.get("DisplayName"), str):
             item["StepDisplayName"] = self.raw["DisplayName"]
@@ -79,8 +91,10 @@ class StepRun:
             item["StepDescription"] = self.raw["Description"]
         if self.end is not None:
             item["EndTime"] = self.end
-        if self.failure_reason is not None:
+        if self.failure_reason:
             item["FailureReason"] = self.failure_reason[:1024]
+        if self.cache_source is not None:
+            item["CacheHitResult"] = {"SourcePipelineExecutionArn": self.cache_source}
         metadata = dict(self.metadata)
         if self.type == "Condition" and self.status == "Succeeded" and self.outcome is not None:
             metadata["Condition"] = {"Outcome": "True" if self.outcome else "False"}
@@ -103,6 +117,7 @@ class ExecutionRun:
     region: str
     account_id: str
     parallelism: int | None = None
+    cache: StepCache = field(default_factory=StepCache)
     display_name: str | None = None
     description: str | None = None
     version_id: int = 1
@@ -117,11 +132,12 @@ class ExecutionRun:
     def __post_init__(self) -> None:
         self._clock = self.created
         self.last_modified = self.created
-        self._order = self.plan.dag.topological_order()
-        self._incoming: dict[str, list[tuple[str, str]]] = {name: [] for name in self._order}
-        for edge in self.plan.dag.edges:
-            self._incoming[edge.target].append((edge.source, edge.kind))
-        self._raw = {step.name: step for step in self.plan.definition.steps}
+        self._order = self.plan.graph.order()
+        self._incoming = {
+            name: [(link.source, link.kind) for link in links]
+            for name, links in self.plan.graph.incoming().items()
+        }
+        self._raw = {step.name: step for step in self.plan.graph.steps}
 
     @property
     def finished(self) -> bool:
@@ -205,7 +221,25 @@ class ExecutionRun:
             starting_until=at + starting,
             raw=step.raw,
         )
-        run.will_fail = self.config.failures.get(name)
+        run.injected = self.config.failures.get(name)
+        run.will_fail = run.injected.reason if run.injected is not None else None
+        setting = self.plan.caching.get(name)
+        if setting is not None:
+            run.cache_key = (
+                self.pipeline_name.lower(),
+                name,
+                step.type,
+                signature(step.arguments, self.variables),
+            )
+            hit = self.cache.find(run.cache_key, setting, at)
+            if hit is not None:
+                run.cache_source = hit.source_execution_arn
+                run.metadata = dict(hit.metadata)
+                run.planned_end = run.starting_until = at
+                run.will_fail = run.injected = None
+                self.steps[name] = run
+                self.last_modified = max(self.last_modified, at)
+                return
         if step.type == "Fail":
             message = render_text(step.arguments.get("ErrorMessage", ""), self.variables)
             run.metadata["Fail"] = {"ErrorMessage": message}
@@ -248,16 +282,38 @@ class ExecutionRun:
         return {}
 
     def _complete(self, run: StepRun) -> None:
-        run.end = run.planned_end
+        at = run.planned_end
+        self.last_modified = max(self.last_modified, at)
+        if run.will_fail is not None and self._retry(run, at):
+            return
+        run.end = at
         if run.will_fail is not None:
             run.status = "Failed"
             run.failure_reason = run.will_fail
-            if not self._failed:
-                self._failed = True
-                self.failure_reason = run.will_fail
-        else:
-            run.status = "Succeeded"
-        self.last_modified = max(self.last_modified, run.planned_end)
+            self._failed = True
+            return
+        run.status = "Succeeded"
+        if run.cache_key is not None and run.cache_source is None:
+            self.cache.record(run.cache_key, CacheEntry(self.arn, at, dict(run.metadata)))
+
+    def _retry(self, run: StepRun, failed_at: float) -> bool:
+        """Start the next attempt when a retry policy covers this failure; False when none does."""
+        kind = run.injected.exception_type if run.injected is not None else None
+        policy = covering(self.plan.retry_policies.get(run.name, []), kind)
+        if policy is None:
+            return False
+        retry = run.attempt
+        starts = failed_at + policy.wait_before(retry) * self.config.retry_scale
+        if not policy.allows(retry, starts, run.start, self.config.retry_scale):
+            return False
+        run.attempt += 1
+        if run.injected is not None and not run.injected.fails(run.attempt):
+            run.will_fail = None
+        duration = self.config.duration(run.name, run.type)
+        run.planned_end = starts + duration
+        run.starting_until = starts + duration * self.config.starting_fraction
+        run.metadata.update(self._resource_metadata(run.type, run.name, run.raw))
+        return True
 
     def _complete_stop(self, at: float) -> None:
         for run in self.steps.values():
@@ -269,6 +325,8 @@ class ExecutionRun:
 
     def _finish(self, at: float) -> None:
         self.status = "Failed" if self._failed else "Succeeded"
+        if self._failed:
+            self.failure_reason = STEP_FAILURE_REASON
         self.last_modified = max(self.last_modified, at)
 
     def describe(self) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """A pipeline definition checked the way SageMaker checks it on CreatePipeline/UpdatePipeline.
 
-Parsing and the step graph come from the project's pure core (``core.definition``, ``core.dag``); this module
-adds SageMaker's acceptance rules (unique step names, known step types, references that resolve, no cycle)
-and turns every violation into the ``ValidationException`` a client would get.
+The step graph comes from the emulator's own walker (``graph.py``), never from the project's core, so the
+client and its stand-in cannot share a blind spot. This module adds SageMaker's acceptance rules (unique
+step names, known step types, references that resolve, no cycle) and turns every violation into the
+``ValidationException`` a client would get.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jupyter_sagemaker_ack.core.dag import Dag, build_dag, parameter_references
-from jupyter_sagemaker_ack.core.definition import Definition, DefinitionError, parse_definition
-
+from .caching import CacheSetting, read_cache_config
 from .errors import validation_error
+from .graph import DefinitionShapeError, ParameterSpec, PipelineGraph, read_graph, referenced_parameters
+from .retries import RetryPolicy, read_policies
 
 STEP_TYPES = frozenset(
     {
@@ -38,13 +39,14 @@ _STEP_NAME = re.compile(r"^[A-Za-z0-9\-_]{1,64}$")
 class Plan:
     """A definition SageMaker accepted, with the graph an execution walks."""
 
-    definition: Definition
-    dag: Dag
+    graph: PipelineGraph
     text: str
+    retry_policies: dict[str, list[RetryPolicy]]
+    caching: dict[str, CacheSetting]
 
     @property
-    def parameters(self) -> dict[str, Any]:
-        return {p.name: p for p in self.definition.parameters}
+    def parameters(self) -> dict[str, ParameterSpec]:
+        return {p.name: p for p in self.graph.parameters}
 
 
 def load_plan(text: str) -> Plan:
@@ -58,25 +60,32 @@ def load_plan(text: str) -> Plan:
     if not isinstance(raw, Mapping):
         raise validation_error("Unable to parse pipeline definition. The definition must be a JSON object.")
     try:
-        definition = parse_definition(raw)
-    except DefinitionError as exc:
-        raise validation_error(f"Invalid pipeline definition: {exc.problem}") from None
-    problems = list(_problems(raw, definition))
-    dag = build_dag(definition)
-    for dangling in dag.dangling:
-        problems.append(
-            f"Step '{dangling.step}' references step '{dangling.reference}' which does not exist."
-        )
+        graph = read_graph(raw)
+    except DefinitionShapeError as exc:
+        raise validation_error(f"Invalid pipeline definition: {exc}") from None
+    problems = list(_problems(raw, graph))
+    retry_policies: dict[str, list[RetryPolicy]] = {}
+    caching: dict[str, CacheSetting] = {}
+    for node in graph.steps:
+        policies, policy_problems = read_policies(node.name, node.raw.get("RetryPolicies"))
+        setting, cache_problems = read_cache_config(node.name, node.raw.get("CacheConfig"))
+        problems += policy_problems + cache_problems
+        if policies:
+            retry_policies[node.name] = policies
+        if setting is not None and setting.enabled:
+            caching[node.name] = setting
+    for name, reference in graph.missing:
+        problems.append(f"Step '{name}' references step '{reference}' which does not exist.")
     if not problems:
-        cycle = dag.find_cycle()
+        cycle = graph.cycle()
         if cycle:
             problems.append("Pipeline definition has a cycle: " + " -> ".join(cycle))
     if problems:
         raise validation_error("Invalid pipeline definition: " + " ".join(problems))
-    return Plan(definition=definition, dag=dag, text=text)
+    return Plan(graph=graph, text=text, retry_policies=retry_policies, caching=caching)
 
 
-def _problems(raw: Mapping[str, Any], definition: Definition) -> list[str]:
+def _problems(raw: Mapping[str, Any], graph: PipelineGraph) -> list[str]:
     problems: list[str] = []
     seen_params: set[str] = set()
     for item in raw.get("Parameters") or []:
@@ -90,7 +99,7 @@ def _problems(raw: Mapping[str, Any], definition: Definition) -> list[str]:
         if item.get("Type", "String") not in PARAMETER_TYPES:
             problems.append(f"Parameter '{name}' has unknown Type {item.get('Type')!r}.")
     seen_steps: set[str] = set()
-    for step in definition.steps:
+    for step in graph.steps:
         if not _STEP_NAME.match(step.name):
             problems.append(f"Step name '{step.name}' must match [A-Za-z0-9-_]{{1,64}}.")
         if step.name in seen_steps:
@@ -101,7 +110,7 @@ def _problems(raw: Mapping[str, Any], definition: Definition) -> list[str]:
         if step.type == "Condition":
             for kind in sorted(_condition_types(step.arguments.get("Conditions")) - CONDITION_TYPES):
                 problems.append(f"Step '{step.name}' has a condition of unknown Type {kind!r}.")
-    for reference in sorted(parameter_references(raw.get("Steps"))):
+    for reference in sorted(referenced_parameters(raw.get("Steps"))):
         if reference not in seen_params:
             problems.append(f"Parameter '{reference}' is referenced but not defined.")
     return problems

@@ -182,7 +182,7 @@ def test_condition_on_step_outputs_uses_the_configured_outcome(
     assert set(steps_by_name(sagemaker_client, arn)) == {"Evaluate", "CheckMse", taken}
 
 
-def test_injected_failure_fails_the_run_with_its_reason_and_starts_nothing_after(
+def test_injected_failure_fails_the_run_and_the_step_with_its_reason_and_starts_nothing_after(
     sagemaker_emulator: Any, sagemaker_client: Any
 ) -> None:
     sagemaker_emulator.configure(
@@ -197,7 +197,7 @@ def test_injected_failure_fails_the_run_with_its_reason_and_starts_nothing_after
     arn = sagemaker_client.start_pipeline_execution(PipelineName="failing")["PipelineExecutionArn"]
     final = wait_for(sagemaker_client, arn)[-1]
     assert final["PipelineExecutionStatus"] == "Failed"
-    assert final["FailureReason"] == "AlgorithmError: ExecuteUserScriptError: out of memory"
+    assert final["FailureReason"] == "Step failure: One or multiple steps failed."
     steps = steps_by_name(sagemaker_client, arn)
     assert steps["Train"]["StepStatus"] == "Failed"
     assert steps["Train"]["FailureReason"] == "AlgorithmError: ExecuteUserScriptError: out of memory"
@@ -209,7 +209,7 @@ def test_injected_failure_fails_the_run_with_its_reason_and_starts_nothing_after
     assert summary["PipelineExecutionFailureReason"] == final["FailureReason"]
 
 
-def test_fail_step_fails_the_run_with_its_rendered_message(
+def test_fail_step_fails_the_run_and_shows_its_rendered_message_on_the_step(
     sagemaker_emulator: Any, sagemaker_client: Any
 ) -> None:
     sagemaker_emulator.configure(durations={"default": 0.05})
@@ -233,9 +233,10 @@ def test_fail_step_fails_the_run_with_its_rendered_message(
     arn = sagemaker_client.start_pipeline_execution(PipelineName="failstep")["PipelineExecutionArn"]
     final = wait_for(sagemaker_client, arn)[-1]
     assert final["PipelineExecutionStatus"] == "Failed"
-    assert final["FailureReason"] == "MSE above threshold 5"
+    assert final["FailureReason"] == "Step failure: One or multiple steps failed."
     stop_step = steps_by_name(sagemaker_client, arn)["Stop"]
     assert stop_step["StepStatus"] == "Failed"
+    assert stop_step["FailureReason"] == "MSE above threshold 5"
     assert stop_step["Metadata"]["Fail"]["ErrorMessage"] == "MSE above threshold 5"
 
 
