@@ -2,7 +2,9 @@
 
 SageMaker orders steps by three kinds of dependency: ``DependsOn`` lists, property references
 (``{"Get": "Steps.Train.Properties..."}``, PropertyFiles read by ``JsonGet``) and the if/else branches of
-a ConditionStep. The picture, the lint rules and the emulator all need the same graph, so it lives here.
+a ConditionStep. The picture, the lint rules and the status views need the same graph, so it lives here.
+The sandbox's SageMaker emulator walks definitions with its own code: a missed edge here cannot hide by
+agreeing with itself.
 """
 
 from __future__ import annotations

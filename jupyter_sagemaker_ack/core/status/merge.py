@@ -16,6 +16,10 @@ from .outcome import decide_outcome
 from .parse import CrView, SageMakerView
 from .snapshots import FINAL_STATUSES, RUN_RANK, STEP_RANK, RunSnapshot, StepSnapshot
 
+# SageMaker's FailureReason for a run whose step failed; the step's own reason is only on the step, so the
+# run's reason names each failed step and its reason after it.
+SAGEMAKER_STEP_FAILURE = "Step failure: One or multiple steps failed."
+
 
 def merge(
     cr: CrView | None,
@@ -67,6 +71,12 @@ def merge(
         end = max(ends) if ends else last_modified
         if last_modified is not None and end is not None and status in FINAL_STATUSES:
             end = max(end, last_modified)
+    reason = outcome.failure_reason if outcome.value == "Failed" else failure_reason
+    if outcome.value == "Failed" and reason == SAGEMAKER_STEP_FAILURE:
+        named = [
+            f"{s.name}: {s.failure_reason}" for s in step_list if s.status == "Failed" and s.failure_reason
+        ]
+        reason = " ".join([reason, *named])
     return RunSnapshot(
         namespace=(cr.namespace if cr and cr.namespace else None) or namespace,
         name=(cr.name if cr else None) or name,
@@ -76,7 +86,7 @@ def merge(
         ),
         status=status,
         outcome=outcome.value,
-        failure_reason=outcome.failure_reason if outcome.value == "Failed" else failure_reason,
+        failure_reason=reason,
         start_time=start,
         end_time=end,
         updated_at=now,
