@@ -33,7 +33,8 @@ POINTS = tuple(float(p) for p in os.environ.get("BENCH_IDLE_POINTS", "5,12" if S
 WINDOW = float(os.environ.get("BENCH_IDLE_WINDOW", "3" if SMOKE else "10"))
 CPU_TARGET = 5.0  # percent of one core, all sandbox processes together
 FLAT_MARGIN = 1.0  # the later window may cost at most this many points more than the earlier one
-LATENCY_SLACK = 0.5  # seconds the aged sandbox may lag behind the fresh one
+LATENCY_SLACK = 0.5  # seconds the aged sandbox's first status may lag behind the fresh one's
+REQUEUE_SECONDS = 0.5  # the sandbox re-reads a running execution this often: the Succeeded lag is 0-0.5 s
 TICKS = os.sysconf("SC_CLK_TCK")
 KUBECTL = shutil.which("kubectl") or "/usr/bin/kubectl"
 GROUP, VERSION = "sagemaker.services.k8s.aws", "v1alpha1"
@@ -143,8 +144,15 @@ def one_run(env: dict[str, str], out: Path) -> None:
         status = "--for=jsonpath={.status.pipelineExecutionStatus}=Succeeded"
         kubectl(env, "wait", "--timeout=60s", status, "pipelineexecution/bench-first")
         return
+    import logging
+    import warnings
+
     from jupyter_sagemaker_ack.config import resolve_settings
     from jupyter_sagemaker_ack.services.quickstart import run_quickstart
+
+    for noisy in ("sagemaker", "sagemaker.config", "botocore", "boto3"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module=r"sagemaker\.")
 
     result = run_quickstart(resolve_settings(env=env), out, say=lambda _: None)
     if result.run.outcome != "Succeeded":
@@ -152,6 +160,7 @@ def one_run(env: dict[str, str], out: Path) -> None:
 
 
 def main() -> None:
+    os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         info = stack.up(Path(tmp) / "sandbox")
@@ -185,7 +194,7 @@ def main() -> None:
     print(f"status latency fresh: first status {fresh[0]:.3f} s, Succeeded lag {fresh[1]:.3f} s")
     print(f"status latency aged:  first status {aged[0]:.3f} s, Succeeded lag {aged[1]:.3f} s")
     results.append(report("aged first-status latency", aged[0], fresh[0] + LATENCY_SLACK))
-    results.append(report("aged Succeeded lag", aged[1], fresh[1] + LATENCY_SLACK))
+    results.append(report("aged Succeeded lag", aged[1], max(fresh[1], REQUEUE_SECONDS) + 0.25))
     finish(results)
 
 

@@ -7,6 +7,7 @@ when its deletion starts, and again when the previous reconcile asked to be requ
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -104,6 +105,8 @@ class AckControllerEmulator:
         self._threads: list[threading.Thread] = []
         self._listed: dict[str, threading.Event] = {}
         self._resume: dict[str, str] = {}
+        # Watch requests made and events received (bookmarks aside): an idle controller adds to neither.
+        self.stats = {"watch_requests": 0, "events": 0}
         self._responses: set[Any] = set()
         self._responses_lock = threading.Lock()
 
@@ -140,7 +143,8 @@ class AckControllerEmulator:
         self.queue.close()
         with self._responses_lock:
             for response in list(self._responses):
-                response.shutdown()  # wakes the watch threads blocked in a read
+                with contextlib.suppress(RuntimeError, ValueError, OSError):  # already released or closed
+                    response.shutdown()  # wakes the watch threads blocked in a read
         for thread in self._threads:
             thread.join(5)
         self._threads = []
@@ -218,6 +222,7 @@ class AckControllerEmulator:
         if self.namespace:
             func = custom.list_namespaced_custom_object
             args = (GROUP, VERSION, self.namespace, kind.plural)
+        self.stats["watch_requests"] += 1
         response = func(
             *args,
             watch=True,
@@ -253,6 +258,7 @@ class AckControllerEmulator:
                 raise ApiException(status=410, reason=obj.get("message"))
             raise ApiException(status=obj.get("code", 500), reason=obj.get("message"))
         if event.get("type") != "BOOKMARK":
+            self.stats["events"] += 1
             self._observe(kind, str(event.get("type")), obj)
         return str((obj.get("metadata") or {}).get("resourceVersion") or resource_version)
 

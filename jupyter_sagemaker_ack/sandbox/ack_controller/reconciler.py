@@ -241,7 +241,7 @@ class Reconciler:
 
     def _fail(self, ctx: Context, failure: AwsFailure) -> SyncError:
         cond.on_error(ctx.conditions, failure.message, failure.terminal)
-        return SyncError(cond.TERMINAL_ERROR if failure.terminal else failure.message, failure.terminal)
+        return SyncError(cond.TERMINAL_ERROR if failure.terminal else failure.reason, failure.terminal)
 
     def _terminal(self, ctx: Context, message: str | None, reason: str | None = None) -> SyncError:
         cond.set_condition(ctx.conditions, cond.TERMINAL, "True", message, reason)
