@@ -176,10 +176,11 @@ class Reconciler:
     # -- entry point -------------------------------------------------------------------------------
 
     def reconcile(self, kind: Kind, namespace: str, name: str) -> float | None:
+        key = (kind.name, namespace, name)
         obj = self.kube.get(kind, namespace, name)
         if obj is None:
+            self._failures.pop(key, None)
             return None
-        key = (kind.name, namespace, name)
         ns_annotations = self.kube.namespace_annotations(namespace)
         annotations = obj["metadata"].get("annotations") or {}
         target = (
@@ -193,7 +194,7 @@ class Reconciler:
             # before any AWS call and without touching the CR; controller-runtime retries with backoff.
             message = (
                 f"Resource already exists in region {region}, but the desired state specifies region "
-                f"{target}. "
+                f"{annotations.get(res.REGION_ANNOTATION, '')}. "  # the annotation, even when it is unset
             )
             log.warning("%s %s/%s: %s", kind.name, namespace, name, message)
             self.calls.add(Entry(kind.name, namespace, name, error=message))
