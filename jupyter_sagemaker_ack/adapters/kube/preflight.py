@@ -6,6 +6,11 @@ and a SelfSubjectAccessReview allows each needed verb on pipelines and pipelinee
 and checks conflicts and existing names without persisting anything) and checks that each execution's
 pipeline exists or comes with it. A failed check raises before anything is created, so a refused submit
 leaves the cluster as it was.
+
+An execution that exists already is refused (one CR is one run). When the apply would change its
+``pipelineParameters`` or ``pipelineName``, the refusal says so: ACK v1.9.1 compares those fields but never
+reads them back, so such an edit is ignored without a condition or a warning, and the run keeps the values
+it started with. Refusing (rather than warning and applying) keeps the CR's spec true to the run it stands for.
 """
 
 from __future__ import annotations
@@ -195,6 +200,15 @@ def dry_run_writes(
             created.append(objects.create(doc, namespace, dry_run=True))
         except AlreadyExists:
             name = (doc.get("metadata") or {}).get("name")
+            ignored = _ignored_edits(objects.get(ack.EXECUTION_KIND, namespace, str(name)), doc)
+            if ignored:
+                raise AlreadyExists(
+                    f"PipelineExecution {name} already exists in namespace {namespace}, and this apply changes "
+                    f"its {'; '.join(ignored)}. ACK ignores such edits of an existing execution (no condition, "
+                    "no warning): the run keeps the values it started with, so a new run needs a new "
+                    f"PipelineExecution; {nothing}.",
+                    _new_run_command(doc),
+                ) from None
             raise AlreadyExists(
                 f"PipelineExecution {name} already exists in namespace {namespace}, so no new run was "
                 f"started (one CR is one run); {nothing}.",
@@ -203,6 +217,52 @@ def dry_run_writes(
         except UserError as exc:
             raise _refused(exc, nothing) from None
     return DryRun(tuple(applied), tuple(created))
+
+
+def _parameters(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
+    items = spec.get("pipelineParameters") or []
+    return [
+        (str(item.get("name")), "" if item.get("value") is None else str(item.get("value")))
+        for item in items
+        if isinstance(item, Mapping)
+    ]
+
+
+def _ignored_edits(live: Mapping[str, Any] | None, doc: Mapping[str, Any]) -> list[str]:
+    """The changes ``doc`` makes to the live execution that the ACK controller would silently ignore."""
+    if live is None:
+        return []
+    before, after = live.get("spec") or {}, doc.get("spec") or {}
+    if not isinstance(before, Mapping) or not isinstance(after, Mapping):
+        return []
+    changes = []
+    if before.get("pipelineName") != after.get("pipelineName"):
+        changes.append(f"pipelineName ({before.get('pipelineName')} -> {after.get('pipelineName')})")
+    old, new = _parameters(before), _parameters(after)
+    if old != new:
+        was, now = dict(old), dict(new)
+        shown = [
+            f"{key} {was.get(key, '(unset)')} -> {now.get(key, '(unset)')}"
+            for key in sorted(set(was) | set(now))
+            if was.get(key) != now.get(key)
+        ]
+        changes.append("pipelineParameters (" + (", ".join(shown) or "order") + ")")
+    return changes
+
+
+def _new_run_command(doc: Mapping[str, Any]) -> str:
+    spec = doc.get("spec") or {}
+    pipeline = _pipeline_name(doc) or "<pipeline>"
+    params = (
+        " ".join(f"--param {name}={value}" for name, value in _parameters(spec))
+        if isinstance(spec, Mapping)
+        else ""
+    )
+    command = f"sagemaker-ack render <definition> --pipeline-name {pipeline} --execution {params}".rstrip()
+    return (
+        f"Render a new run, which gets a new name: `{command} -o <dir>`, then apply that folder "
+        "(or give this PipelineExecution a new metadata.name)."
+    )
 
 
 def _require_pipelines(

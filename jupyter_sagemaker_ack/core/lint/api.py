@@ -12,6 +12,7 @@ from .definition_run import check_definition
 from .documents import Document, PlainDocument
 from .findings import Finding, finding, sort_key
 from .positions import JsonLocator, JsonPath, LineIndex, Position
+from .rules.ack_edits import check_execution_edits
 from .rules.definition import not_a_definition, not_utf8, parse_or_findings
 from .rules.executions import cross_check
 from .rules.manifest import ManifestResult, lint_manifest, no_documents
@@ -89,6 +90,7 @@ def lint_documents(
         elif result.kind == "PipelineExecution":
             executions.append(document)
     found.extend(cross_check(pipelines, executions))
+    found.extend(check_execution_edits(executions))
     return sorted(found, key=sort_key)
 
 

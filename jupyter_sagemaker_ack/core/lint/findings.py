@@ -176,6 +176,18 @@ CODES: dict[str, Code] = {
         "Put the definition JSON in spec.pipelineDefinition; ACK ignores S3 locations.",
         "rules.manifest",
     ),
+    "SMA217": Code(
+        "Edit of an existing run that ACK ignores",
+        _E,
+        "A new run needs a new PipelineExecution: render one (sagemaker-ack render ... --execution) and apply it.",
+        "rules.ack_edits",
+    ),
+    "SMA218": Code(
+        "PipelineExecution exported from a cluster",
+        _W,
+        "Apply a freshly rendered PipelineExecution (sagemaker-ack render ... --execution), not an exported one.",
+        "rules.ack_edits",
+    ),
     # Definitions
     "SMA301": Code(
         "Not a pipeline definition",

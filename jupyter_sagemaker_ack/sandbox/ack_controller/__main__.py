@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requeue-seconds", type=float, help="re-check interval while not synced")
     parser.add_argument("--realistic", action="store_true", help="the real controller's intervals (30 s)")
     parser.add_argument("--ready-file", type=Path, help="write {pid} here when ready")
+    parser.add_argument("--call-log", type=Path, help="append every SageMaker call made here (JSON lines)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         requeue_seconds=args.requeue_seconds,
         realistic=args.realistic,
         namespace=args.namespace,
+        call_log=args.call_log,
     ).start()
     done = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

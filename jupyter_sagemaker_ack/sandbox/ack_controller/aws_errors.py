@@ -27,9 +27,17 @@ def _modeled_errors() -> frozenset[str]:
 
 @dataclass(frozen=True)
 class AwsFailure:
+    """``message`` is what conditions show (the API error); ``detail`` the whole Go error, as the runtime
+    puts it in the Synced condition's reason (smithy's ``operation error ...`` around the API error)."""
+
     code: str | None
     message: str
     terminal: bool
+    detail: str = ""
+
+    @property
+    def reason(self) -> str:
+        return self.detail or self.message
 
     def is_not_found(self) -> bool:
         """The read path's NotFound: ResourceNotFound whose message ends in "does not exist"."""
@@ -42,7 +50,12 @@ def describe_failure(error: Exception) -> AwsFailure:
         code = str(details.get("Code", "Unknown"))
         text = str(details.get("Message", ""))
         shown = f"{code}: {text}" if code in _modeled_errors() else f"api error {code}: {text}"
-        return AwsFailure(code, shown, code in TERMINAL_CODES)
+        metadata = error.response.get("ResponseMetadata", {})
+        detail = (
+            f"operation error SageMaker: {error.operation_name}, https response error StatusCode: "
+            f"{metadata.get('HTTPStatusCode', 400)}, RequestID: {metadata.get('RequestId', '')}, {shown}"
+        )
+        return AwsFailure(code, shown, code in TERMINAL_CODES, detail)
     if isinstance(error, BotoCoreError):
         return AwsFailure(None, str(error), False)
     return AwsFailure(None, f"{type(error).__name__}: {error}", False)

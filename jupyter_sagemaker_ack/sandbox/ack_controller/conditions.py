@@ -4,7 +4,8 @@ These rules come from ACK runtime v0.62 (``pkg/condition``, ``reconciler.ensureC
 ACK code generator writes for the SageMaker controller (``updateConditions``, ``SetSyncedCondition``):
 
 - every reconcile that syncs starts from an empty list;
-- a successful AWS call adds ``ACK.ResourceSynced=True`` with no message when no hook set it; a
+- a successful AWS call adds no Synced condition itself; ``ensureConditions`` then sets
+  ``ACK.ResourceSynced=True`` "Resource synced successfully" (reason "") when no hook set it; a
   PipelineExecution's read sets it from the run status ("PipelineExecution is in Executing status.", False
   while Executing or Stopping, True otherwise, so a Failed run is Synced);
 - an error with a terminal AWS code sets ``ACK.Terminal=True``, any other error ``ACK.Recoverable=True``;
@@ -77,14 +78,12 @@ def set_execution_synced(conditions: list[dict[str, Any]], execution_status: str
 
 
 def on_success(conditions: list[dict[str, Any]]) -> None:
-    """Generated ``updateConditions(onSuccess=true)``: clear Terminal/Recoverable, add Synced=True."""
+    """Generated ``updateConditions(onSuccess=true)``: clear Terminal/Recoverable (it never adds Synced)."""
     for kind in (TERMINAL, RECOVERABLE):
         item = find(conditions, kind)
         if item is not None:
             item["status"] = "False"
             item.pop("message", None)
-    if find(conditions, SYNCED) is None:
-        conditions.append({"type": SYNCED, "status": "True"})
 
 
 def on_error(conditions: list[dict[str, Any]], message: str, terminal: bool) -> None:

@@ -7,6 +7,8 @@ when its deletion starts, and again when the previous reconcile asked to be requ
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import threading
 import time
@@ -17,10 +19,10 @@ import boto3
 import urllib3
 from botocore.config import Config
 from kubernetes import config as kube_config
-from kubernetes import watch
 from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
 
+from .calls import CallLog
 from .kube import KubeObjects
 from .reconciler import Reconciler, Settings, Timing
 from .resources import EXECUTION, GROUP, PIPELINE, VERSION, Kind
@@ -29,8 +31,8 @@ from .workqueue import DelayQueue
 log = logging.getLogger(__name__)
 # The kubernetes package's watch and config helpers carry no annotations.
 _new_client_from_config: Any = kube_config.new_client_from_config
-_Watch: Any = watch.Watch
-_WATCH_READ_TIMEOUT = 0.3
+# How long one watch request lasts before the server ends it and it is renewed (from the same point).
+WATCH_SECONDS = 300
 Key = tuple[str, str, str]
 
 
@@ -64,6 +66,7 @@ class AckControllerEmulator:
 
     ``requeue_seconds`` is how soon a CR that is not yet synced (a running execution) is looked at again;
     the default is short (0.5 s) for tests and demos, ``realistic=True`` uses the controller's 30 s.
+    ``calls`` records every SageMaker call it makes (``call_log``: also appended to that file).
     """
 
     def __init__(
@@ -77,6 +80,7 @@ class AckControllerEmulator:
         namespace: str | None = None,
         account_id: str = "123456789012",
         max_attempts: int = 3,
+        call_log: Path | None = None,
     ) -> None:
         if api_client is None:
             if kubeconfig is None:
@@ -93,12 +97,18 @@ class AckControllerEmulator:
             timing = Timing() if realistic else Timing.short(0.5)
         self.settings = Settings(default_region=region, account_id=account_id, timing=timing)
         self.kube = KubeObjects(api_client)
-        self.reconciler = Reconciler(self.kube, self._client_for, self.settings)
+        self.calls = CallLog(call_log)
+        self.reconciler = Reconciler(self.kube, self._client_for, self.settings, self.calls)
         self.queue = DelayQueue()
         self._seen: dict[Key, tuple[Any, bool]] = {}
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._listed: dict[str, threading.Event] = {}
+        self._resume: dict[str, str] = {}
+        # Watch requests made and events received (bookmarks aside): an idle controller adds to neither.
+        self.stats = {"watch_requests": 0, "events": 0}
+        self._responses: set[Any] = set()
+        self._responses_lock = threading.Lock()
 
     # -- AWS clients -------------------------------------------------------------------------------
 
@@ -131,6 +141,10 @@ class AckControllerEmulator:
     def stop(self) -> None:
         self._stop.set()
         self.queue.close()
+        with self._responses_lock:
+            for response in list(self._responses):
+                with contextlib.suppress(RuntimeError, ValueError, OSError):  # already released or closed
+                    response.shutdown()  # wakes the watch threads blocked in a read
         for thread in self._threads:
             thread.join(5)
         self._threads = []
@@ -166,59 +180,87 @@ class AckControllerEmulator:
             self.queue.add(key)
 
     def _watch_loop(self, kind: Kind) -> None:
+        """List, then watch from the last resourceVersion seen, for as long as the controller runs.
+
+        The resourceVersion advances with every event and bookmark, so a watch that ends (the server's
+        timeout, a dropped connection) resumes where it stopped instead of replaying what it saw; only a
+        410 Gone or an error relists. An idle watch costs nothing here: the read blocks until the server
+        sends something (a bookmark at the latest), and ``stop()`` shuts the connection down.
+        """
         resource_version = ""
         failures = 0
         while not self._stop.is_set():
             try:
                 if not resource_version:
                     items, resource_version = self._list(kind)
+                    self._resume[kind.name] = resource_version
                     for item in items:
                         self._observe(kind, "ADDED", item)
                     self._listed[kind.name].set()
                 resource_version = self._watch_once(kind, resource_version)
+                failures = 0
             except ApiException as error:
-                if error.status == 410:
-                    resource_version = ""
-                    continue
-                # Relisting every half second keeps CRs reconciled even where watches do not work.
-                level = logging.DEBUG if failures else logging.WARNING
-                log.log(level, "watching %s failed (%s); listing again", kind.plural, error.status)
-                failures += 1
+                if error.status != 410:
+                    level = logging.DEBUG if failures else logging.WARNING
+                    log.log(level, "watching %s failed (%s); listing again", kind.plural, error.status)
+                    failures += 1
+                    self._stop.wait(min(5.0, 0.5 * failures))
                 resource_version = ""
-                self._stop.wait(0.5)
-            except (urllib3.exceptions.HTTPError, OSError) as error:
-                if not isinstance(error, urllib3.exceptions.ReadTimeoutError):
-                    log.debug("watch of %s interrupted: %s", kind.plural, error)
-                    self._stop.wait(0.2)
+            except (urllib3.exceptions.HTTPError, OSError, ValueError) as error:
+                if self._stop.is_set():
+                    return
+                log.debug("watch of %s interrupted: %s", kind.plural, error)
+                failures += 1
+                self._stop.wait(min(5.0, 0.2 * failures))
+                resource_version = self._resume.get(kind.name, resource_version)
 
     def _watch_once(self, kind: Kind, resource_version: str) -> str:
-        stream = _Watch()
+        """One watch request; returns the resourceVersion to resume from (empty after 410 Gone)."""
         custom = self.kube.custom
         args: tuple[Any, ...] = (GROUP, VERSION, kind.plural)
         func: Any = custom.list_cluster_custom_object
         if self.namespace:
             func = custom.list_namespaced_custom_object
             args = (GROUP, VERSION, self.namespace, kind.plural)
-        for event in stream.stream(
-            func,
+        self.stats["watch_requests"] += 1
+        response = func(
             *args,
+            watch=True,
             resource_version=resource_version,
             allow_watch_bookmarks=True,
-            timeout_seconds=30,
-            _request_timeout=(5, _WATCH_READ_TIMEOUT),
-        ):
-            if self._stop.is_set():
-                stream.stop()
-                break
-            obj = event.get("object") or {}
-            if event.get("type") == "ERROR":
-                if obj.get("code") == 410:
-                    return ""
-                raise ApiException(status=obj.get("code", 500), reason=obj.get("message"))
-            resource_version = str((obj.get("metadata") or {}).get("resourceVersion", resource_version))
-            if event.get("type") != "BOOKMARK":
-                self._observe(kind, str(event.get("type")), obj)
+            timeout_seconds=WATCH_SECONDS,
+            _preload_content=False,
+            _request_timeout=(5, WATCH_SECONDS + 30),
+        )
+        with self._responses_lock:
+            self._responses.add(response)
+        try:
+            pending = b""
+            for chunk in response.stream(amt=None, decode_content=False):
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    if line.strip():
+                        resource_version = self._on_event(kind, json.loads(line), resource_version)
+                        self._resume[kind.name] = resource_version
+                if self._stop.is_set():
+                    break
+        finally:
+            with self._responses_lock:
+                self._responses.discard(response)
+            response.release_conn()
         return resource_version
+
+    def _on_event(self, kind: Kind, event: dict[str, Any], resource_version: str) -> str:
+        obj = event.get("object") or {}
+        if event.get("type") == "ERROR":
+            if obj.get("code") == 410:
+                raise ApiException(status=410, reason=obj.get("message"))
+            raise ApiException(status=obj.get("code", 500), reason=obj.get("message"))
+        if event.get("type") != "BOOKMARK":
+            self.stats["events"] += 1
+            self._observe(kind, str(event.get("type")), obj)
+        return str((obj.get("metadata") or {}).get("resourceVersion") or resource_version)
 
     # -- working -----------------------------------------------------------------------------------
 

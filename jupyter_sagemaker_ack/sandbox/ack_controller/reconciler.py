@@ -6,6 +6,14 @@ refuse it (``ACK.Terminal`` "Resource already exists") when it exists but the CR
 when the spec changed; then Synced/Ready and a status patch. Delete: with the finalizer and deletion policy
 ``delete`` (the default), DeletePipeline, or StopPipelineExecution and wait while Stopping; then the finalizer
 goes. The answer is when to look at the CR again (None: only on its next spec change).
+
+Read from the v1.9.1 controller and runtime v0.62: a request the spec cannot become (maxParallelExecutionSteps
+beyond int32) is ACK.Recoverable and leaves the finalizer; only an AWS error on create removes it. Deletion
+policy is the CR's annotation, else the Namespace's ``sagemaker.services.k8s.aws/deletion-policy``, else
+``delete``; anything but exactly ``delete`` keeps the AWS resource. A Describe that fails while deleting
+writes nothing; a failed Stop/DeletePipeline adds ACK.Recoverable to the conditions the CR had, and Ready is
+not recomputed. A region annotation that no longer matches ``status.ackResourceMetadata.region`` fails every
+reconcile before any call, with no condition.
 """
 
 from __future__ import annotations
@@ -17,13 +25,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import conditions as cond
 from . import resources as res
 from .aws_errors import AwsFailure, describe_failure
+from .calls import CallLog, Entry
 from .kube import KubeObjects
-from .resources import PIPELINE, Kind
+from .resources import PIPELINE, Kind, PayloadError
 
 log = logging.getLogger(__name__)
 _ADOPTION_POLICIES = ("adopt", "adopt-or-create")
@@ -41,7 +51,9 @@ class Timing:
 
     @classmethod
     def short(cls, seconds: float) -> Timing:
-        return cls(seconds, seconds * 2, max(60.0, seconds * 120), seconds, seconds * 16)
+        """Quick re-checks while a CR is not synced (a running execution); the controller's own resync
+        periods once it is, since nothing changes in SageMaker for a finished run or an idle pipeline."""
+        return cls(seconds, 60.0, 36_000.0, seconds, seconds * 16)
 
 
 @dataclass
@@ -50,6 +62,7 @@ class Settings:
     account_id: str = "123456789012"
     partition: str = "aws"
     timing: Timing = field(default_factory=Timing)
+    resource_tags: tuple[str, ...] = res.HELM_RESOURCE_TAGS
 
 
 @dataclass(frozen=True)
@@ -110,34 +123,64 @@ class Context:
 
     @property
     def adopted(self) -> bool:
-        return self.annotations.get(res.ADOPTED_ANNOTATION) == "true"
+        return self.annotations.get(res.ADOPTED_ANNOTATION, "").lower() == "true"
 
     @property
     def read_only(self) -> bool:
-        return self.annotations.get(res.READ_ONLY_ANNOTATION) == "true"
+        return self.annotations.get(res.READ_ONLY_ANNOTATION, "").lower() == "true"
 
-
-def _aws(call: Callable[..., dict[str, Any]], **params: Any) -> dict[str, Any]:
-    try:
-        return call(**params)
-    except (ClientError, BotoCoreError) as error:
-        raise AwsCallFailed(describe_failure(error)) from None
+    @property
+    def deletion_policy(self) -> str:
+        """The runtime's ``getDeletionPolicy``: present annotations win even when empty or misspelt."""
+        if res.DELETION_POLICY_ANNOTATION in self.annotations:
+            return self.annotations[res.DELETION_POLICY_ANNOTATION]
+        if res.NAMESPACE_DELETION_POLICY_ANNOTATION in self.namespace_annotations:
+            return self.namespace_annotations[res.NAMESPACE_DELETION_POLICY_ANNOTATION]
+        return "delete"  # the helm chart's --deletion-policy
 
 
 class Reconciler:
-    def __init__(self, kube: KubeObjects, sagemaker: Callable[[str], Any], settings: Settings) -> None:
+    def __init__(
+        self,
+        kube: KubeObjects,
+        sagemaker: Callable[[str], Any],
+        settings: Settings,
+        calls: CallLog | None = None,
+    ) -> None:
         self.kube = kube
         self.sagemaker = sagemaker
         self.settings = settings
+        self.calls = calls or CallLog()
         self._failures: dict[tuple[str, str, str], int] = {}
+
+    def _aws(self, ctx: Context, operation: str, **params: Any) -> dict[str, Any]:
+        """One SageMaker call for ``ctx``'s CR, recorded in the call log."""
+        meta = ctx.meta
+        self.calls.add(
+            Entry(
+                ctx.kind.name,
+                str(meta.get("namespace")),
+                str(meta.get("name")),
+                operation,
+                ctx.region,
+                params,
+            )
+        )
+        call = getattr(ctx.client, xform_name(operation))
+        try:
+            answer: dict[str, Any] = call(**params)
+        except (ClientError, BotoCoreError) as error:
+            raise AwsCallFailed(describe_failure(error)) from None
+        return answer
 
     # -- entry point -------------------------------------------------------------------------------
 
     def reconcile(self, kind: Kind, namespace: str, name: str) -> float | None:
+        key = (kind.name, namespace, name)
         obj = self.kube.get(kind, namespace, name)
         if obj is None:
+            self._failures.pop(key, None)
             return None
-        key = (kind.name, namespace, name)
         ns_annotations = self.kube.namespace_annotations(namespace)
         annotations = obj["metadata"].get("annotations") or {}
         target = (
@@ -147,8 +190,14 @@ class Reconciler:
         )
         region = ((obj.get("status") or {}).get("ackResourceMetadata") or {}).get("region") or target
         if region != target:
-            # The runtime refuses a region change once the resource exists: a terminal error, logged only.
-            log.warning("%s %s/%s exists in region %s, not %s", kind.name, namespace, name, region, target)
+            # The runtime refuses a region change once the resource exists: a terminal error it only logs,
+            # before any AWS call and without touching the CR; controller-runtime retries with backoff.
+            message = (
+                f"Resource already exists in region {region}, but the desired state specifies region "
+                f"{annotations.get(res.REGION_ANNOTATION, '')}. "  # the annotation, even when it is unset
+            )
+            log.warning("%s %s/%s: %s", kind.name, namespace, name, message)
+            self.calls.add(Entry(kind.name, namespace, name, error=message))
             return self._backoff(key)
         ctx = Context(kind, obj, self.sagemaker(region), region, ns_annotations)
         try:
@@ -193,7 +242,7 @@ class Reconciler:
 
     def _fail(self, ctx: Context, failure: AwsFailure) -> SyncError:
         cond.on_error(ctx.conditions, failure.message, failure.terminal)
-        return SyncError(cond.TERMINAL_ERROR if failure.terminal else failure.message, failure.terminal)
+        return SyncError(cond.TERMINAL_ERROR if failure.terminal else failure.reason, failure.terminal)
 
     def _terminal(self, ctx: Context, message: str | None, reason: str | None = None) -> SyncError:
         cond.set_condition(ctx.conditions, cond.TERMINAL, "True", message, reason)
@@ -252,10 +301,17 @@ class Reconciler:
     # -- Pipeline ----------------------------------------------------------------------------------
 
     def _describe_pipeline(self, ctx: Context, name: str) -> dict[str, Any]:
-        described = _aws(ctx.client.describe_pipeline, PipelineName=name)
+        described = self._aws(ctx, "DescribePipeline", PipelineName=name)
         ctx.status.update(res.pipeline_status(described))
         self._metadata(ctx, described.get("PipelineArn"))
         return described
+
+    def _payload(self, ctx: Context, build: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+        """A request built from the spec; a spec it cannot hold fails the sync as ACK.Recoverable."""
+        try:
+            return build(*args)
+        except PayloadError as error:
+            raise self._fail(ctx, AwsFailure(None, str(error), False)) from None
 
     def _sync_pipeline(self, ctx: Context) -> None:
         policy, fields = self._adoption(ctx)
@@ -285,16 +341,22 @@ class Reconciler:
         if not ctx.managed:
             raise self._terminal(ctx, cond.NOT_MANAGED_MESSAGE, cond.NOT_MANAGED_REASON)
         if res.pipeline_delta(ctx.spec, described):
+            params = self._payload(ctx, res.update_pipeline_input, ctx.spec)
             try:
-                _aws(ctx.client.update_pipeline, **res.update_pipeline_input(ctx.spec))
+                self._aws(ctx, "UpdatePipeline", **params)
                 self._describe_pipeline(ctx, str(name))
             except AwsCallFailed as failed:
                 raise self._fail(ctx, failed.failure) from None
 
     def _create_pipeline(self, ctx: Context) -> None:
         self._mark_managed(ctx)
+        # EnsureTags: the helm resourceTags join the CR's own tags for the create (never written back).
+        extra = res.controller_tags(
+            self.settings.resource_tags, str(ctx.meta.get("namespace")), dict(ctx.meta.get("labels") or {})
+        )
+        params = self._payload(ctx, res.create_pipeline_input, ctx.spec, extra)
         try:
-            created = _aws(ctx.client.create_pipeline, **res.create_pipeline_input(ctx.spec))
+            created = self._aws(ctx, "CreatePipeline", **params)
         except AwsCallFailed as failed:
             self._mark_unmanaged(ctx)
             raise self._fail(ctx, failed.failure) from None
@@ -308,7 +370,7 @@ class Reconciler:
     # -- PipelineExecution -------------------------------------------------------------------------
 
     def _describe_execution(self, ctx: Context, arn: str) -> dict[str, Any]:
-        described = _aws(ctx.client.describe_pipeline_execution, PipelineExecutionArn=arn)
+        described = self._aws(ctx, "DescribePipelineExecution", PipelineExecutionArn=arn)
         ctx.status.update(res.execution_status(described))
         self._metadata(ctx, described.get("PipelineExecutionArn"))
         cond.set_execution_synced(ctx.conditions, described.get("PipelineExecutionStatus"))
@@ -343,18 +405,24 @@ class Reconciler:
             raise SyncError("adopted resource, requeuing to check for updates", terminal=False, requeue=0.0)
         if not ctx.managed:
             raise self._terminal(ctx, cond.NOT_MANAGED_MESSAGE, cond.NOT_MANAGED_REASON)
-        changes = res.execution_delta(ctx.spec, described)
-        if changes:
+        if ctx.spec.get("pipelineVersionID") is None and described.get("PipelineVersionId") is not None:
+            # customSetDefaults: the observed version is copied into the spec (and written back).
+            self.kube.patch_object(
+                ctx.kind, ctx.obj, {"spec": {"pipelineVersionID": described["PipelineVersionId"]}}
+            )
+        if res.execution_delta(ctx.spec, described):
+            params = self._payload(ctx, res.update_execution_input, ctx.spec, str(arn))
             try:
-                _aws(ctx.client.update_pipeline_execution, PipelineExecutionArn=arn, **changes)
+                self._aws(ctx, "UpdatePipelineExecution", **params)
                 self._describe_execution(ctx, str(arn))
             except AwsCallFailed as failed:
                 raise self._fail(ctx, failed.failure) from None
 
     def _start_execution(self, ctx: Context) -> None:
         self._mark_managed(ctx)
+        params = self._payload(ctx, res.start_execution_input, ctx.spec)
         try:
-            started = _aws(ctx.client.start_pipeline_execution, **res.start_execution_input(ctx.spec))
+            started = self._aws(ctx, "StartPipelineExecution", **params)
         except AwsCallFailed as failed:
             self._mark_unmanaged(ctx)
             raise self._fail(ctx, failed.failure) from None
@@ -371,14 +439,10 @@ class Reconciler:
     def _delete(self, ctx: Context) -> Outcome:
         if not ctx.managed:
             return Outcome(None)
-        policy = (
-            ctx.annotations.get(res.DELETION_POLICY_ANNOTATION)
-            or ctx.namespace_annotations.get(res.NAMESPACE_DELETION_POLICY_ANNOTATION)
-            or "delete"
-        )
-        if policy == "retain" or ctx.read_only:
+        if ctx.deletion_policy != "delete" or ctx.read_only:
             self._mark_unmanaged(ctx)
             return Outcome(None)
+        # The delete path keeps the conditions the CR has: no reset, no Ready recomputed.
         ctx.status = copy.deepcopy(ctx.obj.get("status") or {})
         ctx.conditions = list(ctx.status.get("conditions") or [])
         try:
@@ -386,21 +450,29 @@ class Reconciler:
                 return self._delete_pipeline(ctx)
             return self._delete_execution(ctx)
         except AwsCallFailed as failed:
+            # rm.Delete's onError: a failed Stop/DeletePipeline is written beside the old conditions.
             cond.on_error(ctx.conditions, failed.failure.message, failed.failure.terminal)
             ctx.status["conditions"] = ctx.conditions
             self.kube.patch_status(ctx.kind, ctx.obj, ctx.status)
             return Outcome(None, failed=True)
 
+    def _read_for_delete(self, ctx: Context, read: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+        """deleteResource's ReadOne: None when gone; any other failure returns the CR as it was (no patch)."""
+        try:
+            return read()
+        except AwsCallFailed as failed:
+            if failed.failure.is_not_found():
+                return None
+            raise _ReadFailed from None
+
     def _delete_pipeline(self, ctx: Context) -> Outcome:
         name = str(ctx.spec.get("pipelineName"))
         try:
-            _aws(ctx.client.describe_pipeline, PipelineName=name)
-        except AwsCallFailed as failed:
-            if failed.failure.is_not_found():
-                self._mark_unmanaged(ctx)
-                return Outcome(None)
-            raise
-        _aws(ctx.client.delete_pipeline, PipelineName=name)
+            found = self._read_for_delete(ctx, lambda: self._aws(ctx, "DescribePipeline", PipelineName=name))
+        except _ReadFailed:
+            return Outcome(None, failed=True)
+        if found is not None:
+            self._aws(ctx, "DeletePipeline", PipelineName=name)
         self._mark_unmanaged(ctx)
         return Outcome(None)
 
@@ -410,15 +482,16 @@ class Reconciler:
             self._mark_unmanaged(ctx)
             return Outcome(None)
         try:
-            described = self._describe_execution(ctx, str(arn))
-        except AwsCallFailed as failed:
-            if failed.failure.is_not_found():
-                self._mark_unmanaged(ctx)
-                return Outcome(None)
-            raise
+            described = self._read_for_delete(ctx, lambda: self._describe_execution(ctx, str(arn)))
+        except _ReadFailed:
+            return Outcome(None, failed=True)
+        if described is None:
+            self._mark_unmanaged(ctx)
+            return Outcome(None)
         state = described.get("PipelineExecutionStatus")
-        if state == "Executing":
-            _aws(ctx.client.stop_pipeline_execution, PipelineExecutionArn=str(arn))
+        if state is None or state == "Executing":
+            # sdkDelete stops a run that is Executing or shows no status yet.
+            self._aws(ctx, "StopPipelineExecution", PipelineExecutionArn=str(arn))
             self._describe_execution(ctx, str(arn))
             state = ctx.status.get("pipelineExecutionStatus")
         ctx.status["conditions"] = ctx.conditions
@@ -428,6 +501,10 @@ class Reconciler:
             return Outcome(self.settings.timing.not_synced)
         self._mark_unmanaged(ctx)
         return Outcome(None)
+
+
+class _ReadFailed(Exception):
+    """The delete path's Describe failed with something other than NotFound."""
 
 
 def _pipeline_spec_from(described: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from jupyter_sagemaker_ack.sandbox.kubeapi import KubeApiServer
 GROUP, VERSION = "sagemaker.services.k8s.aws", "v1alpha1"
 PLURALS = {"Pipeline": "pipelines", "PipelineExecution": "pipelineexecutions"}
 _new_client_from_config: Any = kube_config.new_client_from_config  # unannotated in the kubernetes package
+KUBECTL = shutil.which("kubectl") or "/usr/bin/kubectl"
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +37,27 @@ class Cluster:
     namespace: str
     custom: k8s.CustomObjectsApi
     core: k8s.CoreV1Api
+    kubeconfig: Path | None = None
+    controller: AckControllerEmulator | None = None
+
+    def kubectl(self, *args: str, stdin: str | None = None, check: bool = True) -> str:
+        """The real kubectl in this namespace; its stdout (an AssertionError with stderr when it fails)."""
+        assert self.kubeconfig is not None
+        env = {
+            "KUBECONFIG": str(self.kubeconfig),
+            "PATH": os.environ.get("PATH", "/usr/bin"),
+            "HOME": str(self.kubeconfig.parent),
+        }
+        done = subprocess.run(
+            [KUBECTL, "--namespace", self.namespace, *args],
+            input=stdin,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert not check or done.returncode == 0, f"kubectl {' '.join(args)} failed: {done.stderr}"
+        return done.stdout
 
     def create(
         self, kind: str, name: str, spec: dict[str, Any], annotations: dict[str, str] | None = None
@@ -92,7 +117,9 @@ def execution_status(cr: dict[str, Any] | None) -> str | None:
 def bare_cluster(ack_kube: tuple[KubeApiServer, Path], kube_namespace: str) -> Cluster:
     """A fresh namespace that no controller watches yet."""
     api_client = _new_client_from_config(str(ack_kube[1]))
-    return Cluster(kube_namespace, k8s.CustomObjectsApi(api_client), k8s.CoreV1Api(api_client))
+    return Cluster(
+        kube_namespace, k8s.CustomObjectsApi(api_client), k8s.CoreV1Api(api_client), kubeconfig=ack_kube[1]
+    )
 
 
 @pytest.fixture
@@ -106,6 +133,7 @@ def cluster(bare_cluster: Cluster, sagemaker_emulator: Any, sagemaker_client: An
         namespace=bare_cluster.namespace,
         max_attempts=1,
     ).start()
+    bare_cluster.controller = controller
     try:
         yield bare_cluster
     finally:

@@ -138,16 +138,20 @@ def test_execution_create_terminal(shared_dir: Path, cluster: Cluster) -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "fixture"),
+    ("kind", "fixture", "failing_call"),
     [
-        ("PipelineExecution", "pipelineexecution_recoverable_error.yaml"),
-        ("Pipeline", "pipeline_recoverable_error.yaml"),
+        ("PipelineExecution", "pipelineexecution_recoverable_error.yaml", "StopPipelineExecution"),
+        ("Pipeline", "pipeline_recoverable_error.yaml", "DeletePipeline"),
     ],
 )
 def test_recoverable_error_on_delete(
-    shared_dir: Path, cluster: Cluster, sagemaker_emulator: Any, kind: str, fixture: str
+    shared_dir: Path, cluster: Cluster, sagemaker_emulator: Any, kind: str, fixture: str, failing_call: str
 ) -> None:
-    sagemaker_emulator.configure(durations={"default": 0.05})
+    """The fixtures come from the controller's Delete unit tests: the Stop/DeletePipeline call fails. In the
+    whole reconciler the delete path reads first (a failed read there writes nothing) and keeps the CR's old
+    conditions: the run's Synced stays what its status says (False while Executing), Ready is not recomputed.
+    """
+    sagemaker_emulator.configure(durations={"default": 60.0 if kind == "PipelineExecution" else 0.05})
     cluster.create("Pipeline", "test-pipeline", pipeline_spec("test-pipeline"))
     cluster.wait(
         "Pipeline", "test-pipeline", lambda cr: "arn" in status_of(cr).get("ackResourceMetadata", {})
@@ -156,18 +160,24 @@ def test_recoverable_error_on_delete(
     if kind == "PipelineExecution":
         name = "test-pipeline-execution"
         cluster.create(kind, name, execution_spec("test-pipeline"))
-        cluster.wait(kind, name, lambda cr: execution_status(cr) == "Succeeded")
+        cluster.wait(kind, name, lambda cr: execution_status(cr) == "Executing")
+    before = conditions_of(cluster.get(kind, name))
 
-    sagemaker_emulator.configure(throttle={"next": 1_000_000})
+    sagemaker_emulator.configure(throttle={"next": 1_000_000, "operations": [failing_call]})
     try:
         cluster.delete(kind, name)
         failing = cluster.wait(kind, name, lambda cr: "ACK.Recoverable" in conditions_of(cr))
     finally:
-        sagemaker_emulator.configure(throttle={"next": 0})
+        sagemaker_emulator.configure(throttle={"next": 0, "operations": []})
     expected = _fixture(shared_dir, fixture)
+    if kind == "PipelineExecution":  # the unit test's state had no run status, so Synced=True there
+        expected["status"]["conditions"] = [
+            c for c in expected["status"]["conditions"] if c["type"] != "ACK.ResourceSynced"
+        ]
     _assert_status_fields_match(expected, failing)
     _assert_conditions_match(expected, failing, synced=False)
-    assert (
-        conditions_of(failing)["ACK.Recoverable"]["message"] == "api error ThrottlingException: Rate exceeded"
-    )
+    conditions = conditions_of(failing)
+    assert conditions["ACK.Recoverable"]["message"] == "api error ThrottlingException: Rate exceeded"
+    assert conditions["Ready"] == before["Ready"]  # the delete path does not recompute Ready
+    assert conditions["ACK.ResourceSynced"]["status"] == before["ACK.ResourceSynced"]["status"]
     cluster.wait(kind, name, lambda cr: cr is None)  # once SageMaker answers again, the delete completes

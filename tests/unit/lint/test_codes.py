@@ -27,6 +27,7 @@ def test_every_rule_module_is_named_by_a_code() -> None:
     families = {
         f"rules.{name}"
         for name in (
+            "ack_edits",
             "definition",
             "executions",
             "graph",
