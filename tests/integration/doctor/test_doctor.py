@@ -112,7 +112,8 @@ def test_human_output_has_one_line_per_check_and_the_fix_under_it(sandbox_env, t
     assert (
         lines[role + 1].strip().startswith("fix: Create it with a trust policy for sagemaker.amazonaws.com")
     )
-    assert lines[-1].startswith("doctor: ") and "1 error" in lines[-1]
+    assert lines[-1].startswith("doctor: ")
+    assert "1 error" in lines[-1]
 
 
 def test_bucket_without_versioning(sandbox_env):
@@ -125,7 +126,8 @@ def test_bucket_without_versioning(sandbox_env):
         s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     check = line(report, "s3 versioning")
     assert code == 1
-    assert check["status"] == "error" and "Suspended" in check["detail"]
+    assert check["status"] == "error"
+    assert "Suspended" in check["detail"]
     assert (
         check["fix"]
         == f"aws s3api put-bucket-versioning --bucket {bucket} --versioning-configuration Status=Enabled"
@@ -153,8 +155,10 @@ def test_bucket_policy_open_to_everyone(sandbox_env):
     finally:
         s3.delete_bucket_policy(Bucket=bucket)
     check = line(report, "s3 bucket policy")
-    assert code == 1 and check["status"] == "error"
-    assert "Everyone" in check["detail"] and "Principal *" in check["detail"]
+    assert code == 1
+    assert check["status"] == "error"
+    assert "Everyone" in check["detail"]
+    assert "Principal *" in check["detail"]
     assert "get-bucket-policy" in check["fix"]
 
 
@@ -168,7 +172,8 @@ def test_disabled_kms_key(sandbox_env):
         kms.enable_key(KeyId=key)
     check = line(report, "kms key")
     assert code == 1
-    assert check["status"] == "error" and "Disabled" in check["detail"]
+    assert check["status"] == "error"
+    assert "Disabled" in check["detail"]
     assert "aws kms enable-key" in check["fix"]
 
 
@@ -177,10 +182,8 @@ def test_unreachable_kube_api(sandbox_env, tmp_path):
     code, report = doctor({**sandbox_env, "KUBECONFIG": str(kubeconfig)})
     check = line(report, "kube context")
     assert code == 1
-    assert (
-        check["status"] == "error"
-        and "Cannot reach the Kubernetes API at http://127.0.0.1:9" in check["detail"]
-    )
+    assert check["status"] == "error"
+    assert "Cannot reach the Kubernetes API at http://127.0.0.1:9" in check["detail"]
     assert "kubectl cluster-info" in check["fix"]
     assert line(report, "ack crds")["status"] == "warning"  # not checked, said so
     assert report["seconds"] < 15
@@ -205,8 +208,10 @@ def test_missing_crds(sandbox_env, bare_cluster):
     code, report = doctor({**sandbox_env, "KUBECONFIG": str(bare_cluster(crds=[]))})
     check = line(report, "ack crds")
     assert code == 1
-    assert check["status"] == "error" and "are not installed" in check["detail"]
-    assert "helm install -n ack-system" in check["fix"] and "sagemaker-chart" in check["fix"]
+    assert check["status"] == "error"
+    assert "are not installed" in check["detail"]
+    assert "helm install -n ack-system" in check["fix"]
+    assert "sagemaker-chart" in check["fix"]
 
 
 def test_no_controller_watching(sandbox_env, bare_cluster, tmp_path, monkeypatch):
@@ -219,20 +224,25 @@ def test_no_controller_watching(sandbox_env, bare_cluster, tmp_path, monkeypatch
     path.write_text(manifests.dump_yaml([pipeline]))
     kubectl(env, "apply", "-f", str(path))
     code, report = doctor(env)  # just created: doctor cannot tell yet
-    assert code == 0 and line(report, "ack controller")["status"] == "warning"
+    assert code == 0
+    assert line(report, "ack controller")["status"] == "warning"
     time.sleep(1.1)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     check = run_doctor(resolve_settings(), controller_grace_seconds=1.0).check("ack controller")
     assert check.status == "error"
-    assert "No ACK controller watches default" in check.detail and "Pipeline/nobody-watches-" in check.detail
-    assert "helm install" in check.fix and "watchNamespace" in check.fix
+    assert "No ACK controller watches default" in check.detail
+    assert "Pipeline/nobody-watches-" in check.detail
+    assert "helm install" in check.fix
+    assert "watchNamespace" in check.fix
 
 
 def test_pipeline_role_missing(sandbox_env):
     code, report = doctor({**sandbox_env, "SAGEMAKER_ACK_ROLE_ARN": "arn:aws:iam::123456789012:role/Gone"})
     check = line(report, "pipeline role")
-    assert code == 1 and check["status"] == "error" and "does not exist" in check["detail"]
+    assert code == 1
+    assert check["status"] == "error"
+    assert "does not exist" in check["detail"]
     assert "trust policy for sagemaker.amazonaws.com" in check["fix"]
 
 
@@ -250,7 +260,8 @@ def test_pipeline_role_not_trusted_by_sagemaker(sandbox_env):
     finally:
         iam.delete_role(RoleName="DoctorEc2Role")
     check = line(report, "pipeline role")
-    assert code == 1 and check["status"] == "error"
+    assert code == 1
+    assert check["status"] == "error"
     assert "trusted by ec2.amazonaws.com, not sagemaker.amazonaws.com" in check["detail"]
     assert check["fix"].startswith("aws iam update-assume-role-policy --role-name DoctorEc2Role")
 
@@ -262,7 +273,8 @@ def test_access_review_denied(sandbox, sandbox_env):
     finally:
         _admin(sandbox, "access", {"reset": True})
     check = line(report, "kube access")
-    assert code == 1 and check["status"] == "error"
+    assert code == 1
+    assert check["status"] == "error"
     assert "You may not delete on pipelineexecutions in namespace default" in check["detail"]
     assert "sagemaker-ack rbac --for ml-engineer" in check["fix"]
 
@@ -281,7 +293,8 @@ def test_no_credentials(sandbox_env, tmp_path):
     code, report = doctor(env)
     check = line(report, "aws credentials")
     assert code == 1
-    assert check["status"] == "error" and check["detail"] == "No AWS credentials were found."
+    assert check["status"] == "error"
+    assert check["detail"] == "No AWS credentials were found."
     assert "aws sso login" in check["fix"]
     assert line(report, "s3 bucket")["status"] == "warning"  # not checked, said so
     assert line(report, "kube context")["status"] == "ok"  # the cluster half still ran
@@ -296,7 +309,8 @@ def test_magic_doctor_returns_the_report(sandbox_env, monkeypatch):
     ip.run_line_magic("load_ext", "jupyter_sagemaker_ack")
     result = ip.run_line_magic("sagemaker_ack", "doctor")
     names = [c.name for c in result.value.checks]
-    assert "kms usable" in names and "kube access" in names
+    assert "kms usable" in names
+    assert "kube access" in names
     assert "doctor:" in repr(result)
 
 
