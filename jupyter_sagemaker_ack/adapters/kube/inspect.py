@@ -15,7 +15,7 @@ from .connect import KubeCluster, request
 
 PROBE_TIMEOUT = (3.0, 5.0)
 CONTROLLER_NAMESPACE = "ack-system"
-CONTROLLER_NAME = "ack-sagemaker-controller"
+CONTROLLER_NAME = "ack-sagemaker-controller"  # the chart's labels, and its Deployment's name prefix
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def _is_sagemaker_controller(deployment: dict[str, Any]) -> bool:
     return (
         "sagemaker-controller" in images
         or labels.get("app.kubernetes.io/name") in ("sagemaker-chart", CONTROLLER_NAME)
-        or meta.get("name") == CONTROLLER_NAME
+        or str(meta.get("name", "")).startswith(CONTROLLER_NAME)
     )
 
 
@@ -77,26 +77,31 @@ def _deployment(obj: dict[str, Any]) -> ControllerDeployment:
 
 
 def find_controller(cluster: KubeCluster) -> ControllerDeployment | None:
-    """The ACK SageMaker controller's Deployment (ack-system first, then any namespace); None if none.
+    """The ACK SageMaker controller's Deployment: in ack-system (the chart names it RELEASE-sagemaker-chart),
+    else in any namespace; None if there is none.
 
     ApiExceptions (403, 404 when the cluster serves no apps/v1) propagate: the caller falls back.
     """
     from kubernetes.client.exceptions import ApiException
 
-    try:
-        _, obj = request(
-            cluster,
-            "GET",
-            f"/apis/apps/v1/namespaces/{CONTROLLER_NAMESPACE}/deployments/{CONTROLLER_NAME}",
-            timeout=PROBE_TIMEOUT,
-        )
-        return _deployment(obj)
-    except ApiException as exc:
-        if exc.status != 404:
-            raise
-    _, answer = request(cluster, "GET", "/apis/apps/v1/deployments", timeout=PROBE_TIMEOUT)
-    found = [d for d in answer.get("items") or [] if isinstance(d, dict) and _is_sagemaker_controller(d)]
-    return _deployment(found[0]) if found else None
+    paths = (f"/apis/apps/v1/namespaces/{CONTROLLER_NAMESPACE}/deployments", "/apis/apps/v1/deployments")
+    refused: ApiException | None = None
+    for path in paths:
+        try:
+            _, answer = request(cluster, "GET", path, timeout=PROBE_TIMEOUT)
+        except ApiException as exc:
+            if exc.status not in (403, 404):
+                raise
+            refused = exc
+            continue
+        found = [d for d in answer.get("items") or [] if isinstance(d, dict) and _is_sagemaker_controller(d)]
+        if found:
+            ready = sorted(found, key=lambda d: -int((d.get("status") or {}).get("readyReplicas") or 0))
+            return _deployment(ready[0])
+        refused = None
+    if refused is not None:
+        raise refused
+    return None
 
 
 def ack_resources(cluster: KubeCluster, namespace: str) -> list[dict[str, Any]]:

@@ -197,8 +197,12 @@ ADMIN = User("sandbox-admin", ("system:masters", "system:authenticated"))
 
 def rbac_types() -> list[ResourceType]:
     """Roles, ClusterRoles and their bindings, served so that `kubectl apply` can create them."""
-    kinds = (("roles", "Role", True), ("rolebindings", "RoleBinding", True))
-    kinds += (("clusterroles", "ClusterRole", False), ("clusterrolebindings", "ClusterRoleBinding", False))
+    kinds = [
+        ("roles", "Role", True),
+        ("rolebindings", "RoleBinding", True),
+        ("clusterroles", "ClusterRole", False),
+        ("clusterrolebindings", "ClusterRoleBinding", False),
+    ]
     return [
         ResourceType(RBAC_GROUP, "v1", plural, kind.lower(), kind, namespaced, custom=False)
         for plural, kind, namespaced in kinds
