@@ -201,3 +201,16 @@ def test_kubectl_auth_can_i_as_alice_follows_the_role(rbac_on):
     assert can_i("delete", "pipelineexecutions.sagemaker.services.k8s.aws") == "yes"
     assert can_i("create", "pipelineexecutions.sagemaker.services.k8s.aws") == "no"
     assert can_i("delete", "pipelines.sagemaker.services.k8s.aws") == "no"
+
+
+def test_doctor_sees_alices_access_before_and_after_the_role(rbac_on):
+    admin, alice, namespace = rbac_on
+    done = run_cli(alice, "doctor", "--json")
+    before = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+    assert done.returncode == 1
+    assert before["kube access"]["status"] == "error"
+    assert f"in namespace {namespace}" in before["kube access"]["detail"]
+    assert "sagemaker-ack rbac --for ml-engineer" in before["kube access"]["fix"]
+    _grant(admin, "ml-engineer", namespace)
+    after = {c["name"]: c for c in json.loads(run_cli(alice, "doctor", "--json").stdout)["checks"]}
+    assert after["kube access"]["status"] == "ok"
