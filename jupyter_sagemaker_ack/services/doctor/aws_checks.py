@@ -6,6 +6,7 @@ Nothing is written: reads, and a KMS data key that is made, decrypted and thrown
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +29,11 @@ def _why(exc: Exception) -> str:
         return exc.problem
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
-        return f"{err.get('Code')}: {err.get('Message') or err.get('Code')}"
+        code, message = str(err.get("Code")), str(err.get("Message") or err.get("Code"))
+        xml = re.search(r"<Code>(.*?)</Code>.*?<Message>(.*?)</Message>", message, re.DOTALL)
+        if xml:  # an XML error body where the service speaks JSON (moto's KMS answers a denial so)
+            code, message = xml.group(1), xml.group(2)
+        return f"{code}: {message}"
     return f"{type(exc).__name__}: {exc}"
 
 

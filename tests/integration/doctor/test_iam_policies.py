@@ -286,3 +286,41 @@ def test_each_statement_is_needed(enforcing_moto, tmp_path, role, sid):
         output = done.stdout + done.stderr
         assert done.returncode != 0, f"{name} succeeded without {sid}"
         assert "Access denied" in output or "AccessDenied" in output, output
+
+
+def _doctor_lines(env: dict[str, str]) -> dict[str, dict[str, str]]:
+    done = run_cli(env, "doctor", "--json")
+    assert "Traceback" not in done.stderr, done.stderr
+    return {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+
+
+def test_doctor_with_exactly_the_ml_engineer_policy(enforcing_moto, tmp_path):
+    _bed, env, _ = _setup(enforcing_moto, tmp_path, "ml-engineer")
+    lines = _doctor_lines(env)
+    assert lines["aws credentials"]["detail"].startswith("arn:aws:iam::123456789012:user/ml-engineer-user")
+    for name in ("s3 bucket", "s3 versioning", "kms key", "kms usable"):
+        assert lines[name]["status"] == "ok", lines[name]
+    # what doctor may read beyond the hand-off's needs is a warning, never an error
+    assert lines["kms key policy"]["status"] == "warning"
+    assert "Not readable with these credentials" in lines["kms key policy"]["detail"]
+    assert lines["s3 bucket policy"]["status"] == "warning"
+    assert lines["pipeline role"]["status"] == "warning"
+    assert "iam:GetRole denied" in lines["pipeline role"]["detail"]
+
+
+def test_doctor_names_a_key_these_credentials_may_not_use(enforcing_moto, tmp_path):
+    def describe_only(policy: dict[str, Any]) -> dict[str, Any]:
+        statements = [
+            {**s, "Action": ["kms:DescribeKey"]} if s["Sid"] == "EncryptDefinitions" else s
+            for s in policy["Statement"]
+        ]
+        return {**policy, "Statement": statements}
+
+    _bed, env, _ = _setup(enforcing_moto, tmp_path, "ml-engineer", describe_only)
+    lines = _doctor_lines(env)
+    assert lines["kms key"]["status"] == "ok"
+    usable = lines["kms usable"]
+    assert usable["status"] == "error"
+    assert "These credentials cannot use the key: AccessDenied" in usable["detail"]
+    assert "kms:GenerateDataKey and kms:Decrypt" in usable["fix"]
+    assert "sagemaker-ack iam-policy --for ml-engineer" in usable["fix"]
