@@ -157,7 +157,8 @@ def review(
     if allowed and policy.rbac and store is not None and user is not None and spec.get("resourceAttributes"):
         checked = {"group": "", "namespace": "", "subresource": "", "name": "", **flat}
         allowed = rbac_allows(store, user, checked)
-        reason = f'RBAC: allowed by a RoleBinding of User "{user.name}"' if allowed else ""  # a denial has none
+        # as on a real server, a denial carries no reason (kubectl auth can-i prints just "no")
+        reason = f'RBAC: allowed by a binding of User "{user.name}"' if allowed else ""
     status: dict[str, Any] = {"allowed": allowed, "reason": reason}
     if not allowed:
         status["denied"] = True
