@@ -28,6 +28,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stop": (".stop:stop", "Stop a run and follow it to Stopped."),
     "sandbox": (".sandbox:sandbox", "Run the whole loop locally: S3/KMS, SageMaker, Kubernetes, ACK."),
     "quickstart": (".quickstart:quickstart", "Build, publish, render, apply and run the Abalone example."),
+    "doctor": (".doctor:doctor", "Check that AWS and the cluster are ready for a real run; change nothing."),
+    "iam-policy": (".iam_policy:iam_policy_command", "Print the least-privilege IAM policy for a role."),
+    "rbac": (".rbac:rbac", "Print the Kubernetes Role and RoleBinding for a role."),
 }
 
 

@@ -133,6 +133,7 @@ class SageMakerAckMagics(Magics):
             "diff": self.do_diff,
             "panel": self.do_panel,
             "config": self.do_config,
+            "doctor": self.do_doctor,
         }
 
     def overview(self) -> str:
@@ -497,3 +498,21 @@ class SageMakerAckMagics(Magics):
         width = max(len(name) for name, _, _ in described)
         text = "\n".join(f"{name:<{width}}  {value!s:<40}  {source}" for name, value, source in described)
         return Result(settings, settings_html(described), text)
+
+    @subcommand(
+        "doctor",
+        arg("-n", "--namespace", help="Kubernetes namespace. Default: settings."),
+    )
+    def do_doctor(self, args: argparse.Namespace) -> Result:
+        """Check AWS and the cluster for a real run (credentials, bucket, key, role, ACK, access); change nothing."""
+        from ...services.doctor import run_doctor
+
+        report = run_doctor(current_settings({"namespace": args.namespace}))
+        rows = "".join(
+            f"<tr><td>{escape(c.status)}</td><td>{escape(c.name)}</td><td>{escape(c.detail)}"
+            + (f"<br><i>fix: {escape(c.fix)}</i>" if c.fix else "")
+            + "</td></tr>"
+            for c in report.checks
+        )
+        html = f"<table class='sagemaker-ack-doctor'>{rows}</table><p>doctor: {escape(report.summary())}</p>"
+        return Result(report, html, report.text())

@@ -73,10 +73,17 @@ class Admin:
         return self._state()
 
     def _access(self, body: Any) -> dict[str, Any]:
-        """Body: {"reset": true} and/or {"default_allow": bool, "allow": [rule...], "deny": [rule...]}."""
+        """Body: {"reset": true} and/or {"default_allow": bool, "allow": [rule...], "deny": [rule...],
+        "rbac": bool, "users": {token: {"name": ..., "groups": [...]}}}."""
         if body.get("reset"):
             self.access.reset()
-        self.access.configure(body.get("default_allow"), body.get("allow"), body.get("deny"))
+        self.access.configure(
+            body.get("default_allow"),
+            body.get("allow"),
+            body.get("deny"),
+            body.get("rbac"),
+            body.get("users"),
+        )
         return self._state()
 
     def _compact(self, body: Any) -> dict[str, Any]:

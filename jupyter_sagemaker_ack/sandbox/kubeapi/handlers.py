@@ -135,7 +135,8 @@ class Api:
         return await self.collection(request, rtype, namespace)
 
     async def access_review(self, request: web.Request) -> web.Response:
-        return json_response(access.review(self.policy, await _body(request)), status=201)
+        user = self.policy.identify(request.headers)
+        return json_response(access.review(self.policy, await _body(request), self.store, user), status=201)
 
     async def collection(
         self, request: web.Request, rtype: ResourceType, namespace: str

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from .access import AccessPolicy
+from .access import AccessPolicy, rbac_types
 from .admin import Admin
 from .crds import default_crds
 from .discovery import builtin_types
@@ -34,7 +34,8 @@ DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease"
 class KubeApiServer:
     """A CRD-aware stand-in for a Kubernetes API server, on 127.0.0.1, in a background thread.
 
-    For development, demos and tests only: one process, state in memory, no authentication.
+    For development, demos and tests only: one process, state in memory, bearer tokens and RBAC only when
+    switched on (access.py).
     """
 
     def __init__(
@@ -62,7 +63,7 @@ class KubeApiServer:
         self._seed()
 
     def _seed(self) -> None:
-        for rtype in builtin_types():
+        for rtype in [*builtin_types(), *rbac_types()]:
             self.store.register(rtype)
         opts = WriteOptions(manager="kube-apiserver")
         namespaces = self.store.types[("", "namespaces")]
@@ -77,7 +78,8 @@ class KubeApiServer:
         return f"http://{self.host}:{self.port}"
 
     def app(self) -> web.Application:
-        app = web.Application(middlewares=[self._errors, self._inject_faults], client_max_size=64 * 1024**2)
+        middlewares = [self._errors, self._inject_faults, self._authorize]
+        app = web.Application(middlewares=middlewares, client_max_size=64 * 1024**2)
         app.add_routes(Admin(self.store, self.faults, self.access, self._watch_window).routes())
         app.add_routes(Api(self.store, self.registry, self.access, self._bookmark_interval).routes())
         return app
@@ -104,6 +106,14 @@ class KubeApiServer:
             raise ApiError(
                 rule.status, reason, f"injected fault: {rule.status} for {request.path}", headers=headers
             )
+        return await handler(request)
+
+    @web.middleware
+    async def _authorize(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """With RBAC on (see access.py), who the bearer token is and whether their Roles allow the request."""
+        if not request.path.startswith("/_emulator/"):
+            user = self.access.identify(request.headers)
+            self.access.authorize(self.store, request.method, request.path, request.query, user)
         return await handler(request)
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:
