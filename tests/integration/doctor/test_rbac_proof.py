@@ -109,14 +109,14 @@ def _submitted(admin, tmp_path: Path, namespace: str) -> str:
 
 
 def _sidebar(env) -> subprocess.CompletedProcess[str]:
-    """What the sidebar asks: the pipelines and the runs of the namespace (services.watch)."""
+    """What the sidebar asks: the pipelines and the runs of the namespace (services.runs)."""
     script = (
         "from jupyter_sagemaker_ack.config import resolve_settings\n"
         "from jupyter_sagemaker_ack.core.errors import UserError\n"
-        "from jupyter_sagemaker_ack.services import watch\n"
+        "from jupyter_sagemaker_ack.services import runs\n"
         "s = resolve_settings()\n"
         "try:\n"
-        "    print(len(watch.list_pipelines(s)), len(watch.list_runs(s)))\n"
+        "    print(len(runs.list_pipelines(s)), len(runs.list_runs(s)))\n"
         "except UserError as e:\n"
         "    raise SystemExit(f'error: {e.problem}')\n"
     )
