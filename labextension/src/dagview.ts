@@ -566,6 +566,8 @@ const VIEWERS = new WeakMap<HTMLElement, DagViewer>();
 
 function attach(viewer: DagViewer): HTMLElement {
   VIEWERS.set(viewer.node, viewer);
+  // Reachable from the page too (browser tests, a notebook widget's front end without this module's scope).
+  Object.defineProperty(viewer.node, 'dagViewer', { value: viewer });
   return viewer.node;
 }
 
