@@ -12,6 +12,7 @@ import { IDag } from './wire';
 
 const SIZES = STATE_TABLE.layout;
 export const NODE_HEIGHT = SIZES.nodeHeight;
+const BIG_DAG_STEPS = 100;
 
 export interface IPoint {
   x: number;
@@ -246,7 +247,8 @@ export function layoutDag(dag: IDag, options: ILayoutOptions = {}): IDagLayout {
   }
 
   if (nodes.size) {
-    dagreLayout(graph);
+    // dagre's extra ordering passes cost more than they gain past ~100 steps (half the time at 200)
+    dagreLayout(graph, { disableOptimalOrderHeuristic: nodes.size > BIG_DAG_STEPS });
   }
 
   for (const laid of nodes.values()) {

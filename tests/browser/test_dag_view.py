@@ -16,13 +16,13 @@ import pytest
 from jupyter_sagemaker_ack.core.dag import build_dag
 from jupyter_sagemaker_ack.core.definition import parse_definition
 from jupyter_sagemaker_ack.examples.synthetic import chain_definition
-from tests.browser.test_lab_extension import (  # noqa: F401  (fixtures used by name)
+from tests.browser.test_lab_extension import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
     Lab,
     _needs_browser_stack,
-    browser,
     dismiss_kernel_dialog,
     open_lab,
-    page,
     start_lab,
     stop_lab,
     write_notebook,
@@ -44,6 +44,31 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         yield server
     finally:
         stop_lab(process)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    _needs_browser_stack()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def tab(chromium: Any, tmp_path: Path) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        page.screenshot(path=str(tmp_path / "last.png"))
+        context.close()
 
 
 def chain_dag(n: int, fan_out: int = 3) -> dict[str, Any]:
@@ -104,8 +129,9 @@ SCREEN_FONT_JS = """
 svg => {
   const zoom = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
   const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize));
-  return { zoom, minAt100: Math.min(...sizes), minName: Math.min(...[...svg.querySelectorAll('.jp-SageMakerAck-nodeName')]
-    .map(t => parseFloat(getComputedStyle(t).fontSize))) * zoom };
+  const names = [...svg.querySelectorAll('.jp-SageMakerAck-nodeName')]
+    .map(t => parseFloat(getComputedStyle(t).fontSize));
+  return { zoom, minAt100: Math.min(...sizes), minName: Math.min(...names) * zoom };
 }
 """
 
@@ -128,8 +154,9 @@ def _scale(output: Any) -> float:
 
 
 def test_big_dags_fit_zoom_pan_follow_and_route_edges_around_boxes(
-    page: Any, lab: Lab, tmp_path: Path
+    tab: Any, lab: Lab, tmp_path: Path
 ) -> None:
+    page = tab
     chain, fan, big = chain_dag(45), fan_out_dag(42), chain_dag(200, fan_out=5)
     write_notebook(
         lab.root / "big-dags.ipynb",
