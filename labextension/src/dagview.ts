@@ -404,6 +404,10 @@ export class DagViewer {
       this._zoomLabel.textContent = `${Math.round((this._zoom?.scale ?? 1) * 100)}%`;
     };
     this._panel.replaceChildren(this._toolbar(), h('div', { class: 'jp-SageMakerAck-dagStage' }, viewport, minimap.node));
+    if (!this._panel.parentNode) {
+      this.node.insertBefore(this._panel, this._table); // a run view whose first snapshot had no DAG
+    }
+    viewport.addEventListener('keydown', event => this._onKey(event));
     this._fitted = false;
     if (scale !== undefined) {
       this._zoom.zoomTo(scale);
@@ -419,6 +423,22 @@ export class DagViewer {
         minimap.sync();
       });
       this._resizeObserver.observe(viewport);
+    }
+  }
+
+  /** With the picture focused: + and - zoom, 0 fits, 1 is 100 %; the arrow keys scroll (the browser's own). */
+  private _onKey(event: KeyboardEvent): void {
+    const actions: { [key: string]: () => void } = {
+      '+': () => this.zoomBy(1.25),
+      '=': () => this.zoomBy(1.25),
+      '-': () => this.zoomBy(1 / 1.25),
+      '0': () => this.fit(),
+      '1': () => this._zoom?.zoomTo(1)
+    };
+    const action = actions[event.key];
+    if (action && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      action();
     }
   }
 

@@ -223,6 +223,16 @@ def test_big_dags_fit_zoom_pan_follow_and_route_edges_around_boxes(
     fan_out.locator(".jp-mod-fit").click()
     assert _inside(page, fan_out, "Root")
 
+    # The chain's minimap moves the view: a click near its bottom shows the chain's last steps.
+    chain_out.locator(".jp-SageMakerAck-dagViewport").scroll_into_view_if_needed()
+    minimap = chain_out.locator(".jp-SageMakerAck-minimap").bounding_box()
+    page.mouse.click(minimap["x"] + minimap["width"] / 2, minimap["y"] + minimap["height"] - 3)
+    assert _inside(page, chain_out, chain["nodes"][-1]["name"])
+    chain_out.locator(".jp-SageMakerAck-dagViewport").focus()
+    chain_scale = _scale(chain_out)
+    page.keyboard.press("-")
+    assert _scale(chain_out) == pytest.approx(chain_scale / 1.25, rel=0.01), "- zooms out"
+
     # Follow: the running step of the 200-step run is in view; an update keeps the zoom and moves the view
     # on to the next running step.
     big_out.scroll_into_view_if_needed()
