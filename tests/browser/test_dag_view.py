@@ -184,10 +184,10 @@ def test_big_dags_fit_zoom_pan_follow_and_route_edges_around_boxes(
 
     # Fit: the fan-out's root is on screen, in a box no taller than the view allows; labels stay readable.
     chain_out.scroll_into_view_if_needed()
-    chain_out.screenshot(path=str(tmp_path / "chain-45.png"))
+    chain_out.locator(".jp-SageMakerAck-dagPanel").screenshot(path=str(tmp_path / "chain-45.png"))
     fan_out.scroll_into_view_if_needed()
     assert _inside(page, fan_out, "Root")
-    fan_out.screenshot(path=str(tmp_path / "fan-out-42-fit.png"))
+    fan_out.locator(".jp-SageMakerAck-dagPanel").screenshot(path=str(tmp_path / "fan-out-42-fit.png"))
     viewport_box = fan_out.locator(".jp-SageMakerAck-dagViewport").bounding_box()
     assert viewport_box["height"] <= 522
     for output in (chain_out, fan_out, big_out):
@@ -239,7 +239,7 @@ def test_big_dags_fit_zoom_pan_follow_and_route_edges_around_boxes(
     names = [n["name"] for n in big["nodes"]]
     assert _inside(page, big_out, names[150])
     assert big_out.locator(".jp-SageMakerAck-follow").is_checked()
-    big_out.screenshot(path=str(tmp_path / "run-200-follow.png"))
+    big_out.locator(".jp-SageMakerAck-dagPanel").screenshot(path=str(tmp_path / "run-200-follow.png"))
     big_out.locator(".jp-mod-zoomIn").click()
     zoomed = _scale(big_out)
     view = big_out.locator(".jp-SageMakerAck-dagView")
