@@ -1,18 +1,18 @@
 /**
- * Lays a pipeline DAG out: ranks by the package's one ranking rule (the Python static picture implements the
- * same rule in faces/display/layout.py, and a test compares the two), order and coordinates by dagre, and
- * edge routes that never cross a box. Pure (no DOM, no JupyterLab) so it runs in node's test runner; the
- * SVG drawing lives in dagview.ts.
+ * Lays a pipeline DAG out by the package's one set of layout rules, which the Python static picture
+ * (faces/display/layout.py) implements step for step (a test compares the two on the example pipelines):
+ * ranks, order within ranks, positions, and edge routes that run through a free slot of every rank they
+ * skip, so no edge crosses a box. A layered (Sugiyama) layout like dagre's, written out here because
+ * dagre's straight long edges turn a 200-step pipeline into an 11,000 px staircase, and so that the
+ * Python picture can follow the same rules. Pure (no DOM, no JupyterLab) so it runs in node's test
+ * runner; the SVG drawing lives in dagview.ts.
  */
-
-import { graphlib, layout as dagreLayout } from '@dagrejs/dagre';
 
 import { STATE_TABLE } from './statetable';
 import { IDag } from './wire';
 
 const SIZES = STATE_TABLE.layout;
 export const NODE_HEIGHT = SIZES.nodeHeight;
-const BIG_DAG_STEPS = 100;
 
 export interface IPoint {
   x: number;
@@ -40,7 +40,7 @@ export interface ILaidOutEdge {
   kinds: string[];
   /**
    * The route: leaves the source's bottom (right, left to right), crosses each rank it skips through a free
-   * slot dagre reserved for it, enters the target's top. Only the stretches between ranks bend.
+   * slot kept free for it, enters the target's top. Only the stretches between ranks bend.
    */
   points: IPoint[];
   /** True for an edge that closes a cycle (only in a definition lint rejects); drawn beside the boxes. */
@@ -167,52 +167,86 @@ export function rankSteps(
   return { ranks, back };
 }
 
-/**
- * The route of a forward edge from its source box to its target box through dagre's slot points: a straight
- * stretch through every rank the edge skips (the slot dagre kept free there), bends only between ranks.
- * `bands` maps the centre of each rank (y top to bottom, x left to right) to half its depth.
- */
-export function routeEdge(
-  source: ILaidOutNode,
-  target: ILaidOutNode,
-  slots: readonly IPoint[],
-  bands: ReadonlyMap<number, number>,
-  direction: 'TB' | 'LR'
-): IPoint[] {
-  const tb = direction === 'TB';
-  const along = (p: IPoint): number => (tb ? p.y : p.x);
-  const side = (p: IPoint): number => (tb ? p.x : p.y);
-  const point = (a: number, s: number): IPoint => (tb ? { x: s, y: a } : { x: a, y: s });
-  const half = (node: ILaidOutNode): number => (tb ? node.height : node.width) / 2;
-  const route: IPoint[] = [point(along(source) + half(source), side(source))];
-  for (const slot of slots) {
-    const centre = [...bands.keys()].find(c => Math.abs(c - along(slot)) < 0.5);
-    if (centre === undefined || centre <= along(source) || centre >= along(target)) {
-      continue; // a point between ranks: the bend is drawn there anyway
-    }
-    const depth = bands.get(centre)!;
-    route.push(point(centre - depth, side(slot)), point(centre + depth, side(slot)));
-  }
-  route.push(point(along(target) - half(target), side(target)));
-  return route;
+/** A step, or the slot an edge takes in a rank it skips (`edge` set, no size). */
+interface IItem {
+  key: string;
+  rank: number;
+  /** Size across the ranks (width top to bottom) and along them (height top to bottom). */
+  cross: number;
+  along: number;
+  edge: string | null;
+  up: IItem[];
+  down: IItem[];
+  x: number;
+  pos: number;
 }
 
-/** Position every node and route every edge of the DAG. Duplicate node names keep their first entry. */
+const SWEEPS = 4;
+
+function separation(a: IItem, b: IItem): number {
+  const gapA = a.edge ? SIZES.edgeSep : SIZES.nodeSep;
+  const gapB = b.edge ? SIZES.edgeSep : SIZES.nodeSep;
+  return a.cross / 2 + gapA / 2 + gapB / 2 + b.cross / 2;
+}
+
+/** Barycentre sweeps, down then up: each item moves to the mean position of its neighbours. */
+function orderRows(rows: IItem[][]): void {
+  const reorder = (row: IItem[], side: 'up' | 'down'): void => {
+    const key = new Map(
+      row.map(item => {
+        const near = item[side];
+        return [item, near.length ? near.reduce((sum, n) => sum + n.pos, 0) / near.length : item.pos];
+      })
+    );
+    row.sort((a, b) => key.get(a)! - key.get(b)! || a.pos - b.pos);
+    row.forEach((item, i) => (item.pos = i));
+  };
+  rows.forEach(row => row.forEach((item, i) => (item.pos = i)));
+  for (let sweep = 0; sweep < SWEEPS; sweep++) {
+    rows.slice(1).forEach(row => reorder(row, 'up'));
+    rows.slice(0, -1).reverse().forEach(row => reorder(row, 'down'));
+  }
+}
+
+/** Position across the ranks: packed, then pulled towards the neighbours' mean while keeping the gaps. */
+function placeRows(rows: IItem[][]): void {
+  const settle = (row: IItem[], desired: number[]): void => {
+    const left = [...desired];
+    for (let i = 1; i < row.length; i++) {
+      left[i] = Math.max(desired[i], left[i - 1] + separation(row[i - 1], row[i]));
+    }
+    const right = [...desired];
+    for (let i = row.length - 2; i >= 0; i--) {
+      right[i] = Math.min(desired[i], right[i + 1] - separation(row[i], row[i + 1]));
+    }
+    row.forEach((item, i) => (item.x = (left[i] + right[i]) / 2)); // both keep every gap, so does the mean
+  };
+  rows.forEach(row => settle(row, row.map(() => 0)));
+  for (let sweep = 0; sweep < 2 * SWEEPS; sweep++) {
+    const side = sweep % 2 === 0 ? 'up' : 'down';
+    const ordered = sweep % 2 === 0 ? rows.slice(1) : rows.slice(0, -1).reverse();
+    for (const row of ordered) {
+      settle(
+        row,
+        row.map(item => {
+          const near = item[side];
+          return near.length ? near.reduce((sum, n) => sum + n.x, 0) / near.length : item.x;
+        })
+      );
+    }
+  }
+}
+
+/**
+ * Position every node and route every edge of the DAG. The rules are those of the Python static picture
+ * (faces/display/layout.py), step for step, so both draw the same picture: ranks by rankSteps, a slot for
+ * an edge in every rank it skips, order by barycentre sweeps, positions pulled towards the neighbours.
+ * Duplicate node names keep their first entry.
+ */
 export function layoutDag(dag: IDag, options: ILayoutOptions = {}): IDagLayout {
   const margin = options.margin ?? SIZES.margin;
   const direction = options.direction ?? 'TB';
-  const graph = new graphlib.Graph({ multigraph: false, compound: false });
-  graph.setGraph({
-    rankdir: direction,
-    ranker: 'none',
-    nodesep: SIZES.nodeSep,
-    ranksep: SIZES.rankSep,
-    edgesep: SIZES.edgeSep,
-    marginx: margin,
-    marginy: margin
-  });
-  graph.setDefaultEdgeLabel(() => ({}));
-
+  const tb = direction === 'TB';
   const nodes = new Map<string, ILaidOutNode>();
   for (const node of dag.nodes) {
     if (nodes.has(node.name)) {
@@ -234,52 +268,85 @@ export function layoutDag(dag: IDag, options: ILayoutOptions = {}): IDagLayout {
   }
   const edges = drawableEdges(dag);
   const { ranks, back } = rankSteps([...nodes.keys()], edges);
+  const isBack = (edge: { source: string; target: string }): boolean => back.has(`${edge.source}\u0000${edge.target}`);
+
+  const items = new Map<string, IItem>();
+  const rows: IItem[][] = Array.from({ length: nodes.size ? Math.max(...ranks.values()) + 1 : 0 }, () => []);
   for (const laid of nodes.values()) {
     laid.rank = ranks.get(laid.name) ?? 0;
-    // dagre leaves a rank between two ranks of steps for the bends (its minlen 2 for edge labels)
-    graph.setNode(laid.name, { width: laid.width, height: laid.height, rank: 2 * laid.rank });
+    const item: IItem = {
+      key: laid.name,
+      rank: laid.rank,
+      cross: tb ? laid.width : laid.height,
+      along: tb ? laid.height : laid.width,
+      edge: null,
+      up: [],
+      down: [],
+      x: 0,
+      pos: 0
+    };
+    items.set(laid.name, item);
+    rows[laid.rank].push(item);
   }
-  const isBack = (edge: { source: string; target: string }): boolean => back.has(`${edge.source}\u0000${edge.target}`);
+  const chains = new Map<string, IItem[]>();
   for (const edge of edges) {
-    if (!isBack(edge)) {
-      graph.setEdge(edge.source, edge.target, {});
+    if (isBack(edge)) {
+      continue;
     }
+    const key = `${edge.source}\u0000${edge.target}`;
+    let previous = items.get(edge.source)!;
+    const chain: IItem[] = [];
+    for (let rank = previous.rank + 1; rank < items.get(edge.target)!.rank; rank++) {
+      const slot: IItem = { key: `${key}\u0000${rank}`, rank, cross: 0, along: 0, edge: key, up: [previous], down: [], x: 0, pos: 0 };
+      rows[rank].push(slot);
+      chain.push(slot);
+      previous.down.push(slot);
+      previous = slot;
+    }
+    previous.down.push(items.get(edge.target)!);
+    items.get(edge.target)!.up.push(previous);
+    chains.set(key, chain);
   }
+  orderRows(rows);
+  placeRows(rows);
 
-  if (nodes.size) {
-    // dagre's extra ordering passes cost more than they gain past ~100 steps (half the time at 200)
-    dagreLayout(graph, { disableOptimalOrderHeuristic: nodes.size > BIG_DAG_STEPS });
+  const everything = rows.flat();
+  const low = Math.min(...everything.map(i => i.x - i.cross / 2));
+  const high = Math.max(...everything.map(i => i.x + i.cross / 2));
+  const shift = margin - low;
+  const depths = rows.map(row => Math.max(0, ...row.map(i => i.along)));
+  const centres: number[] = [];
+  let at = margin;
+  for (const depth of depths) {
+    centres.push(at + depth / 2);
+    at += depth + SIZES.rankSep;
   }
-
   for (const laid of nodes.values()) {
-    const placed = graph.node(laid.name);
-    laid.x = placed.x ?? 0;
-    laid.y = placed.y ?? 0;
+    const across = items.get(laid.name)!.x + shift;
+    const along = centres[laid.rank];
+    laid.x = tb ? across : along;
+    laid.y = tb ? along : across;
   }
-  const tb = direction === 'TB';
-  const bands = new Map<number, number>();
-  for (const n of nodes.values()) {
-    const centre = tb ? n.y : n.x;
-    bands.set(centre, Math.max(bands.get(centre) ?? 0, (tb ? n.height : n.width) / 2));
-  }
+  const point = (along: number, across: number): IPoint => (tb ? { x: across, y: along } : { x: along, y: across });
   const laidEdges: ILaidOutEdge[] = edges.map(edge => {
     const source = nodes.get(edge.source)!;
     const target = nodes.get(edge.target)!;
     if (isBack(edge)) {
       return { ...edge, back: true, points: backRoute(source, target, direction) };
     }
-    const label = graph.edge(edge.source, edge.target) as { points?: IPoint[] } | undefined;
-    const slots = (label?.points ?? []).slice(1, -1);
-    return { ...edge, back: false, points: routeEdge(source, target, slots, bands, direction) };
+    const points = [point(centres[source.rank] + depths[source.rank] / 2, tb ? source.x : source.y)];
+    for (const slot of chains.get(`${edge.source}\u0000${edge.target}`)!) {
+      const across = slot.x + shift;
+      points.push(point(centres[slot.rank] - depths[slot.rank] / 2, across), point(centres[slot.rank] + depths[slot.rank] / 2, across));
+    }
+    points.push(point(centres[target.rank] - depths[target.rank] / 2, tb ? target.x : target.y));
+    return { ...edge, back: false, points };
   });
-  const size = graph.graph() as { width?: number; height?: number };
-  let width = Math.ceil(size.width ?? 0);
-  if (laidEdges.some(e => e.back)) {
-    width += 48; // back edges bulge out to the right
-  }
+  const crossExtent = Math.ceil(high - low + 2 * margin + (back.size ? 48 : 0));
+  const alongExtent = Math.ceil(at - SIZES.rankSep + margin);
   return {
-    width: nodes.size ? width : 0,
-    height: nodes.size ? Math.ceil(size.height ?? 0) : 0,
+    width: nodes.size ? (tb ? crossExtent : alongExtent) : 0,
+    height: nodes.size ? (tb ? alongExtent : crossExtent) : 0,
     direction,
     nodes: [...nodes.values()],
     edges: laidEdges

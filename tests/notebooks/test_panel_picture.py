@@ -153,7 +153,7 @@ def _ts_layouts(pictures: list[DagPicture]) -> list[dict[str, list[float]]]:
         "const { layoutDag } = require('./lib-test/src/layout.js');"
         "const dags = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
         "console.log(JSON.stringify(dags.map(d => Object.fromEntries("
-        "layoutDag(d).nodes.map(n => [n.name, [n.rank, n.y, n.width]])))));"
+        "layoutDag(d).nodes.map(n => [n.name, [n.rank, n.x, n.y, n.width]])))));"
     )
     wire = json.dumps([p.wire() for p in pictures])
     done = subprocess.run(
@@ -169,14 +169,15 @@ def _ts_layouts(pictures: list[DagPicture]) -> list[dict[str, list[float]]]:
     return laid
 
 
-def test_the_static_picture_ranks_steps_like_the_extension_on_the_example_pipelines():
+def test_the_static_picture_places_steps_like_the_extension_on_the_example_pipelines():
     pictures = [make() for make in EXAMPLES.values()]
     for name, picture, ts in zip(EXAMPLES, pictures, _ts_layouts(pictures), strict=True):
         boxes = picture.layout.boxes
         assert set(ts) == set(boxes), name
-        for step, (rank, y, width) in ts.items():
+        for step, (rank, x, y, width) in ts.items():
             box = boxes[step]
             assert (box.layer, box.y + box.height / 2, box.width) == (rank, y, width), (name, step)
+            assert box.x + box.width / 2 == pytest.approx(x, abs=0.1), (name, step, "same order and position")
 
 
 def test_ranks_pull_a_source_down_to_its_nearest_successor_and_set_a_cycle_aside():

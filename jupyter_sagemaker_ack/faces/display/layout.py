@@ -2,10 +2,10 @@
 
 The live views draw with the JupyterLab extension's TypeScript DAG view; this picture is the fallback where
 no JavaScript runs (a saved notebook in nbconvert, a static viewer). It follows the same rules, from the
-same table (``states.json``: box sizes, gaps): the same ranks (:func:`rank_steps` is the ranking rule of
-``labextension/src/layout.ts``, and a test compares the two on the example pipelines), an order within each
-rank by barycentre sweeps, and edge routes that run through a free slot of every rank they skip, so an
-edge never crosses a box.
+same table (``states.json``: box sizes, gaps), step for step as ``labextension/src/layout.ts`` does, so
+both draw the same picture (a test compares ranks and positions on the example pipelines): ranks by
+:func:`rank_steps`, a slot for an edge in every rank it skips, order by barycentre sweeps, positions pulled
+towards the neighbours, and edge routes through those slots, so an edge never crosses a box.
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def _place(rows: list[list[_Item]]) -> None:
         right = list(desired)
         for i in range(len(row) - 2, -1, -1):
             right[i] = min(desired[i], right[i + 1] - _separation(row[i], row[i + 1]))
-        # both satisfy every gap, so their mean does; shift right's start to left's where right overran
+        # both keep every gap, so their mean does
         for i, item in enumerate(row):
             item.x = (left[i] + right[i]) / 2
 
