@@ -255,3 +255,23 @@ test('a 42-step fan-out keeps its root above the middle of its leaves', () => {
   const middle = (Math.min(...leaves.map(n => n.x)) + Math.max(...leaves.map(n => n.x))) / 2;
   assert.ok(Math.abs(root.x - middle) < root.width, `root at ${root.x}, leaves centred at ${middle}`);
 });
+
+test('left to right, edges keep out of the boxes too', () => {
+  const layout = layoutDag(chain(30), { direction: 'LR' });
+  for (const edge of layout.edges) {
+    assert.ok(node(layout, edge.source).x < node(layout, edge.target).x);
+    for (const p of samplePath(pathOf(edge, 'LR'))) {
+      for (const n of layout.nodes) {
+        if (n.name !== edge.source && n.name !== edge.target) {
+          const inside = Math.abs(p.x - n.x) < n.width / 2 - 0.5 && Math.abs(p.y - n.y) < n.height / 2 - 0.5;
+          assert.ok(!inside, `${edge.source} -> ${edge.target} crosses ${n.name}`);
+        }
+      }
+    }
+  }
+});
+
+test('a 200-step layered pipeline stays narrow: no staircase of straight long edges', () => {
+  const layout = layoutDag(chain(200, 5));
+  assert.ok(layout.width < 2500, `width ${layout.width}`);
+});
