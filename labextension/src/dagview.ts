@@ -1,29 +1,69 @@
 /**
- * The run picture shared by the MIME renderer, the run view and the review view: the DAG drawn as SVG
- * (nodes coloured by step state when a run is attached), a progress bar and a per-step table.
+ * The run picture shared by the MIME renderer, the run view, the review view and the notebook widget: the
+ * DAG drawn as SVG (nodes coloured and labelled by step state when a run is attached) in a box that zooms,
+ * pans, fits and follows the running step, with a minimap for big pipelines; a progress bar; a step table.
+ * `DagViewer.update(run)` recolours in place, so zoom and pan survive every live update.
  */
 
 import { h, s, externalLink } from './dom';
 import { elapsed, formatProgress, formatTime, shortArn } from './format';
-import { edgePath, layoutDag } from './layout';
-import { progressOf, stepStates } from './snapshots';
-import { stateClass, styleOf, toneOf } from './states';
+import { IDagLayout, ILaidOutNode, layoutDag, pathOf } from './layout';
+import { IProgressView, progressOf, stepStates } from './snapshots';
+import { NO_STATE_STYLE, edgeStyleOf, isActive, stateClass, styleOf, toneOf } from './states';
+import { IBox, Minimap, PanZoom } from './zoom';
 import { IDag, IProgress, IRunSnapshot, IStepSnapshot } from './wire';
 
-const EDGE_COLOURS: { [kind: string]: string } = {
-  depends_on: '#757575',
-  property: '#37474f',
-  condition_if: '#2e7d32',
-  condition_else: '#c62828'
-};
+const NAME_FONT_PX = 13;
+const LINE_FONT_PX = 11;
 
 let markerCount = 0;
 
-/** The DAG as an SVG picture; every node is a `g.jp-SageMakerAck-node` with `data-step` and `data-state`. */
-export function renderDagSvg(dag: IDag, run?: IRunSnapshot | null): SVGSVGElement {
-  const laid = layoutDag(dag);
-  const states = stepStates(dag, run);
-  const failures = new Map((run?.steps ?? []).map(step => [step.name, step.failureReason ?? '']));
+/** The edge kind that decides how an edge with several kinds is drawn. */
+function mainKind(kinds: readonly string[]): string {
+  for (const kind of ['condition_if', 'condition_else', 'property']) {
+    if (kinds.includes(kind)) {
+      return kind;
+    }
+  }
+  return kinds[0] ?? 'depends_on';
+}
+
+/** The second line of a box: icon and state under a run, the step type (and branch) without one. */
+function secondLine(node: ILaidOutNode, state: string | undefined): string {
+  if (state) {
+    return `${styleOf(state).icon} ${state}`;
+  }
+  return [node.type, node.branch ? `(${node.branch})` : ''].filter(Boolean).join(' ');
+}
+
+function tooltipOf(node: ILaidOutNode, state: string | undefined, failure: string | undefined): string {
+  const branch = node.parent ? `${node.branch ?? ''} branch of ${node.parent}` : '';
+  return [node.name, node.type, branch, state, failure].filter(Boolean).join('\n');
+}
+
+/** Colour and label one node group (`g.jp-SageMakerAck-node`) for a state. */
+function paintNode(group: SVGGElement, node: ILaidOutNode, state: string | undefined, failure?: string): void {
+  const style = state ? styleOf(state) : { ...NO_STATE_STYLE, tone: '' };
+  group.setAttribute('class', `jp-SageMakerAck-node ${state ? stateClass(state) : ''}`.trim());
+  group.setAttribute('data-state', state ?? '');
+  const [title, rect, name, line] = [
+    group.querySelector('title'),
+    group.querySelector('rect'),
+    group.querySelector('.jp-SageMakerAck-nodeName'),
+    group.querySelector('.jp-SageMakerAck-nodeType')
+  ];
+  title && (title.textContent = tooltipOf(node, state, failure));
+  rect?.setAttribute('fill', style.fill);
+  rect?.setAttribute('stroke', style.stroke);
+  rect?.setAttribute('stroke-width', toneOf(state) === 'running' && state ? '2.5' : '1.5');
+  name?.setAttribute('fill', style.text);
+  if (line) {
+    line.textContent = secondLine(node, state);
+    line.setAttribute('fill', state ? style.text : '#546e7a');
+  }
+}
+
+function drawSvg(laid: IDagLayout, dag: IDag, states: ReadonlyMap<string, string>, failures: ReadonlyMap<string, string>): SVGSVGElement {
   const markerId = `jp-SageMakerAck-arrow-${++markerCount}`;
   const svg = s('svg', {
     class: 'jp-SageMakerAck-dagSvg',
@@ -39,34 +79,21 @@ export function renderDagSvg(dag: IDag, run?: IRunSnapshot | null): SVGSVGElemen
       {},
       s(
         'marker',
-        {
-          id: markerId,
-          viewBox: '0 0 10 10',
-          refX: 9,
-          refY: 5,
-          markerWidth: 7,
-          markerHeight: 7,
-          orient: 'auto-start-reverse'
-        },
+        { id: markerId, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
         s('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#616161' })
       )
     )
   );
   for (const edge of laid.edges) {
-    const kind = edge.kinds.includes('condition_if')
-      ? 'condition_if'
-      : edge.kinds.includes('condition_else')
-        ? 'condition_else'
-        : edge.kinds.includes('property')
-          ? 'property'
-          : edge.kinds[0];
+    const kind = mainKind(edge.kinds);
+    const style = edgeStyleOf(kind);
     const path = s('path', {
       class: `jp-SageMakerAck-edge jp-SageMakerAck-edge-${kind}`,
-      d: edgePath(edge.points),
+      d: pathOf(edge, laid.direction),
       fill: 'none',
-      stroke: EDGE_COLOURS[kind] ?? '#757575',
+      stroke: style.stroke,
       'stroke-width': 1.5,
-      'stroke-dasharray': kind.startsWith('condition') ? '5 3' : kind === 'property' ? '2 2' : undefined,
+      'stroke-dasharray': style.dash || undefined,
       'marker-end': `url(#${markerId})`,
       'data-source': edge.source,
       'data-target': edge.target,
@@ -76,51 +103,41 @@ export function renderDagSvg(dag: IDag, run?: IRunSnapshot | null): SVGSVGElemen
     svg.append(path);
   }
   for (const node of laid.nodes) {
-    const state = states.get(node.name);
-    const style = styleOf(state);
-    const group = s('g', {
-      class: `jp-SageMakerAck-node ${state ? stateClass(state) : ''}`.trim(),
-      'data-step': node.name,
-      'data-state': state ?? '',
-      transform: `translate(${(node.x - node.width / 2).toFixed(1)},${(node.y - node.height / 2).toFixed(1)})`
-    });
-    const tooltip = [node.name, node.type, state, failures.get(node.name)].filter(Boolean).join('\n');
-    group.append(
-      s('title', {}, tooltip),
-      s('rect', {
-        width: node.width,
-        height: node.height,
-        rx: 6,
-        ry: 6,
-        fill: state ? style.fill : '#ffffff',
-        stroke: state ? style.stroke : '#90a4ae',
-        'stroke-width': toneOf(state) === 'running' ? 2.5 : 1.5
-      }),
+    const group = s(
+      'g',
+      {
+        class: 'jp-SageMakerAck-node',
+        'data-step': node.name,
+        transform: `translate(${(node.x - node.width / 2).toFixed(1)},${(node.y - node.height / 2).toFixed(1)})`
+      },
+      s('title', {}),
+      s('rect', { width: node.width, height: node.height, rx: 6, ry: 6 }),
       s(
         'text',
-        {
-          x: node.width / 2,
-          y: 18,
-          'text-anchor': 'middle',
-          class: 'jp-SageMakerAck-nodeName',
-          fill: state ? style.text : '#263238'
-        },
+        { x: node.width / 2, y: 20, 'text-anchor': 'middle', class: 'jp-SageMakerAck-nodeName', 'font-size': NAME_FONT_PX },
         node.label
       ),
-      s(
-        'text',
-        { x: node.width / 2, y: 34, 'text-anchor': 'middle', class: 'jp-SageMakerAck-nodeType' },
-        [node.type, node.branch ? `(${node.branch})` : ''].filter(Boolean).join(' ')
-      )
+      s('text', { x: node.width / 2, y: 37, 'text-anchor': 'middle', class: 'jp-SageMakerAck-nodeType', 'font-size': LINE_FONT_PX })
     );
+    paintNode(group, node, states.get(node.name), failures.get(node.name));
     svg.append(group);
   }
   return svg;
 }
 
-/** A bar with succeeded / failed / running segments and a text summary. */
-export function renderProgressBar(progress: IProgress): HTMLElement {
+function failuresOf(run: IRunSnapshot | null | undefined): Map<string, string> {
+  return new Map((run?.steps ?? []).map(step => [step.name, step.failureReason ?? '']));
+}
+
+/** The DAG as an SVG picture; every node is a `g.jp-SageMakerAck-node` with `data-step` and `data-state`. */
+export function renderDagSvg(dag: IDag, run?: IRunSnapshot | null): SVGSVGElement {
+  return drawSvg(layoutDag(dag), dag, stepStates(dag, run), failuresOf(run));
+}
+
+/** A bar with succeeded / not taken / failed / running segments and a text summary. */
+export function renderProgressBar(progress: IProgress | IProgressView): HTMLElement {
   const total = Math.max(progress.total, 1);
+  const skipped = 'skipped' in progress ? progress.skipped : 0;
   const segment = (tone: string, count: number): HTMLElement | null =>
     count > 0
       ? h('div', {
@@ -135,16 +152,17 @@ export function renderProgressBar(progress: IProgress): HTMLElement {
       role: 'progressbar',
       'aria-valuemin': '0',
       'aria-valuemax': String(progress.total),
-      'aria-valuenow': String(progress.succeeded)
+      'aria-valuenow': String(progress.succeeded + skipped)
     },
     h(
       'div',
       { class: 'jp-SageMakerAck-progressTrack' },
       segment('succeeded', progress.succeeded),
+      segment('notrun', skipped),
       segment('failed', progress.failed),
       segment('running', progress.running)
     ),
-    h('span', { class: 'jp-SageMakerAck-progressLabel' }, formatProgress(progress))
+    h('span', { class: 'jp-SageMakerAck-progressLabel' }, formatProgress({ ...progress, skipped }))
   );
 }
 
@@ -265,43 +283,315 @@ export function renderRunSummary(run: IRunSnapshot, now: number = Date.now()): H
 
 /**
  * When durations of unfinished steps are measured to: now for a live view, the snapshot's own time for a
- * saved output (a notebook opened a week later must not show a week-long step).
+ * saved output (a notebook opened a week later must not show a week-long step). `follow`: keep the running
+ * step in view while the run is live (default on); `maxHeight`: the picture's box height in pixels.
  */
 export interface IViewOptions {
   now?: number;
+  follow?: boolean;
+  maxHeight?: number;
 }
 
-/** The whole picture for a DAG (with its run if any): title, summary, progress, SVG, step table. */
-export function renderDagView(dag: IDag, run?: IRunSnapshot | null, options: IViewOptions = {}): HTMLElement {
-  const now = options.now ?? Date.now();
-  const container = h('div', { class: 'jp-SageMakerAck-dagView' });
-  if (dag.pipelineName) {
-    container.append(h('div', { class: 'jp-SageMakerAck-title' }, `Pipeline ${dag.pipelineName}`));
+const DEFAULT_MAX_HEIGHT = 520;
+
+/**
+ * The whole picture of a DAG and its run, kept alive across updates: title, summary, progress, the zoomable
+ * DAG (toolbar: zoom out / in, 100 %, fit, follow the running step; ctrl/cmd + wheel zooms, a drag pans; a
+ * minimap when the picture is bigger than its box) and the step table. `update(run)` recolours the nodes in
+ * place and keeps zoom and pan; a DAG with other steps is laid out again at the same zoom.
+ */
+export class DagViewer {
+  readonly node: HTMLElement;
+
+  constructor(dag: IDag | null, run?: IRunSnapshot | null, options: IViewOptions = {}) {
+    this._options = options;
+    this._run = run ?? null;
+    this._dag = dag;
+    this.node = h('div', { class: 'jp-SageMakerAck-dagView' });
+    this._follow = options.follow ?? true;
+    this._build();
   }
-  if (run) {
-    container.append(renderRunSummary(run, now), renderProgressBar(progressOf(run, dag)));
+
+  /** The DAG view's zoom (1 = 100 %); 0 when there is no picture. */
+  get scale(): number {
+    return this._zoom?.scale ?? 0;
   }
-  if (dag.nodes.length === 0) {
-    container.append(h('div', { class: 'jp-SageMakerAck-muted' }, 'This pipeline has no steps.'));
-  } else {
-    container.append(h('div', { class: 'jp-SageMakerAck-dagScroll' }, renderDagSvg(dag, run)));
+
+  get follow(): boolean {
+    return this._follow;
   }
-  container.append(renderStepTable(dag, run, now));
-  return container;
+
+  set follow(on: boolean) {
+    this._follow = on;
+    if (this._followBox) {
+      this._followBox.checked = on;
+    }
+    this._lastFollowed = '';
+    if (on) {
+      this._followRunning();
+    }
+  }
+
+  /** Show a newer snapshot of the run (and its DAG if it brings one with other steps). */
+  update(run: IRunSnapshot | null, options: IViewOptions = {}): void {
+    this._options = { ...this._options, ...options };
+    this._run = run;
+    const dag = run?.dag && run.dag.nodes.length ? run.dag : this._dag;
+    if (dag && (!this._dag || !sameSteps(dag, this._dag))) {
+      this._dag = dag;
+      this._relayout();
+    }
+    this._refresh();
+  }
+
+  /** Fit the picture to its box (see PanZoom.fit), focused on the running step or else the first root. */
+  fit(): void {
+    this._zoom?.fit(this._focusBox());
+  }
+
+  zoomBy(factor: number): void {
+    this._zoom?.zoomBy(factor);
+  }
+
+  dispose(): void {
+    this._resizeObserver?.disconnect();
+  }
+
+  private _build(): void {
+    const dag = this._dag;
+    const title = dag?.pipelineName ?? this._run?.pipelineName;
+    if (title) {
+      this.node.append(h('div', { class: 'jp-SageMakerAck-title' }, `Pipeline ${title}`));
+    }
+    this.node.append(this._summary, this._progress);
+    if (dag && dag.nodes.length === 0) {
+      this.node.append(h('div', { class: 'jp-SageMakerAck-muted' }, 'This pipeline has no steps.'));
+    } else if (dag) {
+      this.node.append(this._panel);
+      this._relayout();
+    }
+    this.node.append(this._table);
+    this._refresh();
+  }
+
+  private _relayout(): void {
+    const dag = this._dag!;
+    const scale = this._zoom?.scale;
+    this._layout = layoutDag(dag);
+    this._svg = drawSvg(this._layout, dag, new Map(), new Map());
+    this._groups = new Map(
+      [...this._svg.querySelectorAll<SVGGElement>('g.jp-SageMakerAck-node')].map(g => [g.dataset.step ?? '', g])
+    );
+    const viewport = h('div', {
+      class: 'jp-SageMakerAck-dagViewport',
+      style: `max-height: ${this._options.maxHeight ?? DEFAULT_MAX_HEIGHT}px`,
+      tabindex: '0'
+    });
+    viewport.append(this._svg);
+    this._zoom = new PanZoom(viewport, this._svg, this._layout.width, this._layout.height);
+    this._zoom.onManual = () => {
+      this.follow = false;
+    };
+    this._minimap = new Minimap(
+      this._zoom,
+      this._layout.width,
+      this._layout.height,
+      this._layout.nodes.map(n => ({ name: n.name, x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height }))
+    );
+    const minimap = this._minimap;
+    this._zoom.onChange = () => {
+      minimap.sync();
+      this._zoomLabel.textContent = `${Math.round((this._zoom?.scale ?? 1) * 100)}%`;
+    };
+    this._panel.replaceChildren(this._toolbar(), h('div', { class: 'jp-SageMakerAck-dagStage' }, viewport, minimap.node));
+    if (!this._panel.parentNode) {
+      this.node.insertBefore(this._panel, this._table); // a run view whose first snapshot had no DAG
+    }
+    viewport.addEventListener('keydown', event => this._onKey(event));
+    this._fitted = false;
+    if (scale !== undefined) {
+      this._zoom.zoomTo(scale);
+      this._fitted = true;
+    }
+    this._resizeObserver?.disconnect();
+    if (typeof ResizeObserver !== 'undefined') {
+      this._resizeObserver = new ResizeObserver(() => {
+        if (!this._fitted && viewport.clientWidth > 0) {
+          this._fitted = true;
+          this.fit();
+        }
+        minimap.sync();
+      });
+      this._resizeObserver.observe(viewport);
+    }
+  }
+
+  /** With the picture focused: + and - zoom, 0 fits, 1 is 100 %; the arrow keys scroll (the browser's own). */
+  private _onKey(event: KeyboardEvent): void {
+    const actions: { [key: string]: () => void } = {
+      '+': () => this.zoomBy(1.25),
+      '=': () => this.zoomBy(1.25),
+      '-': () => this.zoomBy(1 / 1.25),
+      '0': () => this.fit(),
+      '1': () => this._zoom?.zoomTo(1)
+    };
+    const action = actions[event.key];
+    if (action && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      action();
+    }
+  }
+
+  private _toolbar(): HTMLElement {
+    const button = (label: string, title: string, action: () => void, cls: string): HTMLButtonElement => {
+      const b = h('button', { class: `jp-SageMakerAck-button jp-SageMakerAck-zoomButton ${cls}`, title, 'aria-label': title }, label);
+      b.addEventListener('click', action);
+      return b;
+    };
+    this._followBox = h('input', { type: 'checkbox', class: 'jp-SageMakerAck-follow' });
+    this._followBox.checked = this._follow;
+    this._followBox.addEventListener('change', () => {
+      this.follow = this._followBox!.checked;
+    });
+    this._followLabel = h('label', { class: 'jp-SageMakerAck-followLabel', title: 'Keep the running step in view' }, this._followBox, ' Follow running step');
+    return h(
+      'div',
+      { class: 'jp-SageMakerAck-dagToolbar' },
+      button('\u2212', 'Zoom out (ctrl + wheel)', () => this.zoomBy(1 / 1.25), 'jp-mod-zoomOut'),
+      button('+', 'Zoom in (ctrl + wheel)', () => this.zoomBy(1.25), 'jp-mod-zoomIn'),
+      button('100%', 'Actual size', () => this._zoom?.zoomTo(1), 'jp-mod-actual'),
+      button('Fit', 'Fit the DAG to the view', () => this.fit(), 'jp-mod-fit'),
+      this._followLabel,
+      this._zoomLabel
+    );
+  }
+
+  private _refresh(): void {
+    const run = this._run;
+    const dag = this._dag;
+    const now = this._options.now ?? Date.now();
+    if (run) {
+      this._summary.replaceChildren(renderRunSummary(run, now));
+      this._progress.replaceChildren(renderProgressBar(progressOf(run, dag)));
+    } else {
+      this._summary.replaceChildren();
+      this._progress.replaceChildren();
+    }
+    this._table.replaceChildren(renderStepTable(dag, run, now));
+    if (this._layout && dag) {
+      const states = stepStates(dag, run);
+      const failures = failuresOf(run);
+      for (const laid of this._layout.nodes) {
+        const group = this._groups.get(laid.name);
+        const state = states.get(laid.name);
+        if (group) {
+          paintNode(group, laid, state, failures.get(laid.name));
+        }
+        const style = state ? styleOf(state) : NO_STATE_STYLE;
+        this._minimap?.paint(laid.name, style.fill, style.stroke);
+      }
+      this._followLabel?.classList.toggle('jp-SageMakerAck-hidden', !run || !isActive(run));
+      this._followRunning();
+    }
+  }
+
+  private _runningNodes(): ILaidOutNode[] {
+    if (!this._run || !this._layout || !isActive(this._run)) {
+      return [];
+    }
+    const states = stepStates(this._dag!, this._run);
+    return this._layout.nodes.filter(n => ['running', 'stopping'].includes(toneOf(states.get(n.name))));
+  }
+
+  /** The running steps' bounding box, or the first root's box. */
+  private _focusBox(): IBox | null {
+    const layout = this._layout;
+    if (!layout || layout.nodes.length === 0) {
+      return null;
+    }
+    const running = this._follow ? this._runningNodes() : [];
+    const nodes = running.length ? running : [layout.nodes.find(n => n.rank === 0) ?? layout.nodes[0]];
+    const left = Math.min(...nodes.map(n => n.x - n.width / 2));
+    const top = Math.min(...nodes.map(n => n.y - n.height / 2));
+    const right = Math.max(...nodes.map(n => n.x + n.width / 2));
+    const bottom = Math.max(...nodes.map(n => n.y + n.height / 2));
+    const box = { x: left, y: top, width: right - left, height: bottom - top };
+    if (!running.length) {
+      // the root at the top of the view rather than in its middle
+      const visible = this._zoom?.visible();
+      if (visible) {
+        box.height = Math.max(box.height, visible.height - 2 * (box.y + 8));
+        box.y = Math.max(box.y - 8, 0);
+      }
+    }
+    return box;
+  }
+
+  private _followRunning(): void {
+    if (!this._follow || !this._zoom || !this._fitted) {
+      return;
+    }
+    const running = this._runningNodes();
+    const key = running.map(n => n.name).join('\u0000');
+    if (!running.length || key === this._lastFollowed) {
+      return;
+    }
+    this._lastFollowed = key;
+    const box = this._focusBox();
+    if (box) {
+      this._zoom.reveal(box, true);
+    }
+  }
+
+  private _options: IViewOptions;
+  private _dag: IDag | null;
+  private _run: IRunSnapshot | null;
+  private _follow: boolean;
+  private _fitted = false;
+  private _lastFollowed = '';
+  private _layout: IDagLayout | null = null;
+  private _svg: SVGSVGElement | null = null;
+  private _groups = new Map<string, SVGGElement>();
+  private _zoom: PanZoom | null = null;
+  private _minimap: Minimap | null = null;
+  private _resizeObserver: ResizeObserver | null = null;
+  private _followBox: HTMLInputElement | null = null;
+  private _followLabel: HTMLElement | null = null;
+  private _zoomLabel = h('span', { class: 'jp-SageMakerAck-zoomLabel' }, '100%');
+  private _summary = h('div', { class: 'jp-SageMakerAck-summarySlot' });
+  private _progress = h('div', { class: 'jp-SageMakerAck-progressSlot' });
+  private _panel = h('div', { class: 'jp-SageMakerAck-dagPanel' });
+  private _table = h('div', { class: 'jp-SageMakerAck-tableSlot' });
 }
 
-/** A run snapshot alone (no DAG known): summary, progress and its step table. */
-export function renderRunView(run: IRunSnapshot, options: IViewOptions = {}): HTMLElement {
-  if (run.dag) {
-    return renderDagView(run.dag, run, options);
-  }
-  const now = options.now ?? Date.now();
-  const container = h('div', { class: 'jp-SageMakerAck-dagView' });
-  container.append(
-    h('div', { class: 'jp-SageMakerAck-title' }, `Pipeline ${run.pipelineName}`),
-    renderRunSummary(run, now),
-    renderProgressBar(progressOf(run)),
-    renderStepTable(null, run, now)
+function sameSteps(a: IDag, b: IDag): boolean {
+  return (
+    a.nodes.length === b.nodes.length &&
+    a.nodes.every((n, i) => n.name === b.nodes[i].name) &&
+    a.edges.length === b.edges.length
   );
-  return container;
+}
+
+/** The whole picture for a DAG (with its run if any): see DagViewer; its element carries the viewer. */
+export function renderDagView(dag: IDag, run?: IRunSnapshot | null, options: IViewOptions = {}): HTMLElement {
+  return attach(new DagViewer(dag, run, options));
+}
+
+/** A run snapshot, with its DAG when it carries one (else summary, progress and its step table). */
+export function renderRunView(run: IRunSnapshot, options: IViewOptions = {}): HTMLElement {
+  return attach(new DagViewer(run.dag ?? null, run, options));
+}
+
+const VIEWERS = new WeakMap<HTMLElement, DagViewer>();
+
+function attach(viewer: DagViewer): HTMLElement {
+  VIEWERS.set(viewer.node, viewer);
+  // Reachable from the page too (browser tests, a notebook widget's front end without this module's scope).
+  Object.defineProperty(viewer.node, 'dagViewer', { value: viewer });
+  return viewer.node;
+}
+
+/** The viewer behind an element renderDagView or renderRunView returned, to update it in place. */
+export function viewerOf(element: Element | null | undefined): DagViewer | undefined {
+  return element instanceof HTMLElement ? VIEWERS.get(element) : undefined;
 }

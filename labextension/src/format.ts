@@ -74,13 +74,18 @@ export function shortArn(arn: string | null | undefined): string {
   return parts.length > 2 ? parts.slice(-2).join('/') : resource;
 }
 
-/** `3/7 steps` with failures and running counts when there are any. */
+/**
+ * `3/7 steps` with failures and running counts when there are any; steps a run passed by (a branch not
+ * taken) count as done and are named: `6/6 steps (1 not taken)`.
+ */
 export function formatProgress(progress: {
   total: number;
   succeeded: number;
   failed: number;
   running: number;
+  skipped?: number;
 }): string {
+  const skipped = progress.skipped ?? 0;
   const extras: string[] = [];
   if (progress.running > 0) {
     extras.push(`${progress.running} running`);
@@ -88,7 +93,10 @@ export function formatProgress(progress: {
   if (progress.failed > 0) {
     extras.push(`${progress.failed} failed`);
   }
-  const base = `${progress.succeeded}/${progress.total} steps`;
+  if (skipped > 0) {
+    extras.push(`${skipped} not taken`);
+  }
+  const base = `${progress.succeeded + skipped}/${progress.total} steps`;
   return extras.length ? `${base} (${extras.join(', ')})` : base;
 }
 

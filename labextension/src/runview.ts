@@ -8,7 +8,7 @@ import { Widget } from '@lumino/widgets';
 
 import { ApiError, getRun, stopRun, watchRun } from './api';
 import { h } from './dom';
-import { renderRunView } from './dagview';
+import { renderRunView, viewerOf } from './dagview';
 import { RunsModel } from './runsmodel';
 import { applySnapshot } from './snapshots';
 import { isActive } from './states';
@@ -88,7 +88,13 @@ export class RunView extends Widget {
     const merged = this._snapshot ? applySnapshot([this._snapshot], snapshot)[0] : snapshot;
     this._snapshot = merged;
     this._model.apply(merged);
-    this._body.replaceChildren(renderRunView(merged));
+    // One viewer for the view's life: updates recolour it in place, so zoom, pan and follow survive.
+    const viewer = viewerOf(this._body.firstElementChild);
+    if (viewer) {
+      viewer.update(merged);
+    } else {
+      this._body.replaceChildren(renderRunView(merged));
+    }
     this._stop.disabled = !isActive(merged) || merged.status === 'Stopping';
     this._say('');
   }

@@ -104,18 +104,62 @@ export function stepStates(dag: IDag, run: IRunSnapshot | null | undefined): Map
   return states;
 }
 
-/** The run's progress counts, from the snapshot when it has them or else counted from its steps. */
-export function progressOf(run: IRunSnapshot, dag?: IDag | null): IProgress {
-  if (run.progress && knownProgress(run)) {
-    return run.progress;
+/** Progress as the views show it: the wire counts plus the steps a run passed by. */
+export interface IProgressView extends IProgress {
+  /** Steps in a branch a condition did not take (or left unreached by a run that succeeded): done too. */
+  skipped: number;
+}
+
+const STARTED_TONES: ReadonlySet<string> = new Set(['running', 'stopping', 'succeeded', 'failed', 'stopped']);
+
+/**
+ * The steps a run passed by, the same rule as the Python picture (faces/display/snapshots.py: not_taken):
+ * once a run has succeeded, every step that never ran; while it runs, the steps of one branch of a
+ * condition that succeeded when a step of its other branch has started.
+ */
+export function notTakenSteps(dag: IDag, run: IRunSnapshot, states: ReadonlyMap<string, string>): Set<string> {
+  const skipped = new Set<string>();
+  const waiting = (name: string): boolean => !STARTED_TONES.has(toneOf(states.get(name)));
+  const succeeded = run.outcome === 'Succeeded' || (!run.outcome && toneOf(run.status) === 'succeeded');
+  for (const node of dag.nodes) {
+    if (!waiting(node.name)) {
+      continue;
+    }
+    if (succeeded) {
+      skipped.add(node.name);
+    } else if (node.parent && toneOf(states.get(node.parent)) === 'succeeded') {
+      const otherStarted = dag.nodes.some(
+        other => other.parent === node.parent && other.branch !== node.branch && !waiting(other.name)
+      );
+      if (otherStarted) {
+        skipped.add(node.name);
+      }
+    }
   }
+  return skipped;
+}
+
+/**
+ * The run's progress counts: counted from its steps over the DAG when there are any (so a branch not taken
+ * counts as done), else the snapshot's own counts.
+ */
+export function progressOf(run: IRunSnapshot, dag?: IDag | null): IProgressView {
   const steps = run.steps ?? [];
-  const count = (tone: string): number => steps.filter(step => toneOf(step.status) === tone).length;
+  const graph: IDag = dag && dag.nodes.length ? dag : { nodes: steps.map(step => ({ name: step.name })), edges: [] };
+  if (graph.nodes.length === 0 && run.progress && knownProgress(run)) {
+    const p = run.progress;
+    const rest = Math.max(p.total - p.succeeded - p.failed - p.running, 0);
+    return { ...p, skipped: run.outcome === 'Succeeded' ? rest : 0 };
+  }
+  const states = stepStates(graph, run);
+  const count = (...tones: string[]): number =>
+    graph.nodes.filter(node => tones.includes(toneOf(states.get(node.name)))).length;
   return {
-    total: Math.max(dag?.nodes.length ?? 0, steps.length),
+    total: graph.nodes.length,
     succeeded: count('succeeded'),
     failed: count('failed'),
-    running: count('running') + count('stopping')
+    running: count('running', 'stopping'),
+    skipped: notTakenSteps(graph, run, states).size
   };
 }
 

@@ -1,53 +1,49 @@
 /**
- * What a run or step state looks like: its colour, its CSS modifier and whether it is final. One table, so
- * the DAG picture, the step table, the progress bar and the sidebar badges never disagree.
+ * What a run or step state looks like: its colour, icon, CSS modifier and whether it is final. The table is
+ * the package's one state table (statetable.ts, generated from the JSON the Python picture reads), so the
+ * DAG picture, the step table, the progress bar, the sidebar badges and the static SVG never disagree.
  */
 
-export type StateTone = 'pending' | 'running' | 'stopping' | 'succeeded' | 'failed' | 'stopped' | 'unknown';
+import { STATE_TABLE } from './statetable';
 
-interface IStateStyle {
+export type StateTone = keyof typeof STATE_TABLE.tones;
+
+export interface IStateStyle {
   tone: StateTone;
   fill: string;
   stroke: string;
   text: string;
+  /** A glyph that says the state without colour (✓ ✗ ▶ ■ ○ –). */
+  icon: string;
+  label: string;
 }
 
-const STYLES: { [tone in StateTone]: IStateStyle } = {
-  pending: { tone: 'pending', fill: '#f5f5f5', stroke: '#9e9e9e', text: '#424242' },
-  running: { tone: 'running', fill: '#e3f2fd', stroke: '#1e88e5', text: '#0d47a1' },
-  stopping: { tone: 'stopping', fill: '#fff8e1', stroke: '#fb8c00', text: '#e65100' },
-  succeeded: { tone: 'succeeded', fill: '#e8f5e9', stroke: '#43a047', text: '#1b5e20' },
-  failed: { tone: 'failed', fill: '#ffebee', stroke: '#e53935', text: '#b71c1c' },
-  stopped: { tone: 'stopped', fill: '#eceff1', stroke: '#546e7a', text: '#263238' },
-  unknown: { tone: 'unknown', fill: '#ffffff', stroke: '#bdbdbd', text: '#616161' }
-};
+const TONE_OF_STATE = new Map<string, StateTone>(
+  Object.entries(STATE_TABLE.states).map(([state, tone]) => [state.toLowerCase(), tone as StateTone])
+);
 
-const TONE_OF_STATE: { [state: string]: StateTone } = {
-  pending: 'pending',
-  notstarted: 'pending',
-  'not run': 'unknown',
-  starting: 'running',
-  executing: 'running',
-  running: 'running',
-  stopping: 'stopping',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  stopped: 'stopped',
-  unknown: 'unknown'
-};
-
-const FINAL_TONES: ReadonlySet<StateTone> = new Set<StateTone>(['succeeded', 'failed', 'stopped']);
+const FINAL_TONES: ReadonlySet<string> = new Set<string>(STATE_TABLE.final);
 
 /** The tone of a run or step state as the wire spells it (case-insensitive; anything else is unknown). */
 export function toneOf(state: string | null | undefined): StateTone {
   if (!state) {
     return 'unknown';
   }
-  return TONE_OF_STATE[state.toLowerCase()] ?? 'unknown';
+  return TONE_OF_STATE.get(state.toLowerCase()) ?? 'unknown';
 }
 
 export function styleOf(state: string | null | undefined): IStateStyle {
-  return STYLES[toneOf(state)];
+  const tone = toneOf(state);
+  return { tone, ...STATE_TABLE.tones[tone] };
+}
+
+/** How a node without any run is drawn (a pipeline's structure). */
+export const NO_STATE_STYLE = STATE_TABLE.noState;
+
+/** The stroke and dash pattern of an edge kind; unknown kinds are drawn like `depends_on`. */
+export function edgeStyleOf(kind: string): { stroke: string; dash: string } {
+  const styles: { [kind: string]: { stroke: string; dash: string } } = STATE_TABLE.edges;
+  return styles[kind] ?? styles.depends_on;
 }
 
 /** A CSS class naming the state's tone, e.g. `jp-SageMakerAck-state-running`. */

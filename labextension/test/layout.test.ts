@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { drawableEdges, edgePath, layoutDag, nodeWidth, truncateLabel } from '../src/layout';
+import { drawableEdges, edgePath, layoutDag, nodeWidth, pathOf, rankSteps, truncateLabel } from '../src/layout';
+import { STATE_TABLE } from '../src/statetable';
 import { IDag } from '../src/wire';
 
 const DIAMOND: IDag = {
@@ -105,7 +106,7 @@ test('long names are cut with an ellipsis and boxes widen up to a limit', () => 
   const long = 'x'.repeat(80);
   assert.equal(truncateLabel(long).length, 32);
   assert.ok(truncateLabel(long).endsWith('\u2026'));
-  assert.equal(nodeWidth('a', ''), 120);
+  assert.equal(nodeWidth('a', ''), STATE_TABLE.layout.minNodeWidth);
   assert.ok(nodeWidth(long, '') > 200 && nodeWidth(long, '') === nodeWidth(long + 'more', ''));
 });
 
@@ -123,4 +124,154 @@ test('a 200-step pipeline lays out', () => {
   const layout = layoutDag({ nodes, edges });
   assert.equal(layout.nodes.length, 200);
   assert.equal(layout.edges.length, 199);
+});
+
+/** The points an SVG path of M, L, Q and C commands passes through, sampled along each segment. */
+function samplePath(d: string, perSegment = 24): { x: number; y: number }[] {
+  const out: { x: number; y: number }[] = [];
+  let at = { x: 0, y: 0 };
+  for (const [, command, args] of d.matchAll(/([MLQC])([^MLQC]*)/g)) {
+    const nums = args.trim().split(/[ ,]+/).map(Number);
+    const pts = [];
+    for (let i = 0; i < nums.length; i += 2) {
+      pts.push({ x: nums[i], y: nums[i + 1] });
+    }
+    if (command === 'M') {
+      at = pts[0];
+      out.push(at);
+      continue;
+    }
+    const ctrl = [at, ...pts];
+    for (let k = 1; k <= perSegment; k++) {
+      const t = k / perSegment;
+      let level = ctrl;
+      while (level.length > 1) {
+        level = level.slice(1).map((p, i) => ({ x: level[i].x + (p.x - level[i].x) * t, y: level[i].y + (p.y - level[i].y) * t }));
+      }
+      out.push(level[0]);
+    }
+    at = pts[pts.length - 1];
+  }
+  return out;
+}
+
+/** Like examples/synthetic.py chain_definition: each step reads the one before and depends on earlier ones. */
+function chain(n: number, fanOut = 3): IDag {
+  const name = (i: number): string => `Step-${String(i).padStart(5, '0')}`;
+  const nodes = Array.from({ length: n }, (_, i) => ({ name: name(i), type: 'Processing' }));
+  const edges = [];
+  for (let i = 1; i < n; i++) {
+    edges.push({ source: name(i - 1), target: name(i), kind: 'property' });
+    for (let j = Math.max(0, i - fanOut); j < i; j++) {
+      if ((i + j) % 2 === 0) {
+        edges.push({ source: name(j), target: name(i), kind: 'depends_on' });
+      }
+    }
+  }
+  return { nodes, edges };
+}
+
+function fanOut(n: number): IDag {
+  const nodes = [{ name: 'Root', type: 'Processing' }, ...Array.from({ length: n }, (_, i) => ({ name: `Leaf-${i}`, type: 'Training' }))];
+  return { nodes, edges: nodes.slice(1).map(leaf => ({ source: 'Root', target: leaf.name, kind: 'depends_on' })) };
+}
+
+for (const [label, dag] of [
+  ['the diamond', DIAMOND],
+  ['a 45-step chain with skip edges', chain(45)],
+  ['a 42-step fan-out', fanOut(42)],
+  ['a 200-step layered DAG', chain(200, 5)]
+] as const) {
+  test(`no edge of ${label} passes through a box other than its two ends`, () => {
+    const layout = layoutDag(dag);
+    for (const edge of layout.edges) {
+      const d = edgePathOf(layout, edge);
+      for (const p of samplePath(d)) {
+        for (const n of layout.nodes) {
+          if (n.name === edge.source || n.name === edge.target) {
+            continue;
+          }
+          const inside = Math.abs(p.x - n.x) < n.width / 2 - 0.5 && Math.abs(p.y - n.y) < n.height / 2 - 0.5;
+          assert.ok(!inside, `${edge.source} -> ${edge.target} crosses ${n.name} at ${p.x},${p.y}`);
+        }
+      }
+    }
+  });
+}
+
+function edgePathOf(layout: ReturnType<typeof layoutDag>, edge: ReturnType<typeof layoutDag>['edges'][number]): string {
+  return pathOf(edge, layout.direction);
+}
+
+test('a routed edge leaves the bottom of its source and enters the top of its target', () => {
+  const layout = layoutDag(chain(12));
+  for (const edge of layout.edges) {
+    const [first, last] = [edge.points[0], edge.points[edge.points.length - 1]];
+    const source = node(layout, edge.source);
+    const target = node(layout, edge.target);
+    assert.equal(first.y, source.y + source.height / 2);
+    assert.equal(last.y, target.y - target.height / 2);
+    assert.ok(pathOf(edge).startsWith('M') && !pathOf(edge).includes('NaN'));
+  }
+});
+
+test('ranks: one below the deepest predecessor; a source sits just above its nearest successor', () => {
+  const { ranks, back } = rankSteps(
+    ['A', 'B', 'C', 'D', 'Late'],
+    [
+      { source: 'A', target: 'B' },
+      { source: 'B', target: 'C' },
+      { source: 'A', target: 'C' },
+      { source: 'C', target: 'D' },
+      { source: 'Late', target: 'D' }
+    ]
+  );
+  assert.deepEqual(Object.fromEntries(ranks), { A: 0, B: 1, C: 2, D: 3, Late: 2 });
+  assert.equal(back.size, 0);
+  const layout = layoutDag(chain(45));
+  const ys = [...new Set(layout.nodes.map(n => n.y))];
+  assert.equal(ys.length, 45, 'a chain is one step per rank');
+});
+
+test('an edge closing a cycle is set aside and drawn beside the boxes', () => {
+  const { back } = rankSteps(['A', 'B', 'C'], [
+    { source: 'A', target: 'B' },
+    { source: 'B', target: 'C' },
+    { source: 'C', target: 'A' }
+  ]);
+  assert.deepEqual([...back], ['C\u0000A']);
+  const layout = layoutDag({ nodes: [{ name: 'A' }, { name: 'B' }, { name: 'C' }], edges: [
+    { source: 'A', target: 'B', kind: 'depends_on' },
+    { source: 'B', target: 'C', kind: 'depends_on' },
+    { source: 'C', target: 'A', kind: 'depends_on' }
+  ] });
+  assert.equal(layout.edges.filter(e => e.back).length, 1);
+});
+
+test('a 42-step fan-out keeps its root above the middle of its leaves', () => {
+  const layout = layoutDag(fanOut(42));
+  const root = node(layout, 'Root');
+  const leaves = layout.nodes.filter(n => n.name !== 'Root');
+  const middle = (Math.min(...leaves.map(n => n.x)) + Math.max(...leaves.map(n => n.x))) / 2;
+  assert.ok(Math.abs(root.x - middle) < root.width, `root at ${root.x}, leaves centred at ${middle}`);
+});
+
+test('left to right, edges keep out of the boxes too', () => {
+  const layout = layoutDag(chain(30), { direction: 'LR' });
+  for (const edge of layout.edges) {
+    assert.ok(node(layout, edge.source).x < node(layout, edge.target).x);
+    for (const p of samplePath(pathOf(edge, 'LR'))) {
+      for (const n of layout.nodes) {
+        if (n.name !== edge.source && n.name !== edge.target) {
+          const inside = Math.abs(p.x - n.x) < n.width / 2 - 0.5 && Math.abs(p.y - n.y) < n.height / 2 - 0.5;
+          assert.ok(!inside, `${edge.source} -> ${edge.target} crosses ${n.name}`);
+        }
+      }
+    }
+  }
+});
+
+test('a 200-step layered pipeline stays narrow: no staircase of straight long edges', () => {
+  const layout = layoutDag(chain(200, 5));
+  assert.ok(layout.width < 2500, `width ${layout.width}`);
 });

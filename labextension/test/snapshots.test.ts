@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { formatProgress } from '../src/format';
 import { NOT_RUN, applySnapshot, mergeRunList, progressOf, rowFingerprint, runKey, stepStates } from '../src/snapshots';
 import { IDag, IRunSnapshot } from '../src/wire';
 
@@ -101,12 +102,12 @@ test('steps a finished run never reached are shown as not run, not as pending', 
 
 test('progress comes from the snapshot, or is counted from its steps', () => {
   const given = { total: 9, succeeded: 1, failed: 0, running: 1 };
-  assert.deepEqual(progressOf(run('a', { progress: given })), given);
+  assert.deepEqual(progressOf(run('a', { progress: given })), { ...given, skipped: 0 });
   const counted = progressOf(
     run('a', { steps: [{ name: 'Prep', status: 'Succeeded' }, { name: 'Train', status: 'Failed' }] }),
     DAG
   );
-  assert.deepEqual(counted, { total: 3, succeeded: 1, failed: 1, running: 0 });
+  assert.deepEqual(counted, { total: 3, succeeded: 1, failed: 1, running: 0, skipped: 0 });
 });
 
 test('a row fingerprint changes when what the row shows changes', () => {
@@ -114,4 +115,40 @@ test('a row fingerprint changes when what the row shows changes', () => {
   assert.equal(rowFingerprint(run('a', { updatedAt: '2026-01-01T00:00:07Z' })), before);
   assert.notEqual(rowFingerprint(run('a', { status: 'Succeeded' })), before);
   assert.notEqual(rowFingerprint(run('a', { progress: { total: 3, succeeded: 1, failed: 0, running: 1 } })), before);
+});
+
+const BRANCHED: IDag = {
+  pipelineName: 'abalone',
+  nodes: [
+    { name: 'Prep' },
+    { name: 'Check', type: 'Condition' },
+    { name: 'Register', parent: 'Check', branch: 'if' },
+    { name: 'Fail', parent: 'Check', branch: 'else' }
+  ],
+  edges: []
+};
+
+test('steps of a branch a condition did not take count as done', () => {
+  const over = run('a', {
+    status: 'Succeeded',
+    outcome: 'Succeeded',
+    steps: [
+      { name: 'Prep', status: 'Succeeded' },
+      { name: 'Check', status: 'Succeeded' },
+      { name: 'Register', status: 'Succeeded' }
+    ]
+  });
+  const done = progressOf(over, BRANCHED);
+  assert.deepEqual(done, { total: 4, succeeded: 3, failed: 0, running: 0, skipped: 1 });
+  assert.equal(formatProgress(done), '4/4 steps (1 not taken)');
+  const live = run('a', {
+    steps: [
+      { name: 'Prep', status: 'Succeeded' },
+      { name: 'Check', status: 'Succeeded' },
+      { name: 'Register', status: 'Executing' }
+    ]
+  });
+  assert.equal(progressOf(live, BRANCHED).skipped, 1, 'the else branch is passed by once the if branch started');
+  const failed = run('a', { status: 'Failed', outcome: 'Failed', steps: [{ name: 'Prep', status: 'Failed' }] });
+  assert.equal(progressOf(failed, BRANCHED).skipped, 0, 'steps a failure left unreached are not done');
 });

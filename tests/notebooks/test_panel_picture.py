@@ -1,17 +1,25 @@
-"""The server-side DAG picture and the HTML fragments: layers, colours, tables, links, downloads."""
+"""The static DAG picture and the HTML fragments: ranks shared with the extension, routes around boxes, colours
+from the one state table, progress that counts a branch not taken, tables, links, downloads."""
 
 from __future__ import annotations
 
 import base64
 import itertools
+import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from jupyter_sagemaker_ack.core.definition import parse_definition
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition, chain_definition
-from jupyter_sagemaker_ack.faces.display.layout import layers_of, layout_dag
+from jupyter_sagemaker_ack.faces.display.layout import Layout, layers_of, layout_dag, rank_steps
 from jupyter_sagemaker_ack.faces.display.picture import DagPicture
 from jupyter_sagemaker_ack.faces.display.snapshots import duration, progress
-from jupyter_sagemaker_ack.faces.display.states import STATE_COLOURS
+from jupyter_sagemaker_ack.faces.display.states import STATE_COLOURS, colours, table
 from jupyter_sagemaker_ack.faces.display.views import steps_html, yaml_html
 
 
@@ -113,3 +121,164 @@ def test_steps_left_pending_by_a_finished_run_show_as_not_run():
     assert f'data-step="{fail_step}" data-state="Not run"' in picture.svg(snapshot)
     assert "Not run" in steps_html(snapshot)
     assert 'data-state="Pending"' in picture.svg({"outcome": None, "steps": snapshot["steps"]})
+
+
+LABEXTENSION = Path(__file__).resolve().parents[2] / "labextension"
+
+
+def _fan_out(n: int) -> DagPicture:
+    nodes = [{"name": "Root", "type": "Processing"}] + [
+        {"name": f"Leaf-{i}", "type": "Training"} for i in range(n)
+    ]
+    edges = [{"source": "Root", "target": f"Leaf-{i}", "kind": "depends_on"} for i in range(n)]
+    return DagPicture("FanOut", nodes, edges)
+
+
+EXAMPLES = {
+    "abalone": lambda: _picture(),
+    "chain-45": lambda: _picture(chain_definition(45)),
+    "chain-200": lambda: _picture(chain_definition(200, fan_out=5)),
+    "fan-out-42": lambda: _fan_out(42),
+}
+
+
+def _ts_layouts(pictures: list[DagPicture]) -> list[dict[str, list[float]]]:
+    """The extension's layout (labextension/src/layout.ts, compiled for node) of each picture's DAG."""
+    node = shutil.which("node")
+    if node is None or not (LABEXTENSION / "node_modules" / "@dagrejs" / "dagre").is_dir():
+        pytest.skip("needs node and the extension's npm packages (cd labextension && jlpm install)")
+    tsc = LABEXTENSION / "node_modules" / "typescript" / "bin" / "tsc"
+    subprocess.run([node, str(tsc), "-p", "tsconfig.test.json"], cwd=LABEXTENSION, check=True, timeout=300)
+    script = (
+        "const { layoutDag } = require('./lib-test/src/layout.js');"
+        "const dags = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "console.log(JSON.stringify(dags.map(d => Object.fromEntries("
+        "layoutDag(d).nodes.map(n => [n.name, [n.rank, n.x, n.y, n.width]])))));"
+    )
+    wire = json.dumps([p.wire() for p in pictures])
+    done = subprocess.run(
+        [node, "-e", script],
+        cwd=LABEXTENSION,
+        input=wire,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    laid: list[dict[str, list[float]]] = json.loads(done.stdout)
+    return laid
+
+
+def test_the_static_picture_places_steps_like_the_extension_on_the_example_pipelines():
+    pictures = [make() for make in EXAMPLES.values()]
+    for name, picture, ts in zip(EXAMPLES, pictures, _ts_layouts(pictures), strict=True):
+        boxes = picture.layout.boxes
+        assert set(ts) == set(boxes), name
+        for step, (rank, x, y, width) in ts.items():
+            box = boxes[step]
+            assert (box.layer, box.y + box.height / 2, box.width) == (rank, y, width), (name, step)
+            assert box.x + box.width / 2 == pytest.approx(x, abs=0.1), (name, step, "same order and position")
+
+
+def test_ranks_pull_a_source_down_to_its_nearest_successor_and_set_a_cycle_aside():
+    ranks, back = rank_steps(
+        ["A", "B", "C", "D", "Late"], [("A", "B"), ("B", "C"), ("A", "C"), ("C", "D"), ("Late", "D")]
+    )
+    assert ranks == {"A": 0, "B": 1, "C": 2, "D": 3, "Late": 2}
+    assert not back
+    assert rank_steps(["a", "b", "c"], [("a", "b"), ("b", "c"), ("c", "a")])[1] == {("c", "a")}
+
+
+def _sample(d: str, per_segment: int = 24) -> list[tuple[float, float]]:
+    """Points along an SVG path of M, L, Q and C commands."""
+    out: list[tuple[float, float]] = []
+    at = (0.0, 0.0)
+    for command, args in re.findall(r"([MLQC])([^MLQC]*)", d):
+        nums = [float(v) for v in re.split(r"[ ,]+", args.strip())]
+        pts = list(zip(nums[::2], nums[1::2], strict=True))
+        if command == "M":
+            at = (pts[0][0], pts[0][1])
+            out.append(at)
+            continue
+        control = [at, *((p[0], p[1]) for p in pts)]
+        for k in range(1, per_segment + 1):
+            t = k / per_segment
+            level = control
+            while len(level) > 1:
+                level = [
+                    (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t) for a, b in itertools.pairwise(level)
+                ]
+            out.append(level[0])
+        at = control[-1]
+    return out
+
+
+def _crossings(layout: Layout, svg: str) -> list[str]:
+    found = []
+    edges = re.findall(r'd="(M[^"]*)"[^>]*data-source="([^"]*)" data-target="([^"]*)"', svg)
+    assert edges, "edges drawn"
+    for d, source, target in edges:
+        for point in _sample(d):
+            for box in layout.boxes.values():
+                if box.name in (source, target):
+                    continue
+                if (
+                    box.x + 0.5 < point[0] < box.x + box.width - 0.5
+                    and box.y + 0.5 < point[1] < box.y + box.height - 0.5
+                ):
+                    found.append(f"{source} -> {target} crosses {box.name}")
+                    break
+    return found
+
+
+@pytest.mark.parametrize("example", ["abalone", "chain-45", "chain-200", "fan-out-42"])
+def test_no_edge_of_the_static_picture_crosses_a_box(example: str):
+    picture = EXAMPLES[example]()
+    assert _crossings(picture.layout, picture.svg()) == []
+
+
+def test_steps_show_their_state_as_text_and_the_table_colours_stopped_unlike_pending():
+    picture = _picture()
+    first = picture.nodes[0]["name"]
+    svg = picture.svg(
+        {"status": "Stopped", "outcome": "Stopped", "steps": [{"name": first, "status": "Stopped"}]}
+    )
+    stopped = table()["tones"]["stopped"]
+    assert re.search(rf'data-step="{first}" data-state="Stopped">.*?>{stopped["icon"]} Stopped</text>', svg)
+    assert colours("Stopped") != colours("Pending")
+    assert 'font-size="9"' not in svg
+    assert 'font-size="10"' not in svg
+    sizes = {int(v) for v in re.findall(r'font-size="(\d+)"', svg)}
+    assert min(sizes) >= 11
+
+
+def _abalone_branches() -> tuple[DagPicture, str, list[str]]:
+    picture = _picture()
+    condition = next(n["name"] for n in picture.nodes if n["type"] == "Condition")
+    else_steps = [
+        n["name"] for n in picture.nodes if n.get("parent") == condition and n.get("branch") == "else"
+    ]
+    assert else_steps, "the example has an else branch"
+    return picture, condition, else_steps
+
+
+def test_a_succeeded_run_whose_else_branch_was_not_taken_is_complete():
+    picture, _, else_steps = _abalone_branches()
+    steps: list[dict[str, Any]] = [
+        {"name": n["name"], "status": "Succeeded"} for n in picture.nodes if n["name"] not in else_steps
+    ]
+    snapshot = {"status": "Succeeded", "outcome": "Succeeded", "steps": steps}
+    assert picture.progress(snapshot) == (len(picture.nodes), len(picture.nodes))
+    live = {
+        "status": "Executing",
+        "outcome": None,
+        "steps": [*steps[:-1], {**steps[-1], "status": "Executing"}],
+    }
+    done, total = picture.progress(live)
+    assert done == total - 1, "the else branch counts as done once the if branch started"
+    failed = {
+        "status": "Failed",
+        "outcome": "Failed",
+        "steps": [{"name": picture.nodes[0]["name"], "status": "Failed"}],
+    }
+    assert picture.progress(failed) == (1, len(picture.nodes))

@@ -12,7 +12,7 @@ from typing import Any
 from ...core.dag import build_dag
 from ...core.definition import Definition
 from .layout import Layout, layout_dag
-from .snapshots import step_states
+from .snapshots import progress, step_states
 from .svg import render_svg
 
 DAG_MIME = "application/vnd.sagemaker-ack.dag+json"
@@ -32,6 +32,7 @@ class DagPicture:
         self.nodes = [dict(n) for n in nodes]
         self.edges = [dict(e) for e in edges]
         self.types = {str(n["name"]): str(n.get("type") or "") for n in self.nodes}
+        self.branches = {str(n["name"]): str(n["branch"]) for n in self.nodes if n.get("branch")}
         self._layout: Layout | None = None
 
     @classmethod
@@ -54,11 +55,17 @@ class DagPicture:
             self._layout = layout_dag(
                 [str(n["name"]) for n in self.nodes],
                 [(str(e["source"]), str(e["target"]), str(e.get("kind") or "")) for e in self.edges],
+                self.types,
             )
         return self._layout
 
     def svg(self, snapshot: Mapping[str, Any] | None = None) -> str:
-        return render_svg(self.layout, step_states(snapshot), self.types)
+        names = [str(n["name"]) for n in self.nodes]
+        return render_svg(self.layout, step_states(snapshot, names), self.types, self.branches)
+
+    def progress(self, snapshot: Mapping[str, Any] | None) -> tuple[int, int]:
+        """(done, total) as the extension counts it: a step in a branch not taken is done."""
+        return progress(snapshot, len(self.nodes), self.nodes)
 
     def wire(self, snapshot: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The DAG wire shape, with ``run`` when there is a snapshot."""
