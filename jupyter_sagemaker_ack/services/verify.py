@@ -28,6 +28,7 @@ from ..core.diff import DefinitionDiff, diff_definitions
 from ..core.errors import UserError
 from ..core.lint import has_errors, read_documents
 from ..core.manifests import Provenance, definition_from_manifest
+from .gate import require_readable
 
 OK, FAIL, SKIP = "ok", "fail", "skip"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -111,6 +112,7 @@ def load_documents(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
 def _read_manifests(file: Path) -> list[dict[str, Any]]:
     text = read_text(file)
     read, findings = read_documents(text, str(file))
+    require_readable(findings, str(file))
     if has_errors(findings):
         first = next(f for f in findings if f.severity == "error")
         raise UserError(
