@@ -192,7 +192,8 @@ def test_lint_reports_an_integer_too_long_to_read_as_a_finding(tmp_path: Path, c
     outcome = _timed("lint", str(_write(tmp_path, name, text)))
     assert_no_traceback(outcome)
     assert outcome.exit_code == 1, outcome.output
-    assert "error SMA302" in outcome.output and "number too long" in outcome.output, outcome.output
+    assert "error SMA302" in outcome.output, outcome.output
+    assert "number too long" in outcome.output, outcome.output
 
 
 @pytest.mark.parametrize("case", sorted(JSON_CASES))
