@@ -11,13 +11,11 @@ import pytest
 from .conftest import assert_user_error, cli
 
 CASES = [
-    pytest.param(("nosuchcmd",), ("nosuchcmd", "sagemaker-ack --help"), id="unknown-command"),
-    pytest.param(("--bogus",), ("--bogus", "sagemaker-ack --help"), id="unknown-group-option"),
-    pytest.param(("lint", "--bogus"), ("--bogus", "sagemaker-ack lint --help"), id="unknown-option"),
-    pytest.param(("apply", "--namespace"), ("--namespace", "sagemaker-ack apply --help"), id="missing-value"),
-    pytest.param(
-        ("sandbox", "status", "--bogus"), ("--bogus", "sagemaker-ack sandbox status --help"), id="nested"
-    ),
+    pytest.param(("nosuchcmd",), ("nosuchcmd", "--help"), id="unknown-command"),
+    pytest.param(("--bogus",), ("--bogus", "--help"), id="unknown-group-option"),
+    pytest.param(("lint", "--bogus"), ("--bogus", "lint --help"), id="unknown-option"),
+    pytest.param(("apply", "--namespace"), ("--namespace", "apply --help"), id="missing-value"),
+    pytest.param(("sandbox", "status", "--bogus"), ("--bogus", "sandbox status --help"), id="nested"),
 ]
 
 
