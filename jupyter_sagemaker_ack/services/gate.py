@@ -111,8 +111,9 @@ def require_readable(findings: Sequence[Finding], source: str | None = None) -> 
         return
     where = first.location()
     lint = f"`sagemaker-ack lint {source or first.file or 'FILE'}`"
+    message = f"{first.message.rstrip('.')} ({first.code})."
     raise UserError(
-        _one_line(f"{where}: {first.message}" if where != "-" else first.message),
+        _one_line(f"{where}: {message}" if where != "-" else message),
         _one_line(f"{first.hint} {lint} lists every problem of the file."),
     )
 
