@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
+from .core import names
 from .core.errors import UserError
 
 # setting name -> environment variables read for it, first match wins
@@ -120,6 +121,13 @@ def _how_to_set(name: str) -> str:
     return f"%config SageMakerAck.{name} = '...'{env}"
 
 
+SHAPED_SETTINGS: dict[str, tuple[Callable[[str], str], str]] = {
+    "namespace": (names.check_namespace, "a Kubernetes namespace"),
+    "role_arn": (names.check_role_arn, "an IAM role ARN"),
+}
+"""Settings with a shape of their own: a bad value is refused as not being that (a namespace, a role ARN)."""
+
+
 def check_settings(settings: Settings) -> None:
     """Refuse a value no AWS client could use, naming the setting, where it was set and the fix."""
     for name in SETTING_NAMES:
@@ -129,6 +137,16 @@ def check_settings(settings: Settings) -> None:
                 f"The setting {name} from {_where(settings, name)} is a {type(value).__name__}, not text.",
                 f"Set it as text: {_how_to_set(name)}.",
             )
+        shape = SHAPED_SETTINGS.get(name)
+        if isinstance(value, str) and shape is not None:
+            check, what = shape
+            try:
+                check(value)
+            except UserError as exc:  # named by what it should be, not only by the stray character
+                raise UserError(
+                    f"{names.shown(value)} is not {what} (the settings' {name}, from {_where(settings, name)}).",
+                    f"{exc.fix.rstrip('.')}; set it with {_how_to_set(name)}.",
+                ) from None
         if isinstance(value, str) and (value != value.strip() or any(c in value for c in "\r\n\t\0")):
             raise UserError(
                 f"The setting {name} from {_where(settings, name)} holds whitespace or control characters: "

@@ -31,3 +31,11 @@ def read_text(path: str | os.PathLike[str]) -> str:
             f"{where} is not UTF-8 text (byte {exc.start}).",
             "Save the file as UTF-8; the YAML and JSON this tool reads are UTF-8.",
         ) from None
+
+
+def missing(path: str | os.PathLike[str]) -> str:
+    """Why ``path``, which is neither a file nor a folder, cannot be read: absent, or a link to nothing."""
+    where = shown(str(path))
+    if Path(path).is_symlink():
+        return f"{where} is a symbolic link that leads nowhere or loops back to itself."
+    return f"{where} does not exist."

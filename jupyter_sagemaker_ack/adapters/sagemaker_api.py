@@ -176,7 +176,11 @@ def _sagemaker_call(action: str, target: str) -> Iterator[None]:
                 "Use credentials allowed sagemaker:DescribePipelineExecution, ListPipelineExecutionSteps, "
                 "ListPipelineExecutions and StopPipelineExecution.",
             ) from None
-        raise UserError(f"Could not {action} {target} in SageMaker: {code}: {message}", "") from None
+        raise UserError(
+            f"Could not {action} {target} in SageMaker: {code}: {message}",
+            "Check the name or ARN, the AWS account and region (AWS_REGION) and the credentials' permissions; "
+            "the error code above is SageMaker's own.",
+        ) from None
     except (NoCredentialsError, PartialCredentialsError):
         raise UserError(
             f"No AWS credentials were found to {action} {target}.",

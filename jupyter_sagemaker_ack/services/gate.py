@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core.definition import Definition
 from ..core.errors import UserError
-from ..core.lint import Finding, has_errors, lint_definition, lint_documents
+from ..core.lint import Finding, has_errors, lint_definition, lint_documents, unreadable
 from ..core.lint.documents import Document, PlainDocument
 
 PYTHON_OVERRIDE = "force=True"
@@ -100,6 +100,22 @@ def check_rendered(
     own = check_definition(definition, filename)
     seen = {_identity(f) for f in own}
     return own + [f for f in check_documents(documents) if _identity(f) not in seen]
+
+
+def require_readable(findings: Sequence[Finding], source: str | None = None) -> None:
+    """Raise a plain :class:`UserError` (a bad input, not a rule's refusal: ``--force`` cannot help) when
+    reading found that the file itself cannot be read: a syntax error, a reader limit, a duplicate key,
+    NaN. The reader's own words come first; the rules never ran on it."""
+    first = unreadable(list(findings))
+    if first is None:
+        return
+    where = first.location()
+    lint = f"`sagemaker-ack lint {source or first.file or 'FILE'}`"
+    message = f"{first.message.rstrip('.')} ({first.code})."
+    raise UserError(
+        _one_line(f"{where}: {message}" if where != "-" else message),
+        _one_line(f"{first.hint} {lint} lists every problem of the file."),
+    )
 
 
 def require_clean(findings: Sequence[Finding], *, force: bool, what: str) -> list[Finding]:

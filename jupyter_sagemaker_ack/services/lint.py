@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..adapters.local_files import missing
 from ..config import Settings, resolve_settings
 from ..core import ack
 from ..core.definition import Definition
@@ -112,9 +113,7 @@ def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
                 f"{path} is not a file or a folder.", "Pass files or folders of definition JSON or ACK YAML."
             )
         else:
-            raise UserError(
-                f"{path} does not exist.", "Pass files or folders of definition JSON or ACK YAML."
-            )
+            raise UserError(missing(path), "Pass files or folders of definition JSON or ACK YAML.")
     return files
 
 

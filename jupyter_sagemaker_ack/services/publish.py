@@ -131,6 +131,17 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _parsed(text: str, filename: str | None) -> Definition:
+    """The definition, or the parser's :class:`UserError` (exit 2, as render says it): a text that is not
+    JSON or not a definition is a bad input for every command, not a lint finding ``--force`` could pass."""
+    try:
+        return parse_definition(text)
+    except UserError as exc:
+        if filename is None:
+            raise
+        raise type(exc)(f"{exc.problem.rstrip('.')} (in {filename!r}).", exc.fix) from None
+
+
 def publish(
     source: Any,
     settings: Settings,
@@ -150,6 +161,7 @@ def publish(
     """
     given = publish_input(source, bucket=settings.bucket)
     filename = str(source) if isinstance(source, os.PathLike) else None
+    definition = _parsed(given.text, filename)
     require_clean(check_definition(given.text, filename), force=force, what="publish")
     name = pipeline_name or given.pipeline_name
     if not name:
@@ -162,7 +174,6 @@ def publish(
             f"'{name}' is not a valid SageMaker pipeline name.",
             "Use 1-256 letters, digits and hyphens, starting with a letter or digit (no '_' or '.').",
         )
-    definition = parse_definition(given.text)
     bucket = preflight.bucket if preflight is not None else settings.bucket
     if not bucket:
         raise UserError(

@@ -7,6 +7,7 @@ whole or not at all.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -20,6 +21,7 @@ from ..config import Settings
 from ..core import manifests, names
 from ..core.definition import Definition
 from ..core.errors import UserError
+from ..core.file_problems import file_problem
 from .gate import check_rendered, require_clean
 
 
@@ -57,11 +59,8 @@ class Rendered:
         try:
             if path.suffix in (".yaml", ".yml"):
                 if path.is_dir():
-                    raise UserError(
-                        f"{path} is a folder, not a .yaml file.",
-                        "Give a path ending in .yaml for one stream, or a folder path without .yaml.",
-                    )
-                path.parent.mkdir(parents=True, exist_ok=True)
+                    raise file_problem(str(path), "it is a folder, not a .yaml file", errno.EISDIR, "write")
+                _make_folder(path.parent)
                 _write_atomic(path, self.yaml)
                 return [path]
             if path.exists() and not path.is_dir():
@@ -71,10 +70,26 @@ class Rendered:
                 )
             return _write_folder(path, manifests.render_folder(self.docs))
         except OSError as exc:
-            raise UserError(
-                f"Cannot write {path}: {exc.strerror or type(exc).__name__}.",
-                "Pick an output path in a folder you may write to (-o); nothing was written.",
-            ) from None
+            where = exc.filename if exc.filename is not None else path
+            error = file_problem(str(where), exc.strerror or type(exc).__name__, exc.errno, "write")
+            raise UserError(error.problem, f"{error.fix} Nothing was written.") from None
+
+
+def _make_folder(folder: Path) -> None:
+    """``folder`` and its parents; a file or a symbolic link loop in the way is named as such."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # mkdir says "exists" for a file or a looping link where a folder is needed
+        for part in (folder, *folder.parents):
+            try:
+                part.stat()
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(part)) from None
+                continue
+            if not part.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder", str(part)) from None
+        raise
 
 
 def _umask() -> int:
@@ -98,7 +113,7 @@ def _write_atomic(path: Path, text: str) -> None:
 def _write_folder(path: Path, files: Mapping[str, str]) -> list[Path]:
     """All of ``files`` in folder ``path``, or none of them (the folder as it was)."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(path.parent)
         staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
         try:
             for name, text in files.items():

@@ -33,7 +33,7 @@ from ..core.lint.documents import Document
 from ..core.status import parse as core_parse
 from ..core.status import snapshots as core_snapshots
 from ..core.status import waiting as core_waiting
-from .gate import check_documents, require_clean
+from .gate import check_documents, require_clean, require_readable
 from .waiting import WaitResult, observe_cr, wait_for_object
 
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -92,7 +92,11 @@ def load_documents(source: Any) -> list[dict[str, Any]]:
 
 def read_source(source: Any) -> tuple[list[Mapping[str, Any] | Document], list[Finding]]:
     """The documents of ``source`` (with their place in the file, when read from files), and what reading
-    them found (YAML errors, duplicate keys): lint's reader, so the gate sees exactly what is applied."""
+    them found: lint's reader, so the gate sees exactly what is applied.
+
+    A file that cannot be read (a syntax error, a reader limit, a duplicate key, NaN) is a bad input, not a
+    rule's refusal: it raises a :class:`UserError` naming that problem before any rule runs.
+    """
     docs = getattr(source, "docs", None)
     if docs is not None:
         return [dict(d) for d in docs], []
@@ -107,6 +111,7 @@ def read_source(source: Any) -> tuple[list[Mapping[str, Any] | Document], list[F
         path = Path(source)
         if isinstance(source, str) and "\n" in source:
             text_documents, text_findings = read_documents(source)
+            require_readable(text_findings)
             return [*text_documents], text_findings
         if path.is_dir():
             files = sorted(
@@ -120,11 +125,13 @@ def read_source(source: Any) -> tuple[list[Mapping[str, Any] | Document], list[F
             findings: list[Finding] = []
             for file in files:
                 read, found = read_documents(read_text(file), str(file))
+                require_readable(found, str(file))
                 documents.extend(read)
                 findings.extend(found)
             return documents, findings
         if path.is_file():
             file_documents, file_findings = read_documents(read_text(path), str(path))
+            require_readable(file_findings, str(path))
             return [*file_documents], file_findings
         raise UserError(f"No such file or folder: {source}.", "Pass the YAML file or folder to apply.")
     raise UserError(f"Cannot submit a {type(source).__name__}.", "Pass manifests, a YAML file or a folder.")
@@ -214,7 +221,9 @@ def submit(
     settings' polling policy.
     """
     sources, found = read_source(docs)
-    require_clean([*found, *check_documents(sources)], force=force, what="apply")
+    findings = [*found, *check_documents(sources)]
+    require_readable(findings)  # a document that is no object: no --force can apply it
+    require_clean(findings, force=force, what="apply")
     documents = [_value(d) for d in sources]
     ns = _check_documents(documents, namespace)
     documents = [dict(d) for d in documents]

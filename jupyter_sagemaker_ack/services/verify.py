@@ -19,7 +19,7 @@ from typing import Any
 
 from ..adapters import s3_store
 from ..adapters.aws_session import AwsClients
-from ..adapters.local_files import read_text
+from ..adapters.local_files import missing, read_text
 from ..adapters.s3_store import S3Location
 from ..config import Settings
 from ..core import ack
@@ -28,6 +28,7 @@ from ..core.diff import DefinitionDiff, diff_definitions
 from ..core.errors import UserError
 from ..core.lint import has_errors, read_documents
 from ..core.manifests import Provenance, definition_from_manifest
+from .gate import require_readable
 
 OK, FAIL, SKIP = "ok", "fail", "skip"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -101,7 +102,7 @@ def load_documents(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
     elif root.exists():
         raise UserError(f"'{path}' is not a file or a folder.", "Pass an ACK YAML file or a folder of them.")
     else:
-        raise UserError(f"'{path}' does not exist.", "Pass an ACK YAML file or a folder of them.")
+        raise UserError(missing(path), "Pass an ACK YAML file or a folder of them.")
     documents = []
     for file in files:
         documents += [(str(file), doc) for doc in _read_manifests(file)]
@@ -111,6 +112,7 @@ def load_documents(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
 def _read_manifests(file: Path) -> list[dict[str, Any]]:
     text = read_text(file)
     read, findings = read_documents(text, str(file))
+    require_readable(findings, str(file))
     if has_errors(findings):
         first = next(f for f in findings if f.severity == "error")
         raise UserError(

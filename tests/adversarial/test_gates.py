@@ -293,8 +293,6 @@ def test_apply_checks_every_document_before_the_first_write(
     docs = rendered_docs(kube_namespace)
     change, code, said = APPLY_BROKEN[case]
     change(docs)
-    if case == "invalid-namespace":
-        kube_env = {**kube_env, "SAGEMAKER_ACK_NAMESPACE": "Bad_NS"}
     path = write_manifests(tmp_path / "out", docs, layout)
 
     outcome = cli("apply", str(path), env=kube_env)
@@ -326,7 +324,20 @@ def test_apply_refuses_a_file_lint_cannot_read_cleanly(
 
     outcome = cli("apply", str(path), env=kube_env)
 
-    assert_refused(outcome, code)
+    # a file that does not read is a bad input, not a rule's refusal: exit 2, the reader's finding named
+    # first, and no --force offered (nothing could apply it)
+    assert_user_error(outcome, code, "sagemaker-ack lint", exit_code=2)
+    assert "--force" not in outcome.output, outcome.output
+    assert crs(kubeapi, kube_namespace) == []
+
+
+@pytest.mark.parametrize("layout", ["file", "folder"])
+def test_apply_with_a_bad_namespace_setting_is_a_bad_input(
+    layout: str, kubeapi: Any, kube_namespace: str, kube_env: dict[str, str], tmp_path: Path
+) -> None:
+    path = write_manifests(tmp_path / "out", rendered_docs(kube_namespace), layout)
+    outcome = cli("apply", str(path), env={**kube_env, "SAGEMAKER_ACK_NAMESPACE": "Bad_NS"})
+    assert_user_error(outcome, "Bad_NS", "not a Kubernetes namespace", "SAGEMAKER_ACK_NAMESPACE")
     assert crs(kubeapi, kube_namespace) == []
 
 

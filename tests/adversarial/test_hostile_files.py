@@ -175,6 +175,27 @@ def test_lint_reports_a_hostile_definition_as_findings(tmp_path: Path, case: str
     assert " error " in outcome.output, outcome.output
 
 
+HUGE_INTEGER_FILES = {
+    "definition": ("definition.json", HUGE_INTEGER),
+    "manifest-json": (
+        "pipeline.json",
+        '{"apiVersion": "sagemaker.services.k8s.aws/v1alpha1", "kind": "Pipeline", "spec": {"n": '
+        + "9" * 5000
+        + "}}",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HUGE_INTEGER_FILES))
+def test_lint_reports_an_integer_too_long_to_read_as_a_finding(tmp_path: Path, case: str) -> None:
+    name, text = HUGE_INTEGER_FILES[case]
+    outcome = _timed("lint", str(_write(tmp_path, name, text)))
+    assert_no_traceback(outcome)
+    assert outcome.exit_code == 1, outcome.output
+    assert "error SMA302" in outcome.output, outcome.output
+    assert "number too long" in outcome.output, outcome.output
+
+
 @pytest.mark.parametrize("case", sorted(JSON_CASES))
 def test_diff_refuses_a_hostile_definition(tmp_path: Path, case: str) -> None:
     path = _write(tmp_path, "definition.json", JSON_CASES[case])

@@ -511,6 +511,8 @@ USER_ERRORS: list[tuple[str, Callable[[Path], list[str]], tuple[str, ...]]] = [
     ("lint-missing-beside-a-good-file", lambda d: ["lint", _good(d), str(d / "nope")], ("does not exist",)),
     ("lint-a-device", lambda d: ["lint", os.devnull], ("not a file or a folder",)),
     ("verify-missing-file", lambda d: ["verify", str(d / "nope.yaml")], ("does not exist",)),
+    ("lint-a-symlink-loop", lambda d: ["lint", _loop(d)], ("symbolic link", "loops")),
+    ("verify-a-symlink-loop", lambda d: ["verify", _loop(d)], ("symbolic link", "loops")),
     ("verify-a-device", lambda d: ["verify", os.devnull], ("not a file or a folder",)),
     ("verify-non-utf8", lambda d: ["verify", _bytes(d, b"kind: \xff\n")], ("utf-8",)),
     ("verify-broken-yaml", lambda d: ["verify", _text(d, "kind: [Pipeline\n")], ("sagemaker-ack lint",)),
@@ -532,6 +534,11 @@ USER_ERRORS: list[tuple[str, Callable[[Path], list[str]], tuple[str, ...]]] = [
         ("--trust-bucket",),
     ),
 ]
+
+
+def _loop(root: Path) -> str:
+    (root / "loop.yaml").symlink_to(root / "loop.yaml")
+    return str(root / "loop.yaml")
 
 
 def _good(root: Path) -> str:

@@ -306,20 +306,7 @@ def test_a_definition_that_is_not_one_writes_nothing(
     _nothing_in(aws)
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        "missing-file",
-        pytest.param(
-            "a-directory",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="click's own dir_okay=False check prints 'Usage:' and 'Error:', not one error:/fix: "
-                "pair (faces/cli/publish.py; issue 12 item 7)",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("case", ["missing-file", "a-directory"])
 def test_a_definition_path_that_is_no_file_writes_nothing(aws: AwsTestBed, tmp_path: Path, case: str) -> None:
     path = tmp_path / "nothing-here.json"
     if case == "a-directory":

@@ -9,7 +9,7 @@ code); the machinery they share (findings, sink, positions, walk, scan, the YAML
 from __future__ import annotations
 
 from .api import lint_definition, lint_documents, lint_text, read_documents, text_kind
-from .findings import CODES, Code, Finding, finding, has_errors, sort_key
+from .findings import CODES, Code, Finding, finding, has_errors, sort_key, unreadable
 
 __all__ = [
     "CODES",
@@ -23,4 +23,5 @@ __all__ = [
     "read_documents",
     "sort_key",
     "text_kind",
+    "unreadable",
 ]

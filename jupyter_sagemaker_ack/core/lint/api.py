@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..bounded import loads_json
 from ..definition import Definition, DefinitionError, parse_definition
+from ..errors import UserError
 from .definition_run import check_definition
 from .documents import Document, PlainDocument
 from .findings import Finding, finding, sort_key
 from .positions import JsonLocator, JsonPath, LineIndex, Position
 from .rules.ack_edits import check_execution_edits
-from .rules.definition import not_a_definition, not_utf8, parse_or_findings
+from .rules.definition import not_a_definition, not_utf8, parse_or_findings, reader_finding
 from .rules.executions import cross_check
 from .rules.manifest import ManifestResult, lint_manifest, no_documents
 from .rules.placeholders import scan_text
@@ -37,8 +38,8 @@ def text_kind(text: str, filename: str | None = None) -> str:
     if name.endswith(_YAML_SUFFIXES) or (not name.endswith(_JSON_SUFFIXES) and not looks_json):
         return "manifests"
     try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
+        value = loads_json(text)
+    except (ValueError, RecursionError, UserError):
         return "definition"
     if isinstance(value, Mapping) and ("kind" in value or "apiVersion" in value) and "Steps" not in value:
         return "manifests"
@@ -101,7 +102,9 @@ def read_documents(text: str, filename: str | None = None) -> tuple[list[Documen
         not name.endswith(_YAML_SUFFIXES) and text.lstrip("\ufeff \t\r\n").startswith(("{", "["))
     ):
         try:
-            value = json.loads(text)
+            value = loads_json(text, "manifest JSON")
+        except UserError as refused:  # a reader limit, NaN/Infinity, a number too long to read
+            return [], [reader_finding(refused, "SMA302", filename)]
         except ValueError as error:
             position = LineIndex(text).position(getattr(error, "pos", 0))
             return [], [

@@ -414,6 +414,21 @@ def finding(
     )
 
 
+READER_MODULES = frozenset({"yaml_text", "yaml_read"})
+"""Where the codes of a file that cannot be read come from."""
+UNREADABLE_CODES = frozenset({"SMA104", "SMA302"})
+"""Also unreadable: a document that is no object at all (SMA104), a manifest file's broken JSON (SMA302)."""
+
+
+def unreadable(findings: list[Finding]) -> Finding | None:
+    """The first error that says the file itself cannot be read (syntax, reader limits, duplicate keys,
+    NaN, a document that is not an object): no override helps; ``None`` when the file reads."""
+    for f in findings:
+        if f.severity == "error" and (CODES[f.code].module in READER_MODULES or f.code in UNREADABLE_CODES):
+            return f
+    return None
+
+
 def has_errors(findings: list[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
 

@@ -7,6 +7,7 @@ any path can be turned back into ``line:column``. When the text does not parse, 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,8 +107,7 @@ def read_yaml(text: str, filename: str | None = None) -> YamlRead:
     try:
         check_yaml(text, allow_recursive=True)
     except ReaderLimit as limit:
-        message = f"{limit.problem} {limit.fix}"
-        return YamlRead([], [finding("SMA103", message, file=filename, line=limit.line, column=limit.column)])
+        return YamlRead([], [_limit_finding(limit, filename, limit.line, limit.column)])
     try:
         documents = _compose(text, filename, Repair(text))
     except (yaml.YAMLError, RecursionError, ValueError, TypeError) as first_error:
@@ -118,9 +118,71 @@ def read_yaml(text: str, filename: str | None = None) -> YamlRead:
                 documents = _compose(repair.text, filename, repair)
             except (yaml.YAMLError, RecursionError, ValueError, TypeError, ReaderLimit) as error:
                 return YamlRead([], [*repair.findings, _syntax_finding(error, filename, repair)])
-            return YamlRead(documents, list(repair.findings))
+            return YamlRead(documents, [*repair.findings, *_value_findings(repair.text, documents)])
         return YamlRead([], [_syntax_finding(first_error, filename, Repair(text))])
-    return YamlRead(documents, [])
+    return YamlRead(documents, _value_findings(text, documents))
+
+
+def _limit_finding(limit: ReaderLimit, filename: str | None, line: int, column: int) -> Finding:
+    """The reader's refusal as it words it, the limit and what to change (the fix names the limit)."""
+    return finding("SMA103", f"{limit.problem} {limit.fix}", file=filename, line=line, column=column)
+
+
+def _value_findings(text: str, documents: list[YamlDocument]) -> list[Finding]:
+    """What parses as YAML but cannot be sent as JSON: a value that contains itself, NaN and Infinity.
+
+    Both are refusals of the reader (kubectl and every JSON body refuse them), not rule findings.
+    """
+    found: list[Finding] = []
+    try:
+        check_yaml(text)
+    except ReaderLimit as limit:  # only the recursive alias passes the first, permissive check
+        document = documents[0] if documents else None
+        found.append(_limit_finding(limit, document.file if document else None, limit.line, limit.column))
+    for document in documents:
+        found.extend(_non_json_numbers(document))
+    return found
+
+
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
+def _non_json_numbers(document: YamlDocument) -> list[Finding]:
+    found: list[Finding] = []
+    seen: set[int] = set()
+    stack: list[yaml.Node] = [document.node] if document.node is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.ScalarNode) and node.tag == _FLOAT_TAG and not _finite(node.value):
+            line, column = document.to_original(node.start_mark.line, node.start_mark.column)
+            found.append(
+                finding(
+                    "SMA103",
+                    f"The YAML holds {node.value[:40]}, which is not a JSON number.",
+                    hint="Replace it with a finite number or a string; SageMaker and Kubernetes take JSON only.",
+                    file=document.file,
+                    line=line,
+                    column=column,
+                )
+            )
+    return found
+
+
+def _finite(text: str) -> bool:
+    bare = text.lstrip("+-").lower()
+    if bare in (".inf", ".nan"):
+        return False
+    try:
+        return math.isfinite(float(text.replace("_", "")))
+    except ValueError:  # a form float() does not take (e.g. sexagesimal 1:30.5): finite by construction
+        return True
 
 
 def _compose(text: str, filename: str | None, repair: Repair) -> list[YamlDocument]:
@@ -143,7 +205,7 @@ def _compose(text: str, filename: str | None, repair: Repair) -> list[YamlDocume
 def _syntax_finding(error: BaseException, filename: str | None, repair: Repair) -> Finding:
     if isinstance(error, ReaderLimit):
         line, column = repair.original(error.line - 1, error.column - 1)
-        return finding("SMA103", f"{error.problem} {error.fix}", file=filename, line=line, column=column)
+        return _limit_finding(error, filename, line, column)
     if isinstance(error, RecursionError):
         return finding("SMA103", "The YAML nests too deeply to read.", file=filename, line=1, column=1)
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -34,8 +34,43 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class OneLineUsageError(click.ClickException):
+    """A bad command line, shown like every other mistake: one ``error:`` line, one ``fix:`` line, exit 2."""
+
+    exit_code = 2
+
+    def __init__(self, error: click.UsageError, command: str = "sagemaker-ack") -> None:
+        super().__init__(error.format_message())
+        if error.ctx is not None and error.ctx.command_path.count(" ") >= command.count(" "):
+            command = error.ctx.command_path
+        self.fix = f"Run `{command} --help` for its arguments and options."
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        problem = " ".join(self.format_message().split())
+        click.echo(f"error: {problem.rstrip('.')}.\nfix: {self.fix}", file=file, err=file is None)
+
+
 class LazyGroup(click.Group):
-    """A click group whose subcommands are imported on first use; ``--help`` imports none of them."""
+    """A click group whose subcommands are imported on first use; ``--help`` imports none of them.
+
+    Click's usage errors (an unknown option, a missing argument, a path check of click's own) of the
+    group and of every subcommand are re-worded as one ``error:``/``fix:`` pair, not ``Usage:``/``Error:``.
+    """
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:
+            raise OneLineUsageError(error) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            sub = ctx.invoked_subcommand
+            raise OneLineUsageError(error, f"{ctx.command_path} {sub}" if sub else ctx.command_path) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name in COMMANDS if _available(name))

@@ -8,10 +8,10 @@ never imported: the faces do not import boto3, botocore or kubernetes.
 
 from __future__ import annotations
 
-import errno
 import socket
 
 from ...core.errors import UserError
+from ...core.file_problems import file_problem as core_file_problem
 from .results import Problem
 
 # Exceptions from these client libraries come from talking to a service, not from the notebook.
@@ -30,18 +30,6 @@ SETTINGS_FIX = (
     "Check the endpoints, region and kubeconfig in `%sagemaker_ack config` "
     "(is the cluster or the sandbox running?)."
 )
-FILE_FIXES = {
-    errno.ENOENT: "Check the path: the file or its folder does not exist.",
-    errno.EACCES: "Pick a path you may read or write, or fix its permissions.",
-    errno.EPERM: "Pick a path you may read or write, or fix its permissions.",
-    errno.EROFS: "The file system is read-only: pick a path elsewhere.",
-    errno.EISDIR: "That is a folder: give a file path ending in .yaml, or a folder for a kustomization.",
-    errno.ENOTDIR: "Part of the path is a file, not a folder: check the path.",
-    errno.EEXIST: "A file is in the way where a folder is needed: pick another path or move the file.",
-    errno.ELOOP: "The path loops through symbolic links: check the path.",
-    errno.ENOSPC: "The disk is full: free some space or pick another path.",
-    errno.ENAMETOOLONG: "The path is too long: pick a shorter one.",
-}
 
 
 def _first_line(exc: BaseException) -> str:
@@ -56,11 +44,8 @@ def _from_client(exc: BaseException) -> bool:
 def file_problem(exc: OSError) -> Problem:
     """A local file error on ``exc.filename``: what could not be done there, and the fix for its errno."""
     where = str(exc.filename2 if exc.filename2 is not None else exc.filename)  # filename2: a rename's target
-    if len(where) > 160:
-        where = where[:80] + "\u2026" + where[-60:]
-    reason = exc.strerror or type(exc).__name__
-    fix = FILE_FIXES.get(exc.errno or 0, "Check the path and its permissions.")
-    return Problem(f"Cannot use the file {where}: {reason}.", fix)
+    error = core_file_problem(where, exc.strerror or type(exc).__name__, exc.errno)
+    return Problem(error.problem, error.fix)
 
 
 def problem_of(exc: BaseException) -> Problem | None:

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from ...bounded import ReaderLimit, loads_json
 from ...definition import Definition, DefinitionError, parse_definition
+from ...errors import UserError
 from ..findings import Finding, finding
 from ..positions import JsonLocator, JsonPath
 from ..sink import Sink
@@ -34,7 +36,7 @@ def parse_or_findings(
     ``code`` is SMA302 for a definition file and SMA206 for the JSON inside a manifest.
     """
     try:
-        data = json.loads(text)
+        data = loads_json(text, "definition")
     except json.JSONDecodeError as error:
         position = locator.offset_position(error.pos)
         line, column = position if position is not None else (None, None)
@@ -53,12 +55,20 @@ def parse_or_findings(
         return None, [
             finding(code, f"{where}The JSON nests too deeply to read.", file=file, line=1, column=1)
         ]
+    except UserError as refused:  # a reader limit, NaN/Infinity, a number too long to read
+        return None, [reader_finding(refused, code, file, where)]
     try:
         return replace(parse_definition(data), source_text=text), []
     except DefinitionError as error:
         position = locator.position(())
         line, column = position if position is not None else (None, None)
         return None, [finding("SMA301", f"{where}{error.problem}", file=file, line=line, column=column)]
+
+
+def reader_finding(refused: UserError, code: str, file: str | None, where: str = "") -> Finding:
+    """The bounded JSON reader's refusal (:mod:`...bounded`) as a finding, in its own words and fix."""
+    line, column = (refused.line, refused.column) if isinstance(refused, ReaderLimit) else (1, 1)
+    return finding(code, f"{where}{refused.problem}", hint=refused.fix, file=file, line=line, column=column)
 
 
 def not_utf8(byte: int, file: str | None) -> Finding:

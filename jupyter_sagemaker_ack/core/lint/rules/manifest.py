@@ -7,14 +7,15 @@ minutes later, or silently lose a field; these rules catch that first.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ... import ack, names
+from ...bounded import loads_json
 from ...definition import Definition
+from ...errors import UserError
 from ..definition_run import check_definition
 from ..documents import Document, PlainDocument
 from ..findings import Finding, finding
@@ -173,8 +174,8 @@ def _check_metadata(sink: Sink, metadata: Any) -> None:
         fields = annotations.get(ack.ACK_ADOPTION_FIELDS_ANNOTATION)
         if isinstance(fields, str):
             try:
-                json.loads(fields)
-            except ValueError:
+                loads_json(fields)
+            except (ValueError, UserError):
                 sink.add(
                     "SMA214",
                     f"Annotation {ack.ACK_ADOPTION_FIELDS_ANNOTATION} is not JSON.",
