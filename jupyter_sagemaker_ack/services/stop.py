@@ -95,7 +95,21 @@ def _follow_to_end(
     deleting = replace(view, deleting=True)
     for snap in follow_run(ns, name, settings, policy, known=deleting, spec=policy.waiters.run_stopped):
         last = snap
+    if last is not None and last.outcome is not None:
+        _wait_released(ns, name, settings, policy)
     return last if last is not None else merge(deleting, None)
+
+
+def _wait_released(ns: str, name: str, settings: Settings, policy: PollPolicy) -> None:
+    """Once the run has ended, the controller removes the CR's finalizer: wait for that (``cr_released``)."""
+    cluster = connect(settings, ns)
+    try:
+        wait_for_object(
+            cluster, ack.EXECUTION_KIND, ns, name, policy.waiters.cr_released,
+            status_field="pipelineExecutionStatus", counts=lambda obj, event, elapsed: True,
+        )  # fmt: skip
+    finally:
+        cluster.close()
 
 
 def _stop_execution(arn: str, settings: Settings) -> None:

@@ -204,6 +204,7 @@ def submit(
     *,
     dry_run: bool = False,
     force: bool = False,
+    force_conflicts: bool = False,
     wait: bool = False,
     adopt: bool = False,
     namespace: str | None = None,
@@ -213,8 +214,9 @@ def submit(
 
     Before the first write, every document passes lint's rules (:mod:`.gate`), the server's dry run of
     each write and the check that each execution's pipeline exists or comes with it; any failure raises
-    with nothing written. ``force`` applies despite lint errors, takes over fields other managers own and
-    lets an execution name a pipeline managed outside ACK. ``dry_run`` stops after those checks.
+    with nothing written. ``force`` applies despite lint errors and
+    lets an execution name a pipeline managed outside ACK; ``force_conflicts`` (and only it) takes over fields
+    other field managers own. ``dry_run`` stops after those checks.
     ``wait``: also wait until each new execution has started in SageMaker (has its ARN), failing with the
     AWS message when the controller reports it cannot start it. Follow the run with ``watch.watch_run``.
     ``timeout`` (seconds) overrides the waiter spec's (``pipeline_synced``, ``execution_started``) of the
@@ -239,7 +241,9 @@ def submit(
         ns = cluster.namespace
         checked = preflight(cluster, ns)
         objects = KubeObjects(cluster)
-        trial = dry_run_writes(objects, ns, pipelines, executions, force=force)
+        trial = dry_run_writes(
+            objects, ns, pipelines, executions, force=force, force_conflicts=force_conflicts
+        )
         if dry_run:
             return SubmitResult(
                 ns,
@@ -261,7 +265,7 @@ def submit(
                 removal = synced_spec.timeout if synced_spec.timeout is not None else float("inf")
                 _recreate_for_adoption(objects, ns, doc, before, removal)
                 before = None
-            obj, created = objects.apply(doc, ns, force=force, dry_run=dry_run)
+            obj, created = objects.apply(doc, ns, force=force_conflicts, dry_run=dry_run)
             changed = created or before is None or _generation(before) != _generation(obj)
             applied.append(Applied(ack.PIPELINE_KIND, doc["metadata"]["name"], created, obj=obj))
             if not dry_run:

@@ -2,7 +2,8 @@
 
 Server-side apply with the project's field manager keeps large definitions out of the 262,144-byte
 last-applied annotation that client-side ``kubectl apply`` writes, and makes conflicts explicit: a field
-another manager owns is reported as who owns which field, and ``force`` takes it over.
+another manager owns is reported as who owns which field, and ``force`` takes it over (the faces call
+it ``--force-conflicts``, as kubectl does).
 
 Every namespace and name is checked against Kubernetes' naming rules and quoted as one path segment
 before it becomes part of a URL, so no value (``../pipelines/x``, ``a/b``, ``%2F``) can reach another
@@ -205,7 +206,7 @@ def _conflict_error(exc: Any, target: str) -> UserError:
     owned = "; ".join(f"{field} is owned by {manager!r}" for manager, field in conflicts)
     return ApplyConflict(
         f"Applying {target} conflicts with other field managers: {owned}.",
-        "Re-run with --force to take these fields over (server-side apply force), "
+        "Re-run with --force-conflicts to take these fields over (server-side apply force), "
         "or change them through their owner.",
         conflicts,
     )

@@ -179,16 +179,18 @@ def dry_run_writes(
     executions: Sequence[dict[str, Any]],
     *,
     force: bool = False,
+    force_conflicts: bool = False,
 ) -> DryRun:
     """Every write of an apply with ``dryRun=All``, and each execution's pipeline, before the first write.
 
-    ``force`` takes over conflicting fields (as the real apply will) and lets an execution name a pipeline
-    that is neither in the apply nor a Pipeline CR in the namespace (one managed outside ACK).
+    ``force_conflicts`` takes over fields other managers own (as the real apply will); ``force`` lets an
+    execution name a pipeline that is neither in the apply nor a Pipeline CR in the namespace (one managed
+    outside ACK).
     """
     applied = []
     for doc in pipelines:
         try:
-            applied.append(objects.apply(doc, namespace, force=force, dry_run=True))
+            applied.append(objects.apply(doc, namespace, force=force_conflicts, dry_run=True))
         except UserError as exc:
             raise _refused(exc, "nothing was written") from None
     nothing = _nothing_written(pipelines)

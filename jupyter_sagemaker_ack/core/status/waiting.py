@@ -12,7 +12,9 @@ quietly. Every wait of the project reads its spec from :attr:`PollPolicy.waiters
 - ``execution_started``: ``submit --wait``, until a new run has its execution ARN;
 - ``run_identity``: stop, until a just-created run has its ARN, so stop knows which run it stops;
 - ``run_ended``: watch (``status --watch``, the panel, the sidebar), until Succeeded, Failed or Stopped;
-- ``run_stopped``: stop, following the run until it has ended.
+- ``run_stopped``: stop, following the run until it has ended;
+- ``cr_released``: stop, after that, until the controller has let the deleted CR go (its finalizer removed),
+  so that ``kubectl get`` agrees with what stop printed.
 
 SageMaker's own polling pace (rate budget, long steps, throttling) is the rest of :class:`PollPolicy`.
 
@@ -158,6 +160,7 @@ RUN_ENDED = (
     *CONDITION_FAILURES,
     *CONDITION_RETRIES,
 )
+CR_RELEASED = (Acceptor("released", "success", "gone"),)
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,7 @@ class Waiters:
     run_identity: WaiterSpec
     run_ended: WaiterSpec
     run_stopped: WaiterSpec
+    cr_released: WaiterSpec
 
 
 def waiters(*, tick: float, synced: float, started: float, identity: float, stopped: float) -> Waiters:
@@ -210,6 +214,7 @@ def waiters(*, tick: float, synced: float, started: float, identity: float, stop
         run_identity=WaiterSpec("run_identity", EXECUTION_STARTED, tick, timeout=identity),
         run_ended=WaiterSpec("run_ended", RUN_ENDED, 1.0, timeout=None, settle=5.0),
         run_stopped=WaiterSpec("run_stopped", RUN_ENDED, 1.0, timeout=stopped, settle=5.0),
+        cr_released=WaiterSpec("cr_released", CR_RELEASED, tick, timeout=min(stopped, 60.0)),
     )
 
 

@@ -22,15 +22,26 @@ from .status import EXIT_CODES_HELP, EXIT_SUCCEEDED, cli_settings, exit_code, in
 @click.option(
     "--force",
     is_flag=True,
-    help="Apply despite lint errors; take over fields other field managers own; allow a run of a "
-    "pipeline managed outside ACK.",
+    help="Apply despite lint errors; allow a run of a pipeline managed outside ACK.",
+)
+@click.option(
+    "--force-conflicts",
+    is_flag=True,
+    help="Take over fields other field managers own (server-side apply force, as kubectl's flag).",
 )
 @click.option("--adopt", is_flag=True, help="Adopt a SageMaker pipeline that exists but ACK does not manage.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (JSON lines).")
 @user_errors
 @gate_refusals
 def apply(
-    path: str, namespace: str | None, dry_run: bool, wait: bool, force: bool, adopt: bool, as_json: bool
+    path: str,
+    namespace: str | None,
+    dry_run: bool,
+    wait: bool,
+    force: bool,
+    force_conflicts: bool,
+    adopt: bool,
+    as_json: bool,
 ) -> None:
     """Apply the ACK YAML in PATH (a file, or the folder `sagemaker-ack render -o` wrote).
 
@@ -51,7 +62,14 @@ def apply(
     check_namespace(namespace)
     settings = cli_settings(namespace)
     result = submit_service.submit(
-        path, settings, dry_run=dry_run, force=force, wait=False, adopt=adopt, namespace=namespace
+        path,
+        settings,
+        dry_run=dry_run,
+        force=force,
+        force_conflicts=force_conflicts,
+        wait=False,
+        adopt=adopt,
+        namespace=namespace,
     )
     suffix = " (server dry run)" if dry_run else ""
     if as_json:

@@ -174,9 +174,12 @@ def test_apply_conflict_names_the_owner_and_force_takes_over(
     with pytest.raises(UserError, match="someone-else") as caught:
         submit.submit([rendered.pipeline], settings)
     assert ".spec.pipelineDescription" in caught.value.problem
-    assert "--force" in caught.value.fix
+    assert "--force-conflicts" in caught.value.fix
 
-    result = submit.submit([rendered.pipeline], settings, force=True)
+    # Forcing past the lint gate is not taking over someone else's fields: that needs its own flag.
+    with pytest.raises(UserError, match="someone-else"):
+        submit.submit([rendered.pipeline], settings, force=True)
+    result = submit.submit([rendered.pipeline], settings, force_conflicts=True)
     assert result.pipelines[0].arn is not None
     (live,) = cluster_objects(str(stack.kubeconfig), ack.PIPELINE_KIND, namespace)
     assert live["spec"]["pipelineDescription"] == "from the notebook"
