@@ -10,7 +10,6 @@ them.
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -19,6 +18,7 @@ from traitlets import Int
 
 from ...config import SageMakerAck, Settings, resolve_settings
 from ...core.errors import UserError
+from .feeds import FeedHub
 
 
 class SageMakerAckServerApp(ExtensionApp):
@@ -33,20 +33,21 @@ class SageMakerAckServerApp(ExtensionApp):
         4, config=True, help="Threads for blocking service calls (cluster and SageMaker reads, stop, review)."
     )
     max_run_streams = Int(
-        32, config=True, help="Run event websockets served at once; more are refused and the page polls."
+        32,
+        config=True,
+        help="Runs followed at once (one feed each, shared by all its viewers); more are refused and the "
+        "page polls.",
     )
     review_max_bytes = Int(5 * 1024 * 1024, config=True, help="Largest YAML file the review endpoint reads.")
 
     executor: ThreadPoolExecutor
-    stream_slots: threading.BoundedSemaphore
-    stopping: threading.Event
+    feeds: FeedHub
 
     def initialize_settings(self) -> None:
         self.executor = ThreadPoolExecutor(
             max_workers=self.worker_threads, thread_name_prefix="sagemaker-ack"
         )
-        self.stream_slots = threading.BoundedSemaphore(self.max_run_streams)
-        self.stopping = threading.Event()
+        self.feeds = FeedHub(self.ack_settings, max_feeds=self.max_run_streams)
         self.check_ack_settings()
 
     def initialize_handlers(self) -> None:
@@ -67,5 +68,5 @@ class SageMakerAckServerApp(ExtensionApp):
             self.log.error("sagemaker-ack: %s Fix: %s", exc.problem, exc.fix)
 
     async def stop_extension(self) -> None:
-        self.stopping.set()
+        self.feeds.close_all()
         self.executor.shutdown(wait=False, cancel_futures=True)
