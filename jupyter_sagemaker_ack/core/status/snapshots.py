@@ -113,6 +113,9 @@ class RunSnapshot:
 
     ``waiting_reason``: while the run has no outcome, why it is not getting further (a Recoverable error the
     controller retries, with the AWS message); drawn by the faces, derived from ``conditions`` on the wire.
+    ``origin`` (set by run listings): ``"cluster"`` when the run has its PipelineExecution CR, ``"sagemaker"``
+    when only SageMaker's execution list knows it (its CR was deleted, as a stop does, or it never had one);
+    ``display_name`` is SageMaker's name for the execution.
     """
 
     namespace: str | None
@@ -129,6 +132,8 @@ class RunSnapshot:
     conditions: tuple[Condition, ...] = ()
     steps: tuple[StepSnapshot, ...] = ()
     waiting_reason: str | None = None
+    display_name: str | None = None
+    origin: str | None = None
 
     @property
     def progress(self) -> Progress:
@@ -168,6 +173,8 @@ class RunSnapshot:
             "updatedAt": iso(self.updated_at),
             "sources": list(self.sources),
             "conditions": [c.to_wire() for c in self.conditions],
+            "displayName": self.display_name,
+            "origin": self.origin,
         }
         if steps:
             wire["steps"] = [s.to_wire() for s in self.steps]

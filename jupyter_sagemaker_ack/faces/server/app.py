@@ -11,14 +11,17 @@ them.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Int
+from traitlets import Float, Int
 
 from ...config import SageMakerAck, Settings, resolve_settings
 from ...core.errors import UserError
 from .feeds import FeedHub
+
+if TYPE_CHECKING:
+    from ...services.runs import PacedExecutions
 
 
 class SageMakerAckServerApp(ExtensionApp):
@@ -38,16 +41,26 @@ class SageMakerAckServerApp(ExtensionApp):
         help="Runs followed at once (one feed each, shared by all its viewers); more are refused and the "
         "page polls.",
     )
+    history_refresh_seconds = Float(
+        10.0,
+        config=True,
+        help="How often SageMaker is asked for each pipeline's executions (runs whose CR is gone), "
+        "whatever the number of sidebars polling the runs list.",
+    )
     review_max_bytes = Int(5 * 1024 * 1024, config=True, help="Largest YAML file the review endpoint reads.")
 
     executor: ThreadPoolExecutor
     feeds: FeedHub
+    executions: PacedExecutions
 
     def initialize_settings(self) -> None:
         self.executor = ThreadPoolExecutor(
             max_workers=self.worker_threads, thread_name_prefix="sagemaker-ack"
         )
         self.feeds = FeedHub(self.ack_settings, max_feeds=self.max_run_streams)
+        from ...services.runs import PacedExecutions  # the services import the AWS and cluster clients
+
+        self.executions = PacedExecutions(self.ack_settings, self.history_refresh_seconds)
         self.check_ack_settings()
 
     def initialize_handlers(self) -> None:

@@ -141,7 +141,10 @@ class FeedHub:
                     return
                 loop.add_callback(feed.broadcast, json.dumps(to_wire(snapshot)))
         except UserError as error:
-            loop.add_callback(feed.broadcast, json.dumps(problem(error)), keep=False)
+            from ...services import unreachable
+
+            explained = unreachable.explain(error, self._settings())
+            loop.add_callback(feed.broadcast, json.dumps(problem(explained)), keep=False)
             code, reason = 1011, "The run cannot be watched."
         except Exception:
             import logging

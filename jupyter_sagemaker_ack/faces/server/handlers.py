@@ -69,17 +69,25 @@ def _list_pipelines(ack: SageMakerAckServerApp) -> dict[str, Any]:
 
 
 def _list_runs(ack: SageMakerAckServerApp, pipeline: str | None) -> dict[str, Any]:
-    from ...services.runs import list_runs
+    """The runs (CRs and SageMaker's history, paced by the extension) and what could not be asked."""
+    from ...services.runs import list_history
 
-    runs = to_wire(list_runs(ack.ack_settings(), pipeline=pipeline))
-    return {"runs": [without_steps(run) for run in runs]}
+    listing = list_history(ack.ack_settings(), pipeline=pipeline, executions=ack.executions)
+    return {
+        "runs": [without_steps(run) for run in to_wire(listing.runs)],
+        "problems": [problem(error) for error in listing.problems],
+    }
 
 
 def _get_run(ack: SageMakerAckServerApp, namespace: str, name: str) -> dict[str, Any]:
-    from ...services import runs
+    from ...services import runs, unreachable
 
     settings = ack.ack_settings()
-    snapshot: dict[str, Any] = to_wire(runs.get_run(namespace, name, settings))
+    try:
+        found = runs.get_run(namespace, name, settings)
+    except UserError as error:
+        raise unreachable.explain(error, settings) from None
+    snapshot: dict[str, Any] = to_wire(found)
     if snapshot.get("dag") is None:
         snapshot["dag"] = _run_dag(namespace, snapshot.get("pipelineName"), settings)
     return snapshot
