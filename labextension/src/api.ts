@@ -6,7 +6,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IPipelineSummary, IProblem, IReviewResult, IRunSnapshot } from './wire';
+import { IPipelineSummary, IProblem, IReviewResult, IRunList, IRunSnapshot } from './wire';
 
 const PREFIX = 'sagemaker-ack';
 
@@ -32,7 +32,11 @@ export async function requestAPI<T>(endpoint: string, init: RequestInit = {}): P
   try {
     response = await ServerConnection.makeRequest(url, init, server);
   } catch (error) {
-    throw new ApiError(0, `Cannot reach the Jupyter server: ${String(error)}`, null);
+    throw new ApiError(
+      0,
+      'The Jupyter server is not answering.',
+      'Check that JupyterLab is still running, then refresh.'
+    );
   }
   const text = await response.text();
   let body: unknown = null;
@@ -62,9 +66,11 @@ export async function listPipelines(): Promise<IPipelineSummary[]> {
   return (await requestAPI<{ pipelines: IPipelineSummary[] }>('pipelines')).pipelines;
 }
 
-export async function listRuns(pipeline?: string): Promise<IRunSnapshot[]> {
+/** The runs (CRs and SageMaker's history) and what the server could not ask. */
+export async function listRuns(pipeline?: string): Promise<IRunList> {
   const query = pipeline ? `?pipeline=${encodeURIComponent(pipeline)}` : '';
-  return (await requestAPI<{ runs: IRunSnapshot[] }>(`runs${query}`)).runs;
+  const answer = await requestAPI<IRunList>(`runs${query}`);
+  return { runs: answer.runs, problems: answer.problems ?? [] };
 }
 
 export function getRun(namespace: string, name: string): Promise<IRunSnapshot> {
