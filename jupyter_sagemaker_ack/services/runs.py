@@ -29,7 +29,7 @@ from ..core.status.parse import (
     parse_execution_cr,
     parse_time,
 )
-from ..core.status.snapshots import RunSnapshot
+from ..core.status.snapshots import FINAL_STATUSES, RunSnapshot
 from . import unreachable
 from .watch import RunState
 from .watch_sources import POLL_ATTEMPTS, is_execution_arn, open_sources, planned_steps
@@ -68,6 +68,10 @@ def get_run(namespace: str | None, name: str, settings: Settings) -> RunSnapshot
 
 # SageMaker executions listed per pipeline: the history a user scrolls, not every run ever.
 HISTORY_LIMIT = 50
+# How old a paced answer may be while it shows a running execution no CR owns (its end is coming).
+ACTIVE_HISTORY_SECONDS = 2.0
+# SageMaker's execution summaries of a pipeline, no older than ``max_age`` seconds when given.
+Executions = Callable[[str, float | None], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -90,13 +94,15 @@ def list_history(
     pipeline: str | None = None,
     namespace: str | None = None,
     *,
-    executions: Callable[[str], list[dict[str, Any]]] | None = None,
+    executions: Executions | None = None,
 ) -> RunList:
     """:func:`list_runs` with what could not be asked: SageMaker unreachable or denied leaves the CRs.
 
-    ``executions(pipeline_name)``: SageMaker's execution summaries of a pipeline (default: asked now; the
-    server extension passes a shared, paced copy). A CR whose execution SageMaker lists gets SageMaker's
-    fresher status (``origin: "cluster"``); an execution with no CR is ``origin: "sagemaker"``.
+    ``executions(pipeline_name, max_age)``: SageMaker's execution summaries of a pipeline (default: asked now;
+    the server extension passes a shared :class:`PacedExecutions`, asked again within
+    ``ACTIVE_HISTORY_SECONDS`` while a run no CR owns is still running, as right after a stop). A CR whose
+    execution SageMaker lists gets SageMaker's fresher status (``origin: "cluster"``); an execution with no CR
+    is ``origin: "sagemaker"``.
     """
     if not cluster_configured(settings):
         return RunList(_sagemaker_runs(settings, pipeline))
@@ -115,19 +121,14 @@ def list_history(
     crs = [(cr, item) for cr, item in crs if not wanted or (cr.pipeline_name or "").lower() == wanted]
     candidates = {_pipeline_name(p) for p in pipelines} | {cr.pipeline_name for cr, _ in crs}
     names = {n for n in candidates if n and (not wanted or n.lower() == wanted)}
-    summaries: dict[str, tuple[str, dict[str, Any]]] = {}
     problems: list[UserError] = []
     listing = executions or _executions_asker(settings, problems)
-    for name in sorted(names):
-        try:
-            for summary in listing(name):
-                arn = summary.get("PipelineExecutionArn")
-                if isinstance(arn, str):
-                    summaries[arn] = (name, summary)
-        except UserError as error:
-            problems.append(unreachable.explain(error, settings))
-            if isinstance(problems[-1], unreachable.Unreachable):
-                break  # the other pipelines would not answer either
+    summaries = _summaries(sorted(names), listing, None, problems, settings)
+    owned = {cr.execution_arn for cr, _ in crs if cr.execution_arn}
+    # A run SageMaker says is running but no CR owns (its CR was just deleted by a stop): ask again sooner.
+    moving = sorted({name for arn, (name, s) in summaries.items() if arn not in owned and _running(s)})
+    if moving and executions is not None:
+        summaries.update(_summaries(moving, listing, ACTIVE_HISTORY_SECONDS, problems, settings))
     snaps = []
     for cr, item in crs:
         display = ((item.get("spec") or {}).get("pipelineExecutionDisplayName")) or None
@@ -141,11 +142,37 @@ def list_history(
     return RunList(sorted(snaps, key=_newest_first), _unique(problems))
 
 
-def _executions_asker(settings: Settings, problems: list[UserError]) -> Callable[[str], list[dict[str, Any]]]:
+def _summaries(
+    names: list[str],
+    listing: Executions,
+    max_age: float | None,
+    problems: list[UserError],
+    settings: Settings,
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """``{execution ARN: (pipeline name, summary)}`` of the pipelines' executions; failures go to problems."""
+    summaries: dict[str, tuple[str, dict[str, Any]]] = {}
+    for name in names:
+        try:
+            for summary in listing(name, max_age):
+                arn = summary.get("PipelineExecutionArn")
+                if isinstance(arn, str):
+                    summaries[arn] = (name, summary)
+        except UserError as error:
+            problems.append(unreachable.explain(error, settings))
+            if isinstance(problems[-1], unreachable.Unreachable):
+                break  # the other pipelines would not answer either
+    return summaries
+
+
+def _running(summary: dict[str, Any]) -> bool:
+    return summary.get("PipelineExecutionStatus") not in FINAL_STATUSES
+
+
+def _executions_asker(settings: Settings, problems: list[UserError]) -> Executions:
     """SageMaker's executions of a pipeline, asked now (nothing, with a problem, without credentials)."""
     api: sagemaker_api.SageMakerApi | None = None
 
-    def ask(pipeline_name: str) -> list[dict[str, Any]]:
+    def ask(pipeline_name: str, max_age: float | None = None) -> list[dict[str, Any]]:
         nonlocal api
         if api is None:
             if not sagemaker_api.has_credentials(settings):
@@ -177,14 +204,17 @@ class PacedExecutions:
         self._lock = threading.Lock()
         self._answers: dict[str, tuple[float, list[dict[str, Any]] | UserError]] = {}
 
-    def __call__(self, pipeline_name: str) -> list[dict[str, Any]]:
+    def __call__(self, pipeline_name: str, max_age: float | None = None) -> list[dict[str, Any]]:
+        """The pipeline's executions, asked again if the answer kept is older than ``max_age`` (or the
+        pacer's own)."""
+        limit = self._max_age if max_age is None else min(max_age, self._max_age)
         with self._lock:
             known = self._answers.get(pipeline_name)
-            if known is None or time.monotonic() - known[0] >= self._max_age:
+            if known is None or time.monotonic() - known[0] >= limit:
                 problems: list[UserError] = []
                 answer: list[dict[str, Any]] | UserError
                 try:
-                    answer = _executions_asker(self._settings(), problems)(pipeline_name)
+                    answer = _executions_asker(self._settings(), problems)(pipeline_name, None)
                 except UserError as error:
                     answer = error
                 known = (time.monotonic(), problems[0] if problems else answer)
@@ -268,11 +298,7 @@ def _newest_first(snap: RunSnapshot) -> tuple[float, str]:
 
 def list_pipelines(settings: Settings, namespace: str | None = None) -> list[dict[str, Any]]:
     """The ACK Pipelines of the namespace: ``{"namespace", "name", "pipelineName", "status", "arn"}``."""
-    cluster = connect(settings, namespace)
-    try:
-        items, _ = KubeObjects(cluster).list_objects(ack.PIPELINE_KIND, cluster.namespace)
-    finally:
-        cluster.close()
+    items, namespace_listed = _pipeline_objects(settings, namespace)
     out = []
     for item in items:
         meta = item.get("metadata") or {}
@@ -281,7 +307,7 @@ def list_pipelines(settings: Settings, namespace: str | None = None) -> list[dic
         fatal = fatal_condition(parse_conditions(status.get("conditions")))
         out.append(
             {
-                "namespace": meta.get("namespace") or cluster.namespace,
+                "namespace": meta.get("namespace") or namespace_listed,
                 "name": meta.get("name"),
                 "pipelineName": spec.get("pipelineName"),
                 "status": "Failed" if fatal is not None else (status.get("pipelineStatus") or "Pending"),
@@ -291,6 +317,18 @@ def list_pipelines(settings: Settings, namespace: str | None = None) -> list[dic
     return sorted(out, key=lambda p: str(p["name"]))
 
 
+def _pipeline_objects(settings: Settings, namespace: str | None) -> tuple[list[dict[str, Any]], str]:
+    """The ACK Pipeline objects of the namespace, and the namespace."""
+    cluster = connect(settings, namespace)
+    try:
+        items, _ = KubeObjects(cluster).list_objects(ack.PIPELINE_KIND, cluster.namespace)
+    except UserError as error:
+        raise unreachable.explain(error, settings, kube_server=cluster.server) from None
+    finally:
+        cluster.close()
+    return list(items), cluster.namespace
+
+
 def get_dag(namespace: str | None, pipeline_name: str, settings: Settings) -> dict[str, Any] | None:
     """The DAG wire shape of the ACK Pipeline whose ``spec.pipelineName`` is ``pipeline_name`` (None if absent)."""
     from ..core import manifests
@@ -298,11 +336,7 @@ def get_dag(namespace: str | None, pipeline_name: str, settings: Settings) -> di
 
     if not cluster_configured(settings):
         return None
-    cluster = connect(settings, namespace)
-    try:
-        items, _ = KubeObjects(cluster).list_objects(ack.PIPELINE_KIND, cluster.namespace)
-    finally:
-        cluster.close()
+    items, _ = _pipeline_objects(settings, namespace)
     for item in items:
         if (item.get("spec") or {}).get("pipelineName") == pipeline_name:
             definition = manifests.definition_from_manifest(item)

@@ -56,8 +56,10 @@ class AckHandler(APIHandler):
         try:
             result = await self.in_worker(function, *args, **kwargs)
         except UserError as error:
+            from ...services import unreachable
+
             self.set_status(400)
-            self.finish(json.dumps(problem(error)))
+            self.finish(json.dumps(problem(unreachable.explain(error, self.ack.ack_settings()))))
             return
         self.finish(json.dumps(result))
 
@@ -80,14 +82,10 @@ def _list_runs(ack: SageMakerAckServerApp, pipeline: str | None) -> dict[str, An
 
 
 def _get_run(ack: SageMakerAckServerApp, namespace: str, name: str) -> dict[str, Any]:
-    from ...services import runs, unreachable
+    from ...services import runs
 
     settings = ack.ack_settings()
-    try:
-        found = runs.get_run(namespace, name, settings)
-    except UserError as error:
-        raise unreachable.explain(error, settings) from None
-    snapshot: dict[str, Any] = to_wire(found)
+    snapshot: dict[str, Any] = to_wire(runs.get_run(namespace, name, settings))
     if snapshot.get("dag") is None:
         snapshot["dag"] = _run_dag(namespace, snapshot.get("pipelineName"), settings)
     return snapshot
