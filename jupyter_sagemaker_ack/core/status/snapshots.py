@@ -113,9 +113,9 @@ class RunSnapshot:
 
     ``waiting_reason``: while the run has no outcome, why it is not getting further (a Recoverable error the
     controller retries, with the AWS message); drawn by the faces, derived from ``conditions`` on the wire.
-    ``origin`` (set by run listings): ``"cluster"`` when the run has its PipelineExecution CR, ``"sagemaker"``
-    when only SageMaker's execution list knows it (its CR was deleted, as a stop does, or it never had one);
-    ``display_name`` is SageMaker's name for the execution.
+    ``origin`` (set by run listings, and only then on the wire, with ``displayName``): ``"cluster"`` when the
+    run has its PipelineExecution CR, ``"sagemaker"`` when only SageMaker's execution list knows it (its CR
+    was deleted, as a stop does, or it never had one); ``display_name`` is SageMaker's name for the run.
     """
 
     namespace: str | None
@@ -173,12 +173,13 @@ class RunSnapshot:
             "updatedAt": iso(self.updated_at),
             "sources": list(self.sources),
             "conditions": [c.to_wire() for c in self.conditions],
-            "displayName": self.display_name,
-            "origin": self.origin,
         }
         if steps:
             wire["steps"] = [s.to_wire() for s in self.steps]
         wire["progress"] = self.progress.to_wire()
+        if self.origin is not None:  # a listed run
+            wire["displayName"] = self.display_name
+            wire["origin"] = self.origin
         return wire
 
     def same_state(self, other: RunSnapshot | None) -> bool:
