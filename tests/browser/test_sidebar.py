@@ -3,7 +3,8 @@
 A stopped run stays listed (and in `sagemaker-ack runs`), tagged as known only to SageMaker once its CR is
 gone; two runs of one pipeline show the run ids that tell them apart and their start times; when the
 cluster stops answering, the sidebar says which API is unreachable and suggests `sagemaker-ack sandbox up`
-(no urllib3 text) and marks the rows it still shows as stale. Screenshots land in each test's tmp dir.
+(no urllib3 text) and marks the rows it still shows as stale; two pages watching one run share one feed.
+Screenshots land in each test's tmp dir.
 """
 
 from __future__ import annotations
@@ -258,3 +259,44 @@ def test_a_cluster_that_stops_answering_is_named_and_the_rows_marked_stale(
     assert not any(text in sidebar_text for text in CLIENT_TEXT)
     page.screenshot(path=str(tmp_path / "cluster-down.png"))
     assert json.dumps(lab.api("sagemaker-ack/debug/feeds"))  # the server itself still answers
+
+
+def test_two_pages_watching_one_run_share_one_feed(
+    browser: Any, sandbox_lab: tuple[Lab, Any], tmp_path: Path
+) -> None:
+    lab, sandbox = sandbox_lab
+    with default_step_seconds(sandbox, 20.0):
+        pipeline = f"lab-one-feed-{os.getpid()}"
+        run = submit_abalone_run(sandbox, pipeline)
+        contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(2)]
+        try:
+            views = []
+            for context in contexts:
+                tab = context.new_page()
+                _show_sidebar(tab, lab)
+                tab.locator(f'{SIDEBAR} .jp-SageMakerAck-pipelineRow[data-pipeline="{pipeline}"]').click()
+                tab.locator(f'{ROW}[data-run="default/{run}"]').click()
+                view = tab.locator(".jp-SageMakerAck-runView").filter(has_text=run)
+                view.locator(
+                    '.jp-SageMakerAck-runSummary .jp-SageMakerAck-badge[data-state="Executing"]'
+                ).wait_for()
+                views.append((tab, view))
+            # Each page's sidebar and run view share one socket; the server one feed for both pages.
+            deadline = time.monotonic() + 10
+            while True:
+                feeds = [f for f in lab.api("sagemaker-ack/debug/feeds")["feeds"] if f["name"] == run]
+                if (feeds and feeds[0]["viewers"] == 2) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            assert [(f["name"], f["viewers"]) for f in feeds] == [(run, 2)]
+            step = views[0][1].locator('.jp-SageMakerAck-stepTable tr[data-step="PreprocessAbaloneData"]')
+            other = views[1][1].locator('.jp-SageMakerAck-stepTable tr[data-step="PreprocessAbaloneData"]')
+            assert step.get_attribute("data-state") == other.get_attribute("data-state")
+            views[0][0].screenshot(path=str(tmp_path / "one-feed.png"))
+        finally:
+            for context in contexts:
+                context.close()
+    deadline = time.monotonic() + 15
+    while [f for f in lab.api("sagemaker-ack/debug/feeds")["feeds"] if f["name"] == run]:
+        assert time.monotonic() < deadline, "the feed ends when the last page leaves"
+        time.sleep(0.2)
