@@ -97,3 +97,18 @@ async def test_the_feed_stops_when_the_last_viewer_leaves(jp_fetch, jp_ws_fetch,
         assert hub["feedsOpened"] == 2
         third.close()
         await _until(lambda: _source_threads() == {"cr-watch": 0, "poller": 0}, timeout=10)
+
+
+async def test_viewers_of_an_unknown_run_get_the_problem_and_the_feed_goes(
+    jp_fetch, jp_ws_fetch, sandbox_ready
+):
+    sockets = [
+        await jp_ws_fetch("sagemaker-ack", "runs", "default", "no-such-run", "events") for _ in range(3)
+    ]
+    for socket in sockets:
+        messages = [json.loads(m) for m in await _read_all(socket)]
+        assert len(messages) == 1
+        assert "no-such-run" in messages[0]["problem"]
+        assert messages[0]["fix"]
+    await _until(lambda: _source_threads() == {"cr-watch": 0, "poller": 0})
+    assert (await _json(jp_fetch, "sagemaker-ack", "debug", "feeds"))["feeds"] == []

@@ -11,6 +11,7 @@ so the hub needs no lock.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from ...core.errors import UserError
 from .wire import problem, to_wire
 
 RunKey = tuple[str, str]
+log = logging.getLogger(__name__)
 
 
 class Viewer(Protocol):
@@ -147,9 +149,7 @@ class FeedHub:
             loop.add_callback(feed.broadcast, json.dumps(problem(explained)), keep=False)
             code, reason = 1011, "The run cannot be watched."
         except Exception:
-            import logging
-
-            logging.getLogger(__name__).exception("Watching %s/%s failed", *feed.key)
+            log.exception("Watching %s/%s failed", *feed.key)
             code, reason = 1011, "Watching the run failed; see the server log."
         loop.add_callback(self._finished, feed, code, reason)
 
