@@ -69,16 +69,9 @@ class HubStats:
 class FeedHub:
     """Every open run feed of the server, by ``(namespace, name)``."""
 
-    def __init__(
-        self,
-        settings: Callable[[], Settings],
-        *,
-        max_feeds: int = 32,
-        open_stream: Callable[[str, str, Settings], Any] | None = None,
-    ) -> None:
+    def __init__(self, settings: Callable[[], Settings], *, max_feeds: int = 32) -> None:
         self._settings = settings
         self._max_feeds = max_feeds
-        self._open_stream = open_stream or _run_stream
         self._feeds: dict[RunKey, Feed] = {}
         self.stats = HubStats()
 
@@ -90,7 +83,7 @@ class FeedHub:
             if len(self._feeds) >= self._max_feeds:
                 raise FeedRefused(f"{len(self._feeds)} runs are being followed already.")
             feed = Feed(key)
-            feed.stream = self._open_stream(namespace, name, self._settings())
+            feed.stream = _run_stream(namespace, name, self._settings())
             self._feeds[key] = feed
             self.stats.feeds_opened += 1
             loop = IOLoop.current()
