@@ -2,7 +2,8 @@
 
 Counted twice: at the server's hub (``GET /sagemaker-ack/debug/feeds``) and by the threads that really
 watch the CR and poll SageMaker (the server runs in this process). All viewers receive the same snapshots,
-and the feed, its watch and its poller stop when the last viewer leaves.
+and the feed, its watch and its poller stop when the last viewer leaves. Sidebars polling the runs list at
+the same moment share one listing of the CRs.
 """
 
 from __future__ import annotations
@@ -112,3 +113,25 @@ async def test_viewers_of_an_unknown_run_get_the_problem_and_the_feed_goes(
         assert messages[0]["fix"]
     await _until(lambda: _source_threads() == {"cr-watch": 0, "poller": 0})
     assert (await _json(jp_fetch, "sagemaker-ack", "debug", "feeds"))["feeds"] == []
+
+
+async def test_ten_sidebars_polling_at_once_share_one_listing(jp_fetch, sandbox_ready, monkeypatch):
+    from jupyter_sagemaker_ack.adapters.kube import KubeObjects
+
+    _, run = _submit()
+    lists: list[str] = []
+    real = KubeObjects.list_objects
+
+    def counted(self: Any, kind: str, namespace: str, *args: Any, **kwargs: Any) -> Any:
+        lists.append(kind)
+        return real(self, kind, namespace, *args, **kwargs)
+
+    monkeypatch.setattr(KubeObjects, "list_objects", counted)
+    answers = await asyncio.gather(*(_json(jp_fetch, "sagemaker-ack", "runs") for _ in range(VIEWERS)))
+    assert all(run in {r["name"] for r in answer["runs"]} for answer in answers)
+    assert all(answer == answers[0] for answer in answers), "every sidebar got the same answer"
+    assert lists.count("PipelineExecution") == 1, lists
+
+    await asyncio.sleep(0.6)  # older than the shared answer's age: asked again
+    await _json(jp_fetch, "sagemaker-ack", "runs")
+    assert lists.count("PipelineExecution") == 2, lists

@@ -19,6 +19,7 @@ from traitlets import Float, Int
 from ...config import SageMakerAck, Settings, resolve_settings
 from ...core.errors import UserError
 from .feeds import FeedHub
+from .shared import SharedAnswers
 
 if TYPE_CHECKING:
     from ...services.runs import PacedExecutions
@@ -47,17 +48,25 @@ class SageMakerAckServerApp(ExtensionApp):
         help="How often SageMaker is asked for each pipeline's executions (runs whose CR is gone), "
         "whatever the number of sidebars polling the runs list.",
     )
+    list_max_age = Float(
+        0.5,
+        config=True,
+        help="Seconds a runs or pipelines list answer is shared by the viewers that ask for it (each open "
+        "sidebar polls about once a second).",
+    )
     review_max_bytes = Int(5 * 1024 * 1024, config=True, help="Largest YAML file the review endpoint reads.")
 
     executor: ThreadPoolExecutor
     feeds: FeedHub
     executions: PacedExecutions
+    lists: SharedAnswers
 
     def initialize_settings(self) -> None:
         self.executor = ThreadPoolExecutor(
             max_workers=self.worker_threads, thread_name_prefix="sagemaker-ack"
         )
         self.feeds = FeedHub(self.ack_settings, max_feeds=self.max_run_streams)
+        self.lists = SharedAnswers(self.list_max_age)
         from ...services.runs import PacedExecutions  # the services import the AWS and cluster clients
 
         self.executions = PacedExecutions(self.ack_settings, self.history_refresh_seconds)

@@ -51,10 +51,19 @@ class AckHandler(APIHandler):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.ack.executor, functools.partial(function, *args, **kwargs))
 
-    async def answer(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Run a blocking call on a worker thread and write its result, or the user's mistake, as JSON."""
+    async def answer(
+        self, function: Callable[..., Any], *args: Any, shared: tuple[Any, ...] | None = None, **kwargs: Any
+    ) -> None:
+        """Run a blocking call on a worker thread and write its result, or the user's mistake, as JSON.
+
+        ``shared``: the question this call answers, so that viewers asking it at about the same time share
+        one answer (:mod:`.shared`).
+        """
         try:
-            result = await self.in_worker(function, *args, **kwargs)
+            if shared is None:
+                result = await self.in_worker(function, *args, **kwargs)
+            else:
+                result = await self.ack.lists.get(shared, lambda: self.in_worker(function, *args, **kwargs))
         except UserError as error:
             from ...services import unreachable
 
@@ -111,14 +120,15 @@ class PipelinesHandler(AckHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        await self.answer(_list_pipelines, self.ack)
+        await self.answer(_list_pipelines, self.ack, shared=("pipelines",))
 
 
 class RunsHandler(AckHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        await self.answer(_list_runs, self.ack, self.get_query_argument("pipeline", None) or None)
+        pipeline = self.get_query_argument("pipeline", None) or None
+        await self.answer(_list_runs, self.ack, pipeline, shared=("runs", pipeline))
 
 
 class RunHandler(AckHandler):
