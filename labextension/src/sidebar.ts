@@ -176,9 +176,8 @@ export class PipelinesSidebar extends Widget {
       tags.push(h('span', { class: 'jp-SageMakerAck-tag jp-SageMakerAck-originTag' }, originTag(run)));
     }
     if (staleSince) {
-      tags.push(
-        h('span', { class: 'jp-SageMakerAck-tag jp-SageMakerAck-staleTag' }, `stale \u00b7 as of ${formatTime(staleSince.toISOString())}`)
-      );
+      const asOf = `stale \u00b7 as of ${formatTime(staleSince.toISOString())}`;
+      tags.push(h('span', { class: 'jp-SageMakerAck-tag jp-SageMakerAck-staleTag' }, asOf));
     }
     const title = [label.full, run.failureReason, run.executionArn].filter(Boolean).join('\n');
     const row = h(
