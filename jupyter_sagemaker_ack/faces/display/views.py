@@ -170,14 +170,19 @@ def runs_html(runs: Sequence[Mapping[str, Any]]) -> str:
     rows = [
         (
             escape(str(r.get("namespace") or "")),
-            f"<code>{escape(str(r.get('name') or ''))}</code>",
+            f"<code>{escape(str(r.get('name') or r.get('displayName') or r.get('executionArn') or ''))}</code>",
             escape(str(r.get("pipelineName") or "")),
             badge(str(r.get("outcome") or r.get("status") or "Unknown")),
             escape(short_time(r.get("startTime"))),
+            escape(RUN_ORIGINS.get(str(r.get("origin")), "")),
         )
         for r in runs
     ]
-    return _table(("namespace", "run", "pipeline", "status", "started"), rows, "sma-runs")
+    return _table(("namespace", "run", "pipeline", "status", "started", "from"), rows, "sma-runs")
+
+
+# Where a listed run came from: its CR, or only SageMaker's execution list (its CR is gone).
+RUN_ORIGINS = {"cluster": "cluster", "sagemaker": "SageMaker (no CR)"}
 
 
 def problem_html(problem: str, fix: str | None) -> str:
