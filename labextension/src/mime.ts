@@ -58,10 +58,17 @@ export class SageMakerAckRenderer extends Widget implements IRenderMime.IRendere
   private _mimeType: string;
 }
 
+/**
+ * Ranked ahead of `text/html` (rank 50; a lower rank wins) so the extension's picture, not the static
+ * fallback, shows whenever JupyterLab has this extension. `safe` because it builds its DOM from data
+ * without markup or scripts, so it also renders in untrusted notebooks.
+ */
+export const RENDER_RANK = 40;
+
 export const rendererFactory: IRenderMime.IRendererFactory = {
   safe: true,
   mimeTypes: [DAG_MIME_TYPE, RUN_MIME_TYPE],
-  defaultRank: 60,
+  defaultRank: RENDER_RANK,
   createRenderer: options => new SageMakerAckRenderer(options)
 };
 
@@ -69,7 +76,7 @@ const extension: IRenderMime.IExtension = {
   id: 'jupyter-sagemaker-ack:mime',
   description: 'Renders SageMaker ACK pipeline DAGs and run snapshots.',
   rendererFactory,
-  rank: 60,
+  rank: RENDER_RANK,
   dataType: 'json'
 };
 
