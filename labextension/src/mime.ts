@@ -11,6 +11,33 @@ import { renderDagView, renderRunView } from './dagview';
 import { DAG_MIME_TYPE, IDag, IRunSnapshot, RUN_MIME_TYPE } from './wire';
 
 const RENDERER_CLASS = 'jp-SageMakerAck-renderer';
+/** A DAG output that a panel left beside its widget (`savedState: "panel"`): the panel's last state. */
+export const SAVED_PANEL_CLASS = 'jp-SageMakerAck-savedPanel';
+const SAVED_STYLE_ID = 'jp-SageMakerAck-savedPanel-style';
+
+/**
+ * While the panel's widget lives (its `.sma-panel` is drawn), its saved state beside it is hidden; when the
+ * widget cannot be drawn (no kernel: "model not found"), the widget's output is hidden and the saved state
+ * shows. Added once, by the first saved state drawn.
+ */
+const SAVED_STYLE = `
+.jp-OutputArea-child:has(.sma-panel) ~ .jp-OutputArea-child:has(.${SAVED_PANEL_CLASS}) { display: none; }
+.jp-OutputArea-child:not(:has(.sma-panel)):has(+ .jp-OutputArea-child .${SAVED_PANEL_CLASS}) { display: none; }
+`;
+
+function ensureSavedStyle(): void {
+  if (typeof document === 'undefined' || document.getElementById(SAVED_STYLE_ID)) {
+    return;
+  }
+  const style = document.createElement('style');
+  style.id = SAVED_STYLE_ID;
+  style.textContent = SAVED_STYLE;
+  document.head.append(style);
+}
+
+interface ISavedDag extends IDag {
+  savedState?: string;
+}
 
 function isDag(value: unknown): value is IDag {
   const dag = value as IDag;
@@ -41,6 +68,18 @@ export class SageMakerAckRenderer extends Widget implements IRenderMime.IRendere
     this.node.replaceChildren();
     try {
       if (this._mimeType === DAG_MIME_TYPE && isDag(data)) {
+        if ((data as ISavedDag).savedState === 'panel') {
+          ensureSavedStyle();
+          this.addClass(SAVED_PANEL_CLASS);
+          const when = data.run?.updatedAt ? ` as of ${new Date(data.run.updatedAt).toLocaleString()}` : '';
+          this.node.append(
+            h(
+              'div',
+              { class: 'jp-SageMakerAck-muted jp-SageMakerAck-savedNote' },
+              `The panel's last state${when}, saved with the notebook. Run the cell again for live status and buttons.`
+            )
+          );
+        }
         this.node.append(renderDagView(data, data.run ?? null, { now: snapshotTime(data.run) }));
       } else if (this._mimeType === RUN_MIME_TYPE && isRun(data)) {
         this.node.append(renderRunView(data, { now: snapshotTime(data) }));
