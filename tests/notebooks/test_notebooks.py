@@ -62,8 +62,17 @@ def test_quickstart_runs_end_to_end_on_the_sandbox(sandbox, sandbox_env, tmp_pat
     assert "outcome: Succeeded" in text
     assert "outcome: Stopped" in text
     assert (tmp_path / "abalone-ack.yaml").read_text().startswith("---")
+    build = next(c for c in notebook.cells if "build_abalone_pipeline(" in c.source)
+    assert [o for o in build.outputs if o.get("output_type") == "stream"] == []  # a quiet build cell
+    waited = next(c for c in notebook.cells if c.cell_type == "code" and "--wait" in c.source)
+    runs = [
+        o["data"] for o in waited.outputs if "application/vnd.sagemaker-ack.run+json" in o.get("data", {})
+    ]
+    assert [r["application/vnd.sagemaker-ack.run+json"]["outcome"] for r in runs] == ["Succeeded"]
     # The panel's cell holds the widget and, beside it, the panel's last state for a kernel-less reopen.
-    widget_output, saved_output = (o["data"] for o in notebook.cells[-1].outputs)
+    panel_cell = notebook.cells[-1]
+    assert [o for o in panel_cell.outputs if o.get("output_type") == "stream"] == []
+    widget_output, saved_output = (o["data"] for o in panel_cell.outputs)
     assert "application/vnd.jupyter.widget-view+json" in widget_output
     assert "application/vnd.sagemaker-ack.dag+json" in saved_output
     assert "<svg" in "".join(pictures(saved_output["text/html"]))
