@@ -69,6 +69,19 @@ def test_lint_reports_a_dependency_on_a_missing_step(ip):
     assert "NoSuchStep" in repr(value)
 
 
+def test_lint_of_a_pipeline_object_names_the_step_and_field_not_a_column(ip):
+    broken = abalone_definition()
+    broken["Steps"][1]["DependsOn"] = ["NoSuchStep"]
+    ip.user_ns["broken"] = broken
+    value, _, _ = rich(ip, "lint broken")
+    where = "step TrainAbaloneModel, field DependsOn[0]"
+    assert where in repr(value)
+    assert where in value._repr_mimebundle_()["text/html"]
+    # An object has no lines: lint's "definition:1:3012" (a column of its one-line JSON) is not shown.
+    assert "definition:1:" not in repr(value)
+    assert "definition:1:" not in value._repr_mimebundle_()["text/html"]
+
+
 def test_a_variable_that_is_not_a_pipeline_gives_a_short_message(ip):
     ip.user_ns["n"] = 3
     value, displays, _ = rich(ip, "lint n")

@@ -99,6 +99,33 @@ def test_the_panel_emits_the_dag_mime_bundle_with_an_html_fallback():
     assert "<svg" in "".join(pictures(bundle["text/html"]))
 
 
+def test_the_dag_is_the_python_svg_until_the_extension_front_end_says_it_is_there():
+    panel = _panel()
+    assert panel._dag_area.children == (panel._dag,)  # VS Code, Colab, no extension: the SVG
+    assert panel.dag_renderer == "python-svg"
+    panel.dag_view._message(panel.dag_view, {"event": "ready", "renderer": "jupyterlab-dagview"}, [])
+    assert panel._dag_area.children == (panel.dag_view,)
+    assert panel.dag_renderer == "extension"
+    assert panel.dag_view.dag["edges"] == panel.picture.edges  # what the front end draws
+    snapshot = {
+        "name": "r",
+        "status": "Executing",
+        "steps": [{"name": "TrainAbaloneModel", "status": "Executing"}],
+    }
+    before = panel._dag.value
+    panel._show_snapshot(snapshot)
+    assert panel.dag_view.run == snapshot  # the extension's view gets every snapshot
+    assert panel._dag.value == before  # and no SVG is built that nobody sees
+
+
+def test_the_gate_names_the_step_and_field_of_a_pipeline_object():
+    broken = abalone_definition()
+    broken["Steps"][1]["DependsOn"] = ["NoSuchStep"]
+    panel = SageMakerAckPanel(broken, name="AbalonePipeline")
+    assert "step TrainAbaloneModel, field DependsOn[0]" in panel.gate
+    assert "definition:1:" not in panel.gate
+
+
 def test_something_that_is_not_a_pipeline_is_refused_with_a_message():
     from jupyter_sagemaker_ack.core.errors import UserError
 
