@@ -17,6 +17,12 @@ ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
 RUN_TIMEOUT = 90
 
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path, monkeypatch):
+    """The Export YAML button writes into the working directory: keep it out of the repository."""
+    monkeypatch.chdir(tmp_path)
+
+
 def _settle(panel: SageMakerAckPanel, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while panel.busy and time.monotonic() < deadline:
