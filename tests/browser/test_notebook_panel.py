@@ -248,6 +248,10 @@ def test_quickstart_panel_publishes_runs_and_stops_in_jupyterlab(lab, sandbox, t
             succeeded = dag.locator("svg g.jp-SageMakerAck-node[data-state='Succeeded']")
             expect(succeeded.first).to_be_visible()
             first_run = panel.locator(".sma-run-name").inner_text()
+            # The hidden saved state beside the widget followed the run too: saving now keeps this run.
+            saved = page.locator(".jp-SageMakerAck-savedPanel")
+            expect(saved.locator(".jp-SageMakerAck-runSummary [data-state='Succeeded']")).to_have_count(1)
+            expect(saved.locator(".jp-SageMakerAck-runName")).to_contain_text(first_run)
             _screenshot(page, tmp_path / "panel-succeeded.png")
 
             panel.locator(".sma-button-submit").click()

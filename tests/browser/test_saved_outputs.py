@@ -56,7 +56,11 @@ SAVED_PANEL = ".jp-SageMakerAck-savedPanel"
 
 
 def _screenshot(on: Any, path: Path) -> None:
-    on.screenshot(path=str(path), full_page=True)
+    """A page (whole) or one element of it."""
+    if hasattr(on, "goto"):
+        on.screenshot(path=str(path), full_page=True)
+    else:
+        on.screenshot(path=str(path))
     target = os.environ.get("SAGEMAKER_ACK_SCREENSHOTS")
     if target:
         Path(target).mkdir(parents=True, exist_ok=True)
@@ -161,6 +165,9 @@ def test_a_saved_notebook_shows_the_dag_and_run_state_without_a_kernel(
     # The static fallback lost: no sanitized HTML copy of the picture is on the page.
     assert notebook.locator(".sma-static").count() == 0
     _screenshot(page, tmp_path / f"saved-{name.removesuffix('.ipynb')}.png")
+    panel_cell = notebook.locator(".jp-CodeCell").nth(2)
+    panel_cell.scroll_into_view_if_needed()
+    _screenshot(panel_cell, tmp_path / f"saved-panel-{name.removesuffix('.ipynb')}.png")
 
 
 class _Static(HTMLParser):
