@@ -124,6 +124,39 @@ def test_the_dag_is_the_python_svg_until_the_extension_front_end_says_it_is_ther
     assert panel._dag.value == before  # and no SVG is built that nobody sees
 
 
+class _Handle:
+    """Stands in for IPython's DisplayHandle of the saved-state output: records what it was sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+
+    def update(self, bundle, raw=False):
+        self.sent.append(bundle)
+
+
+def test_the_saved_state_follows_the_run_without_resending_the_picture_for_every_step():
+    panel = _panel()
+    panel._saved = handle = _Handle()
+    names = [n["name"] for n in panel.picture.nodes]
+
+    def snapshot(done: int, outcome: str | None = None) -> dict:
+        steps = [{"name": n, "status": "Succeeded" if i < done else "Executing"} for i, n in enumerate(names)]
+        status = outcome or "Executing"
+        return {"name": "r1", "namespace": "default", "status": status, "outcome": outcome, "steps": steps}
+
+    for done in range(len(names)):
+        panel._show_snapshot(snapshot(done))
+    assert len(handle.sent) == 1  # a burst of step changes: one redraw, not one per step
+    panel._show_snapshot(snapshot(len(names), "Succeeded"))
+    assert len(handle.sent) == 2  # the outcome always goes out at once
+    final = handle.sent[-1]["application/vnd.sagemaker-ack.dag+json"]
+    assert final["run"]["outcome"] == "Succeeded"
+    assert final["savedState"] == "panel"
+    assert "Succeeded" in handle.sent[-1]["text/plain"]
+    panel._show_snapshot(snapshot(len(names), "Succeeded"))
+    assert len(handle.sent) == 2  # nothing new: nothing sent
+
+
 def test_the_gate_names_the_step_and_field_of_a_pipeline_object():
     broken = abalone_definition()
     broken["Steps"][1]["DependsOn"] = ["NoSuchStep"]

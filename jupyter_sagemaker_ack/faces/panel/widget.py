@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from html import escape
 from pathlib import Path
@@ -52,6 +53,7 @@ ACTIONS = ("Validate", "Publish", "Export YAML", "Submit", "Stop")
 GATED = ("Publish", "Export YAML", "Submit")
 DETAILS = ("Steps", "Lint findings", "YAML")
 SAVED_STATE_CLASS = "sma-saved-state"
+SAVED_INTERVAL = 5.0  # seconds between two redraws of the saved state while only steps change
 
 
 class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
@@ -92,7 +94,8 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         self.rendered: Any = None
         self._feeder: StatusFeeder | None = None
         self._saved: Any = None  # the display handle of the saved-state output, once displayed
-        self._saved_key: Any = None
+        self._saved_key: tuple[Any, ...] = (None, None, None)
+        self._saved_at = 0.0
         self.export_dir: Path | None = None  # where the Export YAML button writes (default: the working dir)
         self._busy = False
         self._state_lock = threading.RLock()
@@ -524,19 +527,23 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         }
 
     def _update_saved_state(self) -> None:
-        """Redraw the saved-state output when what it shows changed (the run, a state): not every tick."""
+        """Redraw the saved-state output when what it shows changed, at most every few seconds.
+
+        The bundle carries a picture of the whole DAG (~370 KiB at 200 steps), so step changes are sent at
+        most every :data:`SAVED_INTERVAL`; a new run, a run state or an outcome is sent at once, so the
+        output always ends on the last state.
+        """
         handle = self._saved
         snapshot = self.snapshot or {}
-        key = (
-            snapshot.get("name"),
-            snapshot.get("status"),
-            snapshot.get("outcome"),
-            tuple(sorted(step_states(snapshot).items())),
-            len(self.picture.nodes),
-        )
+        run_key = (snapshot.get("name"), snapshot.get("status"), snapshot.get("outcome"))
+        key = (*run_key, tuple(sorted(step_states(snapshot).items())), len(self.picture.nodes))
         if handle is None or key == self._saved_key:
             return
-        self._saved_key = key
+        now = time.monotonic()
+        finished = bool(snapshot.get("outcome"))
+        if not finished and run_key == self._saved_key[:3] and now - self._saved_at < SAVED_INTERVAL:
+            return
+        self._saved_key, self._saved_at = key, now
         try:
             handle.update(self.saved_state_bundle(), raw=True)
         except Exception:  # the live panel matters more than its saved copy
