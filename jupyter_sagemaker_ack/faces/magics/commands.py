@@ -39,7 +39,8 @@ MAGIC = "sagemaker_ack"
 PanelOpener = Callable[[Any], Any]
 # A refusal by the lint gate names this override (the magic's own flag, not the CLI's or Python's).
 MAGIC_OVERRIDE = "--force to the magic"
-LIVE_INTERVAL = 0.25  # seconds between two redraws of a followed run
+LIVE_INTERVAL = 0.25  # seconds between two redraws of a followed run whose states change
+LIVE_REFRESH = 5.0  # seconds between two redraws when only its durations move on
 
 
 def arg(*names: str, **options: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
@@ -347,16 +348,23 @@ class SageMakerAckMagics(Magics):
         shown, so an unassigned one does not draw the same run twice.
         """
         from ...services.watch import watch_run
+        from ..display.snapshots import as_wire, step_states
 
         handle = display(Result({}, f"Watching {escape(run)}\u2026", f"Watching {run}..."), display_id=True)
         last: Any = None
         shown: Any = None
+        shown_key: Any = None
         shown_at = 0.0
         try:
             for snapshot in watch_run(namespace, run, settings):
                 last = snapshot
-                if time.monotonic() - shown_at >= LIVE_INTERVAL and handle is not None:
-                    shown = snapshot
+                wire = as_wire(snapshot)
+                key = (wire.get("status"), wire.get("outcome"), tuple(sorted(step_states(wire).items())))
+                waited = time.monotonic() - shown_at
+                # A redraw carries the whole picture: on a change of state, else now and then for the times.
+                due = waited >= LIVE_INTERVAL if key != shown_key else waited >= LIVE_REFRESH
+                if due and handle is not None:
+                    shown, shown_key = snapshot, key
                     handle.update(self._run_result(snapshot, picture))
                     shown_at = time.monotonic()
         except KeyboardInterrupt:
