@@ -105,7 +105,8 @@ def test_the_panel_emits_the_dag_mime_bundle_with_an_html_fallback():
     assert "<svg" in "".join(pictures(bundle["text/html"]))
 
 
-def test_the_dag_is_the_python_svg_until_the_extension_front_end_says_it_is_there():
+def test_the_dag_is_the_python_svg_until_the_extension_front_end_says_it_is_there(monkeypatch):
+    monkeypatch.setenv("JPY_SESSION_NAME", "/panel.ipynb")  # a kernel of JupyterLab
     panel = _panel()
     assert panel._dag_area.children == (panel._dag,)  # VS Code, Colab, no extension: the SVG
     assert panel.dag_renderer == "python-svg"
@@ -155,6 +156,32 @@ def test_the_saved_state_follows_the_run_without_resending_the_picture_for_every
     assert "Succeeded" in handle.sent[-1]["text/plain"]
     panel._show_snapshot(snapshot(len(names), "Succeeded"))
     assert len(handle.sent) == 2  # nothing new: nothing sent
+
+
+@pytest.mark.parametrize(
+    ("environ", "modules", "offered"),
+    [
+        ({"JPY_SESSION_NAME": "/nb.ipynb"}, {}, True),  # JupyterLab / Notebook 7
+        ({"JPY_SESSION_NAME": "/nb.ipynb", "VSCODE_PID": "1"}, {}, True),  # a lab started from VS Code
+        ({"VSCODE_PID": "1"}, {}, False),  # VS Code's own kernel: it would fetch the module from a CDN
+        ({}, {"google.colab": object()}, False),
+        ({}, {}, True),
+    ],
+)
+def test_which_front_ends_are_offered_the_extension_view(environ, modules, offered):
+    from jupyter_sagemaker_ack.faces.panel.dagwidget import extension_may_be_present
+
+    assert extension_may_be_present(environ, modules) is offered
+
+
+def test_without_the_extension_view_the_panel_draws_the_svg_alone(monkeypatch):
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.setenv("VSCODE_PID", "1")
+    panel = _panel()
+    assert panel.dag_view is None
+    panel._show_snapshot({"name": "r", "status": "Succeeded", "outcome": "Succeeded", "steps": []})
+    assert panel._dag_area.children == (panel._dag,)
+    assert 'class="sma-node"' in panel._dag.value
 
 
 def test_the_gate_names_the_step_and_field_of_a_pipeline_object():

@@ -4,12 +4,16 @@ One renderer for every live view: in JupyterLab (and Notebook 7) with this packa
 in the panel is the same TypeScript picture as in the run view and the review. Other front ends (VS Code,
 Colab, a notebook server without the extension) cannot create this model, so the panel shows the Python
 SVG there. How the panel knows which: the front-end model sends ``{"event": "ready"}`` as soon as it
-exists; until that message comes, and forever where it never does, the SVG stays.
+exists; until that message comes, and forever where it never does, the SVG stays. Front ends known never
+to have the extension (VS Code, Colab) are not even offered the model: VS Code would try to fetch the
+unknown widget module from a CDN and warn about it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import sys
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
@@ -18,6 +22,21 @@ from traitlets import Dict, Unicode
 # Must match WIDGET_MODULE / WIDGET_VERSION in labextension/src/widget.ts and the npm package's version.
 MODULE_NAME = "jupyter-sagemaker-ack"
 MODULE_VERSION = "^0.1.0"
+
+
+def extension_may_be_present(
+    environ: Mapping[str, str] | None = None, modules: Mapping[str, Any] | None = None
+) -> bool:
+    """False in a kernel of a front end that cannot have the JupyterLab extension (VS Code, Colab).
+
+    A kernel started by a Jupyter server (JupyterLab, Notebook 7: ``JPY_SESSION_NAME``) may be drawn by the
+    extension; one that VS Code started itself, or Colab's, cannot.
+    """
+    environ = os.environ if environ is None else environ
+    modules = sys.modules if modules is None else modules
+    if "JPY_SESSION_NAME" in environ:
+        return True
+    return not ("VSCODE_PID" in environ or "google.colab" in modules)
 
 
 class DagWidget(widgets.DOMWidget):  # type: ignore[misc]

@@ -42,7 +42,7 @@ from ..display.views import (
 from ..kernel.publications import provenance_of, remember_publication
 from ..kernel.settings import current_settings
 from ..kernel.source import PipelineSource, resolve_source
-from .dagwidget import DagWidget
+from .dagwidget import DagWidget, extension_may_be_present
 from .feeder import StatusFeeder, start_daemon
 
 log = logging.getLogger(__name__)
@@ -152,8 +152,10 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         self.progress.add_class("sma-progress-bar")
         self._dag = widgets.HTML(self.picture.svg())
         self._dag.add_class("sma-dag-view")
-        self.dag_view = DagWidget(dag=self.picture.wire(), run=None, on_ready=self._use_extension_view)
-        self.dag_view.add_class("sma-dag-widget")
+        self.dag_view: DagWidget | None = None
+        if extension_may_be_present():
+            self.dag_view = DagWidget(dag=self.picture.wire(), run=None, on_ready=self._use_extension_view)
+            self.dag_view.add_class("sma-dag-widget")
         self._dag_area = widgets.Box(
             [self._dag], layout=widgets.Layout(overflow="auto", max_height="520px", width="100%")
         )
@@ -191,9 +193,9 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             self._details,
         ]
 
-    def _use_extension_view(self, _view: DagWidget) -> None:
+    def _use_extension_view(self, view: DagWidget) -> None:
         """The front end has the extension: its DAG view replaces the Python SVG."""
-        self._dag_area.children = (self.dag_view,)
+        self._dag_area.children = (view,)
         self.dag_renderer = "extension"
 
     def _open_section(self, title: str) -> None:
@@ -436,11 +438,13 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             known = {str(n["name"]) for n in self.picture.nodes}
             if any(str(s.get("name")) not in known for s in snapshot.get("steps") or []):
                 self.picture = DagPicture.from_snapshot(snapshot)
-                self.dag_view.dag = self.picture.wire()
+                if self.dag_view is not None:
+                    self.dag_view.dag = self.picture.wire()
         done, total = progress(snapshot, len(self.picture.nodes))
         status = str(snapshot.get("outcome") or snapshot.get("status") or "Unknown")
-        self.dag_view.run = dict(snapshot)
-        if not self.dag_view.ready:  # the extension draws it otherwise: no SVG to build
+        if self.dag_view is not None:
+            self.dag_view.run = dict(snapshot)
+        if self.dag_view is None or not self.dag_view.ready:  # else the extension draws it: no SVG to build
             self._dag.value = self.picture.svg(snapshot)
         self._steps.value = steps_html(snapshot)
         self.progress.max = max(total, 1)
