@@ -188,18 +188,6 @@ def run_header_html(snapshot: Mapping[str, Any] | None) -> str:
     )
 
 
-def run_html(snapshot: Mapping[str, Any], svg: str | None = None) -> str:
-    """A run as static HTML: header, progress bar, picture (when given) and the step table."""
-    return (
-        '<div class="sma-run-view">'
-        + run_header_html(snapshot)
-        + progress_html(snapshot)
-        + (f'<div style="overflow:auto;max-height:480px">{svg}</div>' if svg else "")
-        + steps_html(snapshot)
-        + "</div>"
-    )
-
-
 def runs_html(runs: Sequence[Mapping[str, Any]]) -> str:
     if not runs:
         return "<i>No runs.</i>"
