@@ -2,7 +2,8 @@
 
 Steps are matched by name, parameters by name, edges by (source, target, kind) from the DAG. Key order and
 formatting never show up; a changed step lists the field paths that differ (``Arguments.ProcessingResources
-.ClusterConfig.InstanceType``). Used by ``sagemaker-ack diff`` and by verify to name the steps that differ.
+.ClusterConfig.InstanceType``), a changed parameter its old and new type, default or allowed values.
+Used by ``sagemaker-ack diff`` and by verify to name what differs (:meth:`DefinitionDiff.describe`).
 """
 
 from __future__ import annotations
@@ -67,9 +68,30 @@ class DefinitionDiff:
         """Every step added, removed or changed, in that order."""
         return (*self.steps_added, *self.steps_removed, *(c.name for c in self.steps_changed))
 
+    def describe(self) -> list[str]:
+        """Every change in words, parameters included: ``parameter MseThreshold: default 6.0 -> 5.0``.
+
+        What a reviewer reads when two definitions differ; never empty unless they are identical.
+        """
+        out = [f"step {name} added" for name in self.steps_added]
+        out += [f"step {name} removed" for name in self.steps_removed]
+        out += [f"step {c.name} changed: {', '.join(c.fields)}" for c in self.steps_changed]
+        out += [f"parameter {name} added" for name in self.parameters_added]
+        out += [f"parameter {name} removed" for name in self.parameters_removed]
+        for change in self.parameters_changed:
+            details = ", ".join(
+                f"{f} {_show(change.before.get(f))} -> {_show(change.after.get(f))}" for f in change.fields
+            )
+            out.append(f"parameter {change.name}: {details}")
+        out += [f"edge {_edge_text(e)} added" for e in self.edges_added]
+        out += [f"edge {_edge_text(e)} removed" for e in self.edges_removed]
+        out += [f"top-level field {key} changed" for key in self.other_changed]
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "identical": self.identical,
+            "summary": self.describe(),
             "steps": {
                 "added": list(self.steps_added),
                 "removed": list(self.steps_removed),

@@ -93,17 +93,37 @@ def _make_folder(folder: Path) -> None:
 
 
 def _umask() -> int:
+    """The process umask, read without changing it where the system says it (Linux), else set back at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
 
+def _file_mode(path: Path) -> int:
+    """The mode a plain write would give: the file's own when it exists, else 0666 less the umask.
+
+    ``mkstemp`` makes its file 0600, which a YAML file for review and ``kubectl`` must not keep.
+    """
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
 def _write_atomic(path: Path, text: str) -> None:
+    mode = _file_mode(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # as a plain open() would have made it, not mkstemp's 0600
+            os.fchmod(handle.fileno(), mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -7,6 +7,8 @@ polling policy. The consumer just iterates: a snapshot is yielded only when some
 the stream ends on Succeeded, Failed or Stopped, or at the waiter spec's timeout (``run_ended`` by default,
 no timeout; stop follows with ``run_stopped``). Either source alone is enough: without AWS credentials the
 CR is followed; without a cluster, a run given by its execution ARN is followed in SageMaker.
+:class:`RunStream` is the same stream with a ``close()`` another thread may call (the server extension ends
+a run's one feed when its last viewer leaves).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from ..core.status.snapshots import FINAL_STATUSES, RunSnapshot
 from ..core.status.waiting import PollPolicy, WaiterSpec, poll_policy
 from .watch_sources import Poller, is_execution_arn, open_sources, start_cr_watch
 
-__all__ = ["RunState", "follow_run", "is_execution_arn", "watch_run"]
+__all__ = ["RunState", "RunStream", "follow_run", "is_execution_arn", "watch_run"]
 
 
 @dataclass
@@ -113,11 +115,54 @@ def follow_run(
 ) -> Iterator[RunSnapshot]:
     """:func:`watch_run`, starting from a CR already read (``known``): it may be gone by the time the
     watch opens, as when stop deleted it."""
+    return iter(RunStream(namespace, name, settings, policy, known=known, spec=spec))
+
+
+class RunStream:
+    """One run's snapshots (iterate it in one thread) that any thread may end early with :meth:`close`.
+
+    The sources open when iteration starts and close when it ends: at the outcome, at the wait's timeout,
+    or at ``close()``, which wakes the iterating thread at once.
+    """
+
+    def __init__(
+        self,
+        namespace: str | None,
+        name: str,
+        settings: Settings,
+        policy: PollPolicy | str | None = None,
+        *,
+        known: CrView | None = None,
+        spec: WaiterSpec | None = None,
+    ) -> None:
+        self._events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._closed = threading.Event()
+        self._snapshots = _follow(namespace, name, settings, policy, known, spec, self._events, self._closed)
+
+    def __iter__(self) -> Iterator[RunSnapshot]:
+        return self._snapshots
+
+    def close(self) -> None:
+        """End the stream: the iterating thread stops at once, stopping the watch and the poller."""
+        self._closed.set()
+        self._events.put(("closed", None))
+
+
+def _follow(
+    namespace: str | None,
+    name: str,
+    settings: Settings,
+    policy: PollPolicy | str | None,
+    known: CrView | None,
+    spec: WaiterSpec | None,
+    events: queue.Queue[tuple[str, Any]],
+    stopped: threading.Event,
+) -> Iterator[RunSnapshot]:
     chosen = poll_policy(policy if policy is not None else settings.poll_policy)
     wait = spec or chosen.waiters.run_ended
+    if stopped.is_set():
+        return
     sources = open_sources(settings, namespace, name)
-    events: queue.Queue[tuple[str, Any]] = queue.Queue()
-    stopped = threading.Event()
     by_arn = is_execution_arn(name)
     state = RunState(namespace=None if by_arn else sources.namespace, name=None if by_arn else name)
     poller: Poller | None = None
@@ -138,11 +183,13 @@ def follow_run(
             watcher = start_cr_watch(sources.cluster, sources.namespace, name, chosen, events, stopped)
         hold_until: float | None = None
         quiet = 0
-        while True:
+        while not stopped.is_set():
             if wait.expired(time.monotonic() - started):
                 return
             try:
                 kind, payload = events.get(timeout=_next_look(wait, quiet, started))
+                if kind == "closed":
+                    return
                 quiet = 0
                 _apply(state, kind, payload, poller, has_cluster=watcher is not None)
                 if kind == "throttled":

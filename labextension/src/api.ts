@@ -6,7 +6,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IPipelineSummary, IProblem, IReviewResult, IRunSnapshot } from './wire';
+import { IPipelineSummary, IProblem, IReviewResult, IRunList, IRunSnapshot } from './wire';
 
 const PREFIX = 'sagemaker-ack';
 
@@ -32,7 +32,11 @@ export async function requestAPI<T>(endpoint: string, init: RequestInit = {}): P
   try {
     response = await ServerConnection.makeRequest(url, init, server);
   } catch (error) {
-    throw new ApiError(0, `Cannot reach the Jupyter server: ${String(error)}`, null);
+    throw new ApiError(
+      0,
+      'The Jupyter server is not answering.',
+      'Check that JupyterLab is still running, then refresh.'
+    );
   }
   const text = await response.text();
   let body: unknown = null;
@@ -62,9 +66,11 @@ export async function listPipelines(): Promise<IPipelineSummary[]> {
   return (await requestAPI<{ pipelines: IPipelineSummary[] }>('pipelines')).pipelines;
 }
 
-export async function listRuns(pipeline?: string): Promise<IRunSnapshot[]> {
+/** The runs (CRs and SageMaker's history) and what the server could not ask. */
+export async function listRuns(pipeline?: string): Promise<IRunList> {
   const query = pipeline ? `?pipeline=${encodeURIComponent(pipeline)}` : '';
-  return (await requestAPI<{ runs: IRunSnapshot[] }>(`runs${query}`)).runs;
+  const answer = await requestAPI<IRunList>(`runs${query}`);
+  return { runs: answer.runs, problems: answer.problems ?? [] };
 }
 
 export function getRun(namespace: string, name: string): Promise<IRunSnapshot> {
@@ -79,25 +85,29 @@ export function review(path: string): Promise<IReviewResult> {
   return requestAPI<IReviewResult>('review', { method: 'POST', body: JSON.stringify({ path }) });
 }
 
-/**
- * Streams a run's snapshots over the websocket until the server closes it (the run reached an outcome).
- * Returns a function that closes the stream.
- */
-export function watchRun(
-  namespace: string,
-  name: string,
-  onSnapshot: (run: IRunSnapshot) => void,
-  onClose: (clean: boolean, problem: string | null) => void
-): () => void {
+interface ISubscriber {
+  onSnapshot: (run: IRunSnapshot) => void;
+  onClose: (clean: boolean, problem: string | null) => void;
+}
+
+interface ISharedStream {
+  socket: WebSocket;
+  subscribers: Set<ISubscriber>;
+  last: IRunSnapshot | null;
+}
+
+/** One websocket per run in this page, whoever watches it (a run view, the sidebar); keyed by run. */
+const streams = new Map<string, ISharedStream>();
+
+function openStream(key: string, namespace: string, name: string): ISharedStream {
   const server = settings();
   let url = URLExt.join(server.wsUrl, PREFIX, runPath(namespace, name), 'events');
   if (server.token) {
     url += `?token=${encodeURIComponent(server.token)}`;
   }
-  const socket = new server.WebSocket(url);
-  let closedByUs = false;
+  const stream: ISharedStream = { socket: new server.WebSocket(url), subscribers: new Set(), last: null };
   let problem: string | null = null;
-  socket.onmessage = event => {
+  stream.socket.onmessage = event => {
     let message: Partial<IRunSnapshot & IProblem>;
     try {
       message = JSON.parse(String(event.data));
@@ -107,16 +117,56 @@ export function watchRun(
     if (typeof message.problem === 'string') {
       problem = message.fix ? `${message.problem} \u2014 ${message.fix}` : message.problem;
     } else if (typeof message.status === 'string' && typeof message.pipelineName === 'string') {
-      onSnapshot(message as IRunSnapshot);
+      stream.last = message as IRunSnapshot;
+      for (const subscriber of [...stream.subscribers]) {
+        subscriber.onSnapshot(stream.last);
+      }
     }
   };
-  socket.onclose = event => {
-    if (!closedByUs) {
-      onClose(event.code === 1000, problem);
+  stream.socket.onclose = event => {
+    if (streams.get(key) === stream) {
+      streams.delete(key);
     }
+    for (const subscriber of [...stream.subscribers]) {
+      subscriber.onClose(event.code === 1000, problem);
+    }
+    stream.subscribers.clear();
   };
+  return stream;
+}
+
+/**
+ * Streams a run's snapshots over the websocket until the server closes it (the run reached an outcome).
+ * Every watcher of a run in this page shares one socket (and the server one feed for all pages); a late
+ * watcher gets the last snapshot at once. Returns a function that stops this watcher; the socket closes
+ * when the last one stops.
+ */
+export function watchRun(
+  namespace: string,
+  name: string,
+  onSnapshot: (run: IRunSnapshot) => void,
+  onClose: (clean: boolean, problem: string | null) => void
+): () => void {
+  const key = `${namespace}/${name}`;
+  let stream = streams.get(key);
+  if (!stream) {
+    stream = openStream(key, namespace, name);
+    streams.set(key, stream);
+  }
+  const subscriber: ISubscriber = { onSnapshot, onClose };
+  stream.subscribers.add(subscriber);
+  if (stream.last) {
+    onSnapshot(stream.last);
+  }
+  const joined = stream;
   return () => {
-    closedByUs = true;
-    socket.close();
+    if (!joined.subscribers.delete(subscriber) || joined.subscribers.size > 0) {
+      return;
+    }
+    if (streams.get(key) === joined) {
+      streams.delete(key);
+    }
+    joined.socket.onclose = null;
+    joined.socket.close();
   };
 }

@@ -1,11 +1,13 @@
 /**
  * The JupyterLab plugin: the "SageMaker Pipelines" sidebar, run views with Stop, the ACK YAML review view
- * (file-browser context menu) and the palette commands. The MIME renderer is a separate entry (mime.ts).
+ * (file-browser context menu), the palette commands, and the front end of the panel's DAG widget (widget.ts).
+ * The MIME renderer is a separate entry (mime.ts).
  */
 
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
+import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { Widget } from '@lumino/widgets';
 
 import { pipelinesIcon } from './icon';
@@ -13,6 +15,7 @@ import { ReviewView } from './review';
 import { RunView } from './runview';
 import { RunsModel } from './runsmodel';
 import { PipelinesSidebar } from './sidebar';
+import { DagModel, DagView, WIDGET_MODULE, WIDGET_VERSION } from './widget';
 
 export namespace CommandIDs {
   export const openSidebar = 'sagemaker-ack:open-sidebar';
@@ -146,4 +149,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
   activate
 };
 
-export default plugin;
+/**
+ * The panel's DAG widget front end (widget.ts), registered with ipywidgets' manager. A separate plugin so
+ * that the sidebar and the review keep working where the widget manager is not running.
+ */
+const widgetPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyter-sagemaker-ack:widget',
+  description: 'The DAG view of the SageMakerAckPanel ipywidget.',
+  autoStart: true,
+  requires: [IJupyterWidgetRegistry],
+  activate: (_app: JupyterFrontEnd, registry: IJupyterWidgetRegistry): void => {
+    registry.registerWidget({ name: WIDGET_MODULE, version: WIDGET_VERSION, exports: { DagModel, DagView } });
+  }
+};
+
+export default [plugin, widgetPlugin];

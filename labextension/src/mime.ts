@@ -11,6 +11,33 @@ import { renderDagView, renderRunView } from './dagview';
 import { DAG_MIME_TYPE, IDag, IRunSnapshot, RUN_MIME_TYPE } from './wire';
 
 const RENDERER_CLASS = 'jp-SageMakerAck-renderer';
+/** A DAG output that a panel left beside its widget (`savedState: "panel"`): the panel's last state. */
+export const SAVED_PANEL_CLASS = 'jp-SageMakerAck-savedPanel';
+const SAVED_STYLE_ID = 'jp-SageMakerAck-savedPanel-style';
+
+/**
+ * While the panel's widget lives (its `.sma-panel` is drawn), its saved state beside it is hidden; when the
+ * widget cannot be drawn (no kernel: "model not found"), the widget's output is hidden and the saved state
+ * shows. Added once, by the first saved state drawn.
+ */
+const SAVED_STYLE = `
+.jp-OutputArea-child:has(.sma-panel) ~ .jp-OutputArea-child:has(.${SAVED_PANEL_CLASS}) { display: none; }
+.jp-OutputArea-child:not(:has(.sma-panel)):has(+ .jp-OutputArea-child .${SAVED_PANEL_CLASS}) { display: none; }
+`;
+
+function ensureSavedStyle(): void {
+  if (typeof document === 'undefined' || document.getElementById(SAVED_STYLE_ID)) {
+    return;
+  }
+  const style = document.createElement('style');
+  style.id = SAVED_STYLE_ID;
+  style.textContent = SAVED_STYLE;
+  document.head.append(style);
+}
+
+interface ISavedDag extends IDag {
+  savedState?: string;
+}
 
 function isDag(value: unknown): value is IDag {
   const dag = value as IDag;
@@ -41,6 +68,18 @@ export class SageMakerAckRenderer extends Widget implements IRenderMime.IRendere
     this.node.replaceChildren();
     try {
       if (this._mimeType === DAG_MIME_TYPE && isDag(data)) {
+        if ((data as ISavedDag).savedState === 'panel') {
+          ensureSavedStyle();
+          this.addClass(SAVED_PANEL_CLASS);
+          const when = data.run?.updatedAt ? ` as of ${new Date(data.run.updatedAt).toLocaleString()}` : '';
+          this.node.append(
+            h(
+              'div',
+              { class: 'jp-SageMakerAck-muted jp-SageMakerAck-savedNote' },
+              `The panel's last state${when}, saved with the notebook. Run the cell again for live status and buttons.`
+            )
+          );
+        }
         this.node.append(renderDagView(data, data.run ?? null, { now: snapshotTime(data.run) }));
       } else if (this._mimeType === RUN_MIME_TYPE && isRun(data)) {
         this.node.append(renderRunView(data, { now: snapshotTime(data) }));
@@ -58,10 +97,17 @@ export class SageMakerAckRenderer extends Widget implements IRenderMime.IRendere
   private _mimeType: string;
 }
 
+/**
+ * Ranked ahead of `text/html` (rank 50; a lower rank wins) so the extension's picture, not the static
+ * fallback, shows whenever JupyterLab has this extension. `safe` because it builds its DOM from data
+ * without markup or scripts, so it also renders in untrusted notebooks.
+ */
+export const RENDER_RANK = 40;
+
 export const rendererFactory: IRenderMime.IRendererFactory = {
   safe: true,
   mimeTypes: [DAG_MIME_TYPE, RUN_MIME_TYPE],
-  defaultRank: 60,
+  defaultRank: RENDER_RANK,
   createRenderer: options => new SageMakerAckRenderer(options)
 };
 
@@ -69,7 +115,7 @@ const extension: IRenderMime.IExtension = {
   id: 'jupyter-sagemaker-ack:mime',
   description: 'Renders SageMaker ACK pipeline DAGs and run snapshots.',
   rendererFactory,
-  rank: 60,
+  rank: RENDER_RANK,
   dataType: 'json'
 };
 

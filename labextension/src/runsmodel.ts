@@ -2,14 +2,18 @@
  * The one place the front end keeps what it knows about pipelines and runs. The sidebar polls it and lets it
  * follow the newest active runs over their event streams; run views push their snapshots into it; everyone
  * redraws from its `changed` signal.
+ *
+ * A row is stale when its data is older than the last successful refresh: every row while the refresh fails
+ * (the server or the cluster is down), and a row the last answer left out because a source could not be
+ * asked (SageMaker down: its runs whose CR is gone are kept, as they were, rather than dropped).
  */
 
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, listPipelines, listRuns, watchRun } from './api';
-import { applySnapshot, mergeRunList, runKey } from './snapshots';
+import { applySnapshot, mergeRunList, runKey, sortRuns } from './snapshots';
 import { isActive } from './states';
-import { IPipelineSummary, IRunSnapshot } from './wire';
+import { IPipelineSummary, IProblem, IRunSnapshot } from './wire';
 
 /** At most this many runs are followed live at once (each costs the server one watching thread). */
 export const MAX_FOLLOWED_RUNS = 8;
@@ -38,6 +42,26 @@ export class RunsModel {
     return this._lastRefresh;
   }
 
+  /** When a refresh last worked (null before the first). */
+  get lastSuccess(): Date | null {
+    return this._lastSuccess;
+  }
+
+  /** Sources the last answer could not ask (e.g. SageMaker down): the list is partial. */
+  get problems(): readonly IProblem[] {
+    return this._problems;
+  }
+
+  /** When this row's data was last fresh, if it is older than the last successful refresh; else null. */
+  staleSince(run: IRunSnapshot): Date | null {
+    const key = runKey(run);
+    const freshAt = this._freshAt.get(key) ?? null;
+    if (this._error !== null || !this._freshKeys.has(key)) {
+      return freshAt ?? this._lastSuccess;
+    }
+    return null;
+  }
+
   /** Keys of the runs followed over an event stream right now. */
   get followed(): readonly string[] {
     return [...this._streams.keys()];
@@ -60,6 +84,9 @@ export class RunsModel {
   /** A snapshot from a run view's websocket or a Stop answer. */
   apply(snapshot: IRunSnapshot): void {
     this._runs = applySnapshot(this._runs, snapshot);
+    const key = runKey(snapshot);
+    this._freshKeys.add(key);
+    this._freshAt.set(key, new Date());
     this._changed.emit();
   }
 
@@ -75,10 +102,24 @@ export class RunsModel {
 
   private async _refresh(): Promise<void> {
     try {
-      const [pipelines, runs] = await Promise.all([listPipelines(), listRuns()]);
+      const [pipelines, listing] = await Promise.all([listPipelines(), listRuns()]);
+      const now = new Date();
       this._pipelines = pipelines;
-      this._runs = mergeRunList(this._runs, runs);
+      this._problems = listing.problems ?? [];
+      const merged = mergeRunList(this._runs, listing.runs);
+      if (this._problems.length > 0) {
+        // A partial answer: keep what it left out, as it was (stale), rather than drop it.
+        const listed = new Set(merged.map(run => runKey(run)));
+        this._runs = sortRuns([...merged, ...this._runs.filter(run => !listed.has(runKey(run)))]);
+      } else {
+        this._runs = merged;
+      }
+      this._freshKeys = new Set(listing.runs.map(run => runKey(run)));
+      for (const key of this._freshKeys) {
+        this._freshAt.set(key, now);
+      }
       this._error = null;
+      this._lastSuccess = now;
     } catch (error) {
       this._error = error instanceof ApiError ? error.message : String(error);
     }
@@ -128,6 +169,10 @@ export class RunsModel {
   private _runs: IRunSnapshot[] = [];
   private _error: string | null = null;
   private _lastRefresh: Date | null = null;
+  private _lastSuccess: Date | null = null;
+  private _problems: IProblem[] = [];
+  private _freshKeys = new Set<string>();
+  private _freshAt = new Map<string, Date>();
   private _pending: Promise<void> | null = null;
   private _following = false;
   private _streams = new Map<string, () => void>();

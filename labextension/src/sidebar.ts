@@ -1,6 +1,11 @@
 /**
  * The "SageMaker Pipelines" left sidebar: pipelines and runs in the configured namespace with live status.
  * It polls the server while it is visible (fast while a run is active) and redraws only rows that changed.
+ *
+ * A row names its run so runs of one pipeline can be told apart (the run id is never cut off) and shows
+ * when it started; a run only SageMaker still lists (its CR is gone) is tagged so; a row whose data is older
+ * than the last successful refresh is marked stale with the time it is from. When the server cannot list the
+ * runs, the status line says what is unreachable and how to fix it (the server's words).
  */
 
 import { Widget } from '@lumino/widgets';
@@ -9,6 +14,7 @@ import { Message } from '@lumino/messaging';
 import { h } from './dom';
 import { renderBadge } from './dagview';
 import { elapsed, formatProgress, formatTime } from './format';
+import { crGone, originTag, runLabel } from './runrows';
 import { RunsModel } from './runsmodel';
 import { knownProgress, rowFingerprint, runKey } from './snapshots';
 import { IPipelineSummary, IRunSnapshot } from './wire';
@@ -42,6 +48,7 @@ export class PipelinesSidebar extends Widget {
     this.node.append(
       h('div', { class: 'jp-SageMakerAck-sidebarHeader' }, h('h2', {}, 'SageMaker Pipelines'), refresh),
       this._status,
+      this._problems,
       h('h3', {}, 'Pipelines'),
       this._pipelineList,
       h('div', { class: 'jp-SageMakerAck-runsHeader' }, this._runsTitle, this._clear),
@@ -96,8 +103,19 @@ export class PipelinesSidebar extends Widget {
   private _render(): void {
     const error = this._model.error;
     const refreshed = this._model.lastRefresh;
+    const success = this._model.lastSuccess;
     this._status.className = error ? 'jp-SageMakerAck-status jp-SageMakerAck-error' : 'jp-SageMakerAck-status';
-    this._status.textContent = error ?? (refreshed ? `Updated ${formatTime(refreshed.toISOString())}` : 'Loading\u2026');
+    if (error) {
+      const asOf = success ? ` Showing the runs as of ${formatTime(success.toISOString())}.` : '';
+      this._status.textContent = `${error}${asOf}`;
+    } else {
+      this._status.textContent = refreshed ? `Updated ${formatTime(refreshed.toISOString())}` : 'Loading\u2026';
+    }
+    this._problems.replaceChildren(
+      ...this._model.problems.map(p =>
+        h('li', { class: 'jp-SageMakerAck-warning' }, p.fix ? `${p.problem} \u2014 ${p.fix}` : p.problem)
+      )
+    );
 
     this._pipelineList.replaceChildren(...this._model.pipelines.map(p => this._pipelineRow(p)));
     if (this._model.pipelines.length === 0) {
@@ -111,9 +129,13 @@ export class PipelinesSidebar extends Widget {
     const seen = new Map<string, { fingerprint: string; row: HTMLElement }>();
     for (const run of runs) {
       const key = runKey(run);
-      const fingerprint = rowFingerprint(run) + (run.endTime ? '' : `|${elapsed(run.startTime, null)}`);
+      const stale = this._model.staleSince(run);
+      const fingerprint =
+        rowFingerprint(run) +
+        `|${run.origin ?? ''}|${stale ? stale.getTime() : ''}` +
+        (run.endTime ? '' : `|${elapsed(run.startTime, null)}`);
       const known = this._rows.get(key);
-      const row = known && known.fingerprint === fingerprint ? known.row : this._runRow(run);
+      const row = known && known.fingerprint === fingerprint ? known.row : this._runRow(run, stale);
       seen.set(key, { fingerprint, row });
       rows.push(row);
     }
@@ -142,34 +164,57 @@ export class PipelinesSidebar extends Widget {
     return row;
   }
 
-  private _runRow(run: IRunSnapshot): HTMLElement {
+  private _runRow(run: IRunSnapshot, staleSince: Date | null): HTMLElement {
     const progress = knownProgress(run) && run.progress ? formatProgress(run.progress) : '';
-    const details = [run.pipelineName, progress, elapsed(run.startTime, run.endTime)]
+    const started = run.startTime ? `started ${formatTime(run.startTime)}` : 'not started';
+    const details = [run.pipelineName, started, progress, elapsed(run.startTime, run.endTime)]
       .filter(Boolean)
       .join(' \u00b7 ');
+    const label = runLabel(run);
+    const tags: HTMLElement[] = [];
+    if (crGone(run)) {
+      tags.push(h('span', { class: 'jp-SageMakerAck-tag jp-SageMakerAck-originTag' }, originTag(run)));
+    }
+    if (staleSince) {
+      const asOf = `stale \u00b7 as of ${formatTime(staleSince.toISOString())}`;
+      tags.push(h('span', { class: 'jp-SageMakerAck-tag jp-SageMakerAck-staleTag' }, asOf));
+    }
+    const title = [label.full, run.failureReason, run.executionArn].filter(Boolean).join('\n');
     const row = h(
       'li',
       {
-        class: 'jp-SageMakerAck-runRow',
+        class: `jp-SageMakerAck-runRow${staleSince ? ' jp-mod-stale' : ''}`,
         'data-run': runKey(run),
         'data-status': run.status,
-        title: run.failureReason ?? run.executionArn ?? ''
+        'data-origin': run.origin ?? '',
+        'data-arn': run.executionArn ?? '',
+        'data-stale': staleSince ? 'true' : 'false',
+        title
       },
       renderBadge(run.status),
       h(
         'div',
         { class: 'jp-SageMakerAck-runText' },
-        h('span', { class: 'jp-SageMakerAck-rowName' }, run.name ?? '(pending)'),
-        h('span', { class: 'jp-SageMakerAck-muted' }, details)
+        h(
+          'span',
+          { class: 'jp-SageMakerAck-rowName' },
+          h('span', { class: 'jp-SageMakerAck-namePrefix' }, label.prefix),
+          h('span', { class: 'jp-SageMakerAck-nameSuffix' }, label.suffix)
+        ),
+        h('span', { class: 'jp-SageMakerAck-muted jp-SageMakerAck-runDetails' }, details),
+        tags.length ? h('span', { class: 'jp-SageMakerAck-tags' }, ...tags) : null
       )
     );
-    row.addEventListener('click', () => this._openRun(run));
+    if (run.name) {
+      row.addEventListener('click', () => this._openRun(run));
+    }
     return row;
   }
 
   private _model: RunsModel;
   private _openRun: (run: IRunSnapshot) => void;
   private _status = h('div', { class: 'jp-SageMakerAck-status' }, 'Loading\u2026');
+  private _problems = h('ul', { class: 'jp-SageMakerAck-list jp-SageMakerAck-problems' });
   private _pipelineList = h('ul', { class: 'jp-SageMakerAck-list jp-SageMakerAck-pipelines' });
   private _runsTitle = h('h3', {}, 'Runs');
   private _clear: HTMLButtonElement;

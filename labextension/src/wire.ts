@@ -53,6 +53,10 @@ export interface IRunSnapshot {
   conditions?: ICondition[];
   steps?: IStepSnapshot[];
   progress?: IProgress | null;
+  /** SageMaker's name for the execution. */
+  displayName?: string | null;
+  /** Set by run listings: `cluster` (the run has its CR) or `sagemaker` (only SageMaker lists it: CR gone). */
+  origin?: 'cluster' | 'sagemaker' | null;
   /** Present on `GET runs/<namespace>/<name>` answers. */
   dag?: IDag | null;
 }
@@ -110,4 +114,10 @@ export interface IReviewResult {
 export interface IProblem {
   problem: string;
   fix?: string | null;
+}
+
+/** `GET runs`: the runs, and the sources that could not be asked (then the list is partial). */
+export interface IRunList {
+  runs: IRunSnapshot[];
+  problems?: IProblem[];
 }

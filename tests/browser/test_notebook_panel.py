@@ -28,6 +28,7 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
+LABEXTENSION = ROOT / "jupyter_sagemaker_ack" / "labextension"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -67,8 +68,15 @@ def start_lab(
         path = base / "settings" / "@jupyterlab" / plugin
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
+    # This tree's build of the front end, ahead of any installed in the venv.
+    (base / "data" / "labextensions").mkdir(parents=True, exist_ok=True)
+    (base / "data" / "labextensions" / "jupyter-sagemaker-ack").symlink_to(
+        LABEXTENSION, target_is_directory=True
+    )
     lab_env = {
         **env,
+        "JUPYTER_DATA_DIR": str(base / "data"),
+        "JUPYTER_PREFER_ENV_PATH": "0",
         "JUPYTER_CONFIG_DIR": str(base / "config"),
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
@@ -143,6 +151,8 @@ def lab(tmp_path, sandbox_env) -> Iterator[str]:
         pytest.skip("needs the system Chromium at /usr/bin/chromium (apt-get install chromium)")
     pytest.importorskip("playwright.sync_api", reason="needs playwright (the project's `test` extra)")
     pytest.importorskip("jupyterlab", reason="needs jupyterlab (the project's `test` extra)")
+    if not (LABEXTENSION / "package.json").exists():
+        pytest.skip("the labextension is not built: run `jlpm install && jlpm build:prod` in labextension/")
     if importlib.util.find_spec("sagemaker") is None:
         pytest.skip("the quickstart builds the pipeline with the SageMaker SDK, which is not installed")
     process, url = start_lab(tmp_path, sandbox_env, [ROOT / "notebooks" / "quickstart.ipynb"])
@@ -198,12 +208,25 @@ def test_quickstart_panel_publishes_runs_and_stops_in_jupyterlab(lab, sandbox, t
             outputs = page.locator(".jp-OutputArea-output")
             expect(outputs.filter(has_text="outcome: Succeeded")).to_have_count(1, timeout=10_000)
             expect(outputs.filter(has_text="outcome: Stopped")).to_have_count(1, timeout=10_000)
+            # The --wait cell keeps its run, drawn by the extension with the DAG's edges, not an empty cell.
+            waited = page.locator(".jp-Cell", has_text="--wait").locator(".jp-SageMakerAck-renderer")
+            expect(waited).to_have_count(1)
+            expect(waited.locator('.jp-SageMakerAck-runSummary [data-state="Succeeded"]')).to_be_visible()
+            assert waited.locator("svg path.jp-SageMakerAck-edge").count() > 0
+            # The panel's DAG is the extension's view (the widget front end), not the Python SVG.
+            dag = panel.locator(".jp-SageMakerAck-dagWidget")
+            expect(dag.locator("svg g.jp-SageMakerAck-node").first).to_be_visible(timeout=30_000)
+            assert panel.locator("svg.sma-dag").count() == 0
+            # Its saved state beside it stays hidden while the widget lives.
+            expect(page.locator(".jp-SageMakerAck-savedPanel")).to_be_hidden()
 
             panel.locator(".sma-button-publish").click()
             message = panel.locator(".sma-message")
             expect(message).to_contain_text("s3://", timeout=60_000)
             panel.locator(".sma-button-export-yaml").click()
             expect(message).to_contain_text("Rendered", timeout=60_000)
+            expect(message).to_contain_text(".yaml")  # the file it wrote, and where
+            expect(panel.locator(".sma-yaml pre")).to_be_visible()  # the section it points at is open
             download = panel.locator(".sma-yaml a.sma-download")
             expect(download).to_have_attribute("href", re.compile(r"^data:application/yaml;base64,"))
             expect(download).to_have_attribute("download", re.compile(r"\.yaml$"))
@@ -222,8 +245,13 @@ def test_quickstart_panel_publishes_runs_and_stops_in_jupyterlab(lab, sandbox, t
             expect(outputs.filter(has_text=re.compile(r"^\s*42\s*$"))).to_have_count(1, timeout=30_000)
             status = panel.locator(".sma-run-status")
             expect(status).to_have_attribute("data-state", "Succeeded", timeout=RUN_SECONDS * 1000)
-            expect(panel.locator(".sma-dag g.sma-node[data-state='Succeeded']").first).to_be_visible()
+            succeeded = dag.locator("svg g.jp-SageMakerAck-node[data-state='Succeeded']")
+            expect(succeeded.first).to_be_visible()
             first_run = panel.locator(".sma-run-name").inner_text()
+            # The hidden saved state beside the widget followed the run too: saving now keeps this run.
+            saved = page.locator(".jp-SageMakerAck-savedPanel")
+            expect(saved.locator(".jp-SageMakerAck-runSummary [data-state='Succeeded']")).to_have_count(1)
+            expect(saved.locator(".jp-SageMakerAck-runName")).to_contain_text(first_run)
             _screenshot(page, tmp_path / "panel-succeeded.png")
 
             panel.locator(".sma-button-submit").click()
@@ -231,7 +259,13 @@ def test_quickstart_panel_publishes_runs_and_stops_in_jupyterlab(lab, sandbox, t
             stop = panel.locator(".sma-button-stop")
             expect(stop).to_be_enabled(timeout=60_000)
             stop.click()
+            confirm = panel.locator(".sma-button-confirm-stop")
+            expect(confirm).to_be_visible()  # Stop asks first
+            expect(status).not_to_have_attribute("data-state", "Stopping")
+            confirm.click()
+            expect(confirm).to_be_hidden()
             expect(status).to_have_attribute("data-state", "Stopped", timeout=RUN_SECONDS * 1000)
+            expect(dag.locator("svg g.jp-SageMakerAck-node[data-state='Stopped']").first).to_be_visible()
             _screenshot(page, tmp_path / "panel-stopped.png")
         except Exception:
             _screenshot(page, tmp_path / "failure.png", selector=None)

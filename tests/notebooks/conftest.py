@@ -44,3 +44,12 @@ def rich(shell: Any, line: str) -> tuple[Any, list[dict[str, Any]], str]:
     with capture_output() as captured:
         value = shell.run_line_magic("sagemaker_ack", line)
     return value, [output.data for output in captured.outputs], captured.stdout
+
+
+def pictures(html: str) -> list[str]:
+    """The SVG documents of the ``<img src="data:image/svg+xml;base64,...">`` pictures in ``html``."""
+    import base64
+    import re
+
+    found = re.findall(r'<img [^>]*src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)
+    return [base64.b64decode(data).decode("utf-8") for data in found]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 import textwrap
 
 import pytest
 import yaml
+from IPython.utils.capture import capture_output
 
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 from jupyter_sagemaker_ack.faces.magics.results import Problem
 from tests.fixtures.sandbox import slow_steps
 
-from .conftest import require, rich
+from .conftest import pictures, require, rich
 
 SUBCOMMANDS = ("lint", "publish", "yaml", "submit", "status", "stop", "diff", "panel", "config")
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
@@ -66,6 +69,19 @@ def test_lint_reports_a_dependency_on_a_missing_step(ip):
     assert "NoSuchStep" in repr(value)
 
 
+def test_lint_of_a_pipeline_object_names_the_step_and_field_not_a_column(ip):
+    broken = abalone_definition()
+    broken["Steps"][1]["DependsOn"] = ["NoSuchStep"]
+    ip.user_ns["broken"] = broken
+    value, _, _ = rich(ip, "lint broken")
+    where = "step TrainAbaloneModel, field DependsOn[0]"
+    assert where in repr(value)
+    assert where in value._repr_mimebundle_()["text/html"]
+    # An object has no lines: lint's "definition:1:3012" (a column of its one-line JSON) is not shown.
+    assert "definition:1:" not in repr(value)
+    assert "definition:1:" not in value._repr_mimebundle_()["text/html"]
+
+
 def test_a_variable_that_is_not_a_pipeline_gives_a_short_message(ip):
     ip.user_ns["n"] = 3
     value, displays, _ = rich(ip, "lint n")
@@ -97,6 +113,34 @@ def test_yaml_renders_pipeline_and_execution_and_writes_the_file(ip, tmp_path, m
     html = value._repr_mimebundle_()["text/html"]
     assert "data:application/yaml;base64," in html
     assert "Download" in html
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_the_written_yaml_file_has_the_mode_of_any_file_the_user_writes(
+    ip, tmp_path, monkeypatch, umask, mode
+):
+    monkeypatch.setenv("SAGEMAKER_ACK_ROLE_ARN", ROLE)
+    ip.user_ns["pipeline"] = abalone_definition()
+    single, folder = tmp_path / "abalone.yaml", tmp_path / "kustomized"
+    previous = os.umask(umask)
+    try:
+        rich(ip, f"yaml pipeline --name AbalonePipeline -o {single}")
+        rich(ip, f"yaml pipeline --name AbalonePipeline -o {folder}")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(single.stat().st_mode) == mode  # not mkstemp's 0600
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {mode}
+
+
+def test_rewriting_the_yaml_file_keeps_its_mode(ip, tmp_path, monkeypatch):
+    monkeypatch.setenv("SAGEMAKER_ACK_ROLE_ARN", ROLE)
+    ip.user_ns["pipeline"] = abalone_definition()
+    target = tmp_path / "abalone.yaml"
+    target.write_text("old")
+    target.chmod(0o640)
+    rich(ip, f"yaml pipeline --name AbalonePipeline -o {target}")
+    assert target.read_text().startswith("---")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
 
 def test_yaml_without_a_role_explains_how_to_set_one(ip, monkeypatch):
@@ -277,11 +321,24 @@ def test_no_reachable_cluster_is_a_short_message(ip, tmp_path, monkeypatch):
 def test_submit_wait_follows_the_run_to_its_outcome(ip, sandbox_env):
     require("jupyter_sagemaker_ack.services.watch", "watch_run")
     ip.user_ns["pipeline"] = abalone_definition(bucket=sandbox_env["SAGEMAKER_ACK_BUCKET"])
-    value, _, _ = rich(ip, "submit pipeline --name MagicWait --wait")
+    value, displays, _ = rich(ip, "submit pipeline --name MagicWait --wait")
     assert value["outcome"] == "Succeeded"
     assert value["progress"]["succeeded"] >= 1
     assert "Succeeded" in repr(value)
-    assert "<svg" in value._repr_html_()  # the run's steps as a picture
+    assert "<svg" in "".join(pictures(value._repr_html_()))  # the run's steps as a picture
+    # The live display ends on the final state, so an assigned result still leaves the run in the cell.
+    last = displays[-1]
+    assert "Succeeded" in last["text/plain"]
+    assert 'data-state="Succeeded"' in last["text/html"]
+    # The same picture as the panel: the DAG with its edges, for the extension and in the image.
+    run = last["application/vnd.sagemaker-ack.run+json"]
+    assert {e["kind"] for e in run["dag"]["edges"]} >= {"condition_if", "condition_else"}
+    (svg,) = pictures(last["text/html"])
+    assert svg.count("marker-end") == len(run["dag"]["edges"]) > 0
+    # Shown already: as the cell's Out it is not drawn a second time.
+    with capture_output() as again:
+        value._ipython_display_()
+    assert again.outputs == []
 
 
 class _EndpointConnectionError(Exception):

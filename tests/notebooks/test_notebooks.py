@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import require
 from tests.fixtures.sandbox import slow_steps
+
+from .conftest import pictures, require
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CELL_TIMEOUT = 300
@@ -51,7 +52,9 @@ def test_notebooks_are_stored_without_outputs(name):
 def test_quickstart_runs_end_to_end_on_the_sandbox(sandbox, sandbox_env, tmp_path):
     pytest.importorskip("sagemaker")
     require("jupyter_sagemaker_ack.services.submit", "submit")
-    with slow_steps(sandbox, 3, "AbaloneTrain", step_type="Training"):  # the second run is still going when stopped
+    with slow_steps(
+        sandbox, 3, "AbaloneTrain", step_type="Training"
+    ):  # the second run is still going when stopped
         notebook = _execute("quickstart.ipynb", tmp_path)
     text = _text(notebook)
     assert "No lint findings." in text
@@ -59,10 +62,20 @@ def test_quickstart_runs_end_to_end_on_the_sandbox(sandbox, sandbox_env, tmp_pat
     assert "outcome: Succeeded" in text
     assert "outcome: Stopped" in text
     assert (tmp_path / "abalone-ack.yaml").read_text().startswith("---")
-    panel_output = notebook.cells[-1].outputs[0]["data"]
-    assert "application/vnd.jupyter.widget-view+json" in panel_output
-    assert "application/vnd.sagemaker-ack.dag+json" in panel_output
-    assert "<svg" in panel_output["text/html"]
+    build = next(c for c in notebook.cells if "build_abalone_pipeline(" in c.source)
+    assert [o for o in build.outputs if o.get("output_type") == "stream"] == []  # a quiet build cell
+    waited = next(c for c in notebook.cells if c.cell_type == "code" and "--wait" in c.source)
+    runs = [
+        o["data"] for o in waited.outputs if "application/vnd.sagemaker-ack.run+json" in o.get("data", {})
+    ]
+    assert [r["application/vnd.sagemaker-ack.run+json"]["outcome"] for r in runs] == ["Succeeded"]
+    # The panel's cell holds the widget and, beside it, the panel's last state for a kernel-less reopen.
+    panel_cell = notebook.cells[-1]
+    assert [o for o in panel_cell.outputs if o.get("output_type") == "stream"] == []
+    widget_output, saved_output = (o["data"] for o in panel_cell.outputs)
+    assert "application/vnd.jupyter.widget-view+json" in widget_output
+    assert "application/vnd.sagemaker-ack.dag+json" in saved_output
+    assert "<svg" in "".join(pictures(saved_output["text/html"]))
 
 
 @pytest.mark.slow

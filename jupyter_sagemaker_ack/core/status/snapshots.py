@@ -113,6 +113,9 @@ class RunSnapshot:
 
     ``waiting_reason``: while the run has no outcome, why it is not getting further (a Recoverable error the
     controller retries, with the AWS message); drawn by the faces, derived from ``conditions`` on the wire.
+    ``origin`` (set by run listings, and only then on the wire, with ``displayName``): ``"cluster"`` when the
+    run has its PipelineExecution CR, ``"sagemaker"`` when only SageMaker's execution list knows it (its CR
+    was deleted, as a stop does, or it never had one); ``display_name`` is SageMaker's name for the run.
     """
 
     namespace: str | None
@@ -129,6 +132,8 @@ class RunSnapshot:
     conditions: tuple[Condition, ...] = ()
     steps: tuple[StepSnapshot, ...] = ()
     waiting_reason: str | None = None
+    display_name: str | None = None
+    origin: str | None = None
 
     @property
     def progress(self) -> Progress:
@@ -172,6 +177,9 @@ class RunSnapshot:
         if steps:
             wire["steps"] = [s.to_wire() for s in self.steps]
         wire["progress"] = self.progress.to_wire()
+        if self.origin is not None:  # a listed run
+            wire["displayName"] = self.display_name
+            wire["origin"] = self.origin
         return wire
 
     def same_state(self, other: RunSnapshot | None) -> bool:

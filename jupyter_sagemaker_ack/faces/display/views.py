@@ -13,7 +13,7 @@ from html import escape
 from typing import Any
 
 from ...core.definition import Definition
-from .snapshots import duration, progress, short_time, shown_state
+from .snapshots import duration, parse_time, progress, short_time, shown_state
 from .states import colours
 
 TABLE = 'style="border-collapse:collapse;font-size:12px;margin:4px 0"'
@@ -51,6 +51,42 @@ def summary_html(pipeline_name: str | None, definition: Definition | None) -> st
     )
 
 
+# The file name lint gives a definition it got as an object, not as a file: its lines mean nothing to a user.
+OBJECT_SOURCE = "definition"
+
+
+def _field_of(path: str, step: str | None) -> str:
+    """``Steps[0].Arguments.X`` as ``Arguments.X`` when the step is named already."""
+    if step and path.startswith("Steps["):
+        head, _, rest = path.partition("].")
+        if rest and head[len("Steps[") :].isdigit():
+            return rest
+    return path
+
+
+def place(finding: Any) -> str:
+    """Where a finding is, in words a notebook user can follow.
+
+    A pipeline given as an object has no lines of its own (lint's ``definition:1:2433`` is a column of
+    its one-line JSON), so name the step or parameter and the field; a real file keeps file:line:column.
+    """
+    file = getattr(finding, "file", None)
+    from_object = file in (None, OBJECT_SOURCE)
+    parts = []
+    if not from_object:
+        parts.append(":".join(str(p) for p in (file, finding.line, finding.column) if p is not None))
+    step, parameter, path = (getattr(finding, k, None) for k in ("step", "parameter", "path"))
+    if step:
+        parts.append(f"step {step}")
+    elif parameter:
+        parts.append(f"parameter {parameter}")
+    if from_object and path:
+        parts.append(f"field {_field_of(str(path), step)}")
+    if parts:
+        return ", ".join(parts)
+    return str(finding.location()) if callable(getattr(finding, "location", None)) else "-"
+
+
 def findings_html(findings: Sequence[Any]) -> str:
     if not findings:
         return '<div class="sma-findings sma-clean">&#10003; No lint findings.</div>'
@@ -58,7 +94,7 @@ def findings_html(findings: Sequence[Any]) -> str:
         (
             f'<span style="color:{SEVERITY_COLOURS.get(f.severity, "#b45309")}">{escape(f.severity)}</span>',
             f"<code>{escape(f.code)}</code>",
-            escape(f.location() if callable(getattr(f, "location", None)) else ""),
+            escape(place(f)),
             escape(f.message) + (f'<br><i style="color:#6b7280">{escape(f.hint)}</i>' if f.hint else ""),
         )
         for f in findings
@@ -152,32 +188,25 @@ def run_header_html(snapshot: Mapping[str, Any] | None) -> str:
     )
 
 
-def run_html(snapshot: Mapping[str, Any], svg: str | None = None) -> str:
-    """A run as static HTML: header, progress bar, picture (when given) and the step table."""
-    return (
-        '<div class="sma-run-view">'
-        + run_header_html(snapshot)
-        + progress_html(snapshot)
-        + (f'<div style="overflow:auto;max-height:480px">{svg}</div>' if svg else "")
-        + steps_html(snapshot)
-        + "</div>"
-    )
-
-
 def runs_html(runs: Sequence[Mapping[str, Any]]) -> str:
     if not runs:
         return "<i>No runs.</i>"
     rows = [
         (
             escape(str(r.get("namespace") or "")),
-            f"<code>{escape(str(r.get('name') or ''))}</code>",
+            f"<code>{escape(str(r.get('name') or r.get('displayName') or r.get('executionArn') or ''))}</code>",
             escape(str(r.get("pipelineName") or "")),
             badge(str(r.get("outcome") or r.get("status") or "Unknown")),
             escape(short_time(r.get("startTime"))),
+            escape(RUN_ORIGINS.get(str(r.get("origin")), "")),
         )
         for r in runs
     ]
-    return _table(("namespace", "run", "pipeline", "status", "started"), rows, "sma-runs")
+    return _table(("namespace", "run", "pipeline", "status", "started", "from"), rows, "sma-runs")
+
+
+# Where a listed run came from: its CR, or only SageMaker's execution list (its CR is gone).
+RUN_ORIGINS = {"cluster": "cluster", "sagemaker": "SageMaker (no CR)"}
 
 
 def problem_html(problem: str, fix: str | None) -> str:
@@ -198,3 +227,103 @@ def settings_html(described: Sequence[tuple[str, Any, str]]) -> str:
 def mapping_html(title: str, values: Mapping[str, Any]) -> str:
     rows = [(escape(str(k)), escape("" if v is None else str(v))) for k, v in values.items()]
     return f"<b>{escape(title)}</b>" + _table(("", ""), rows, "sma-mapping")
+
+
+# ----- the static picture of a DAG and its run: what a saved notebook shows without a kernel ----------------
+
+
+def svg_img(svg: str, alt: str) -> str:
+    """The SVG as an ``<img>`` data URL: sanitizers that strip inline ``<svg>`` keep an image."""
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        f'<img class="sma-dag-img" alt="{escape(alt)}" style="max-width:100%;height:auto" '
+        f'src="data:image/svg+xml;base64,{encoded}">'
+    )
+
+
+def _step_rows(
+    nodes: Sequence[Mapping[str, Any]],
+    edges: Sequence[Mapping[str, Any]],
+    snapshot: Mapping[str, Any] | None,
+    now: datetime,
+) -> list[tuple[str, ...]]:
+    """One row per step of the DAG (then any step only the run knows), with its state when there is a run."""
+    reported = {str(s.get("name")): s for s in (snapshot or {}).get("steps") or []}
+    after: dict[str, list[str]] = {}
+    for edge in edges:
+        after.setdefault(str(edge.get("target")), []).append(str(edge.get("source")))
+    names = [str(n.get("name")) for n in nodes]
+    types = {str(n.get("name")): str(n.get("type") or "") for n in nodes}
+    names += [name for name in reported if name not in types]
+    outcome = (snapshot or {}).get("outcome")
+    rows = []
+    for name in names:
+        step = reported.get(name, {})
+        row = [escape(name), escape(types.get(name) or str(step.get("type") or ""))]
+        if snapshot is not None:
+            state = shown_state(step.get("status"), outcome)
+            row += [
+                f'<span class="sma-state" data-state="{escape(state)}">{escape(state)}</span>',
+                escape(short_time(step.get("startTime"))),
+                escape(duration(step.get("startTime"), step.get("endTime"), now)),
+                escape(str(step.get("failureReason") or "")),
+            ]
+        else:
+            row.append(escape(", ".join(dict.fromkeys(after.get(name, [])))))
+        rows.append(tuple(row))
+    return rows
+
+
+def dag_alt(pipeline_name: str | None, nodes: Sequence[Mapping[str, Any]], states: Mapping[str, str]) -> str:
+    """The picture said in words, for screen readers and viewers that show no images."""
+    parts = [f"{n.get('name')}: {states[str(n.get('name'))]}" for n in nodes if str(n.get("name")) in states]
+    head = f"DAG of pipeline {pipeline_name or ''}".strip() + f", {len(nodes)} steps"
+    return head + (" (" + "; ".join(parts) + ")" if parts else "")
+
+
+def static_view_html(
+    pipeline_name: str | None,
+    nodes: Sequence[Mapping[str, Any]],
+    edges: Sequence[Mapping[str, Any]],
+    snapshot: Mapping[str, Any] | None,
+    svg: str,
+    states: Mapping[str, str] | None = None,
+) -> str:
+    """A pipeline (and its last run) as plain HTML: a summary table, the DAG as an image, a step table.
+
+    Tables, not run-on text, so a viewer that drops all styles still lines the facts up; times of a
+    running step are measured to the snapshot's own time, not to whenever the notebook is opened.
+    """
+    summary: list[tuple[str, str]] = [("Pipeline", escape(pipeline_name or "-")), ("Steps", str(len(nodes)))]
+    now = parse_time((snapshot or {}).get("updatedAt")) or datetime.now(timezone.utc)
+    if snapshot is not None:
+        state = str(snapshot.get("outcome") or snapshot.get("status") or "Unknown")
+        done, total = progress(snapshot, len(nodes))
+        summary += [
+            ("Run", f'<code class="sma-run-name">{escape(str(snapshot.get("name") or "-"))}</code>'),
+            ("Namespace", escape(str(snapshot.get("namespace") or ""))),
+            ("Status", f'<b class="sma-run-status" data-state="{escape(state)}">{escape(state)}</b>'),
+            ("Progress", f"{done}/{total} steps" + (f" ({100 * done // total}%)" if total else "")),
+            ("Started", escape(short_time(snapshot.get("startTime")))),
+            ("Duration", escape(duration(snapshot.get("startTime"), snapshot.get("endTime"), now))),
+        ]
+        if snapshot.get("failureReason"):
+            summary.append(("Failure", escape(str(snapshot["failureReason"]))))
+        if snapshot.get("updatedAt"):
+            summary.append(("As of", escape(str(snapshot["updatedAt"]))))
+    else:
+        summary.append(("Run", "No run yet"))
+    summary_rows = "".join(f"<tr><th {CELL}>{k}</th><td {CELL}>{v}</td></tr>" for k, v in summary)
+    headers = (
+        ("step", "type", "state", "start", "duration", "failure reason")
+        if snapshot is not None
+        else ("step", "type", "runs after")
+    )
+    picture = svg_img(svg, dag_alt(pipeline_name, nodes, states or {})) if nodes else ""
+    return (
+        '<div class="sma-static">'
+        f'<table class="sma-static-summary" {TABLE}><tbody>{summary_rows}</tbody></table>'
+        f"<div>{picture}</div>"
+        + _table(headers, _step_rows(nodes, edges, snapshot, now), "sma-static-steps")
+        + "</div>"
+    )

@@ -29,7 +29,7 @@ from ..kernel.publications import provenance_of, remember_publication
 from ..kernel.runs import remember_run, run_arn
 from ..kernel.settings import current_settings
 from .failures import problem_of
-from .results import Problem, Result
+from .results import Problem, Result, ShownResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 display: Callable[..., Any] = _display
@@ -39,6 +39,8 @@ MAGIC = "sagemaker_ack"
 PanelOpener = Callable[[Any], Any]
 # A refusal by the lint gate names this override (the magic's own flag, not the CLI's or Python's).
 MAGIC_OVERRIDE = "--force to the magic"
+LIVE_INTERVAL = 0.25  # seconds between two redraws of a followed run whose states change
+LIVE_REFRESH = 5.0  # seconds between two redraws when only its durations move on
 
 
 def arg(*names: str, **options: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
@@ -179,14 +181,14 @@ class SageMakerAckMagics(Magics):
     def do_lint(self, args: argparse.Namespace) -> Result:
         """Lint the pipeline's definition (offline): structure, references, parameters, names, sizes."""
         from ...core.lint import lint_definition
-        from ..display.views import findings_html
+        from ..display.views import findings_html, place
 
         source = self._source(args.pipeline)
         findings = list(lint_definition(source.definition))
         text = (
             "No lint findings."
             if not findings
-            else "\n".join(f"{f.severity}: {f.code} {f.location()}: {f.message}" for f in findings)
+            else "\n".join(f"{f.severity}: {f.code} {place(f)}: {f.message}" for f in findings)
         )
         return Result(findings, findings_html(findings), text)
 
@@ -325,7 +327,10 @@ class SageMakerAckMagics(Magics):
         )
         run = str(metadata.get("name"))
         if args.wait:
-            return self._follow(namespace, run, settings)
+            from ..display.picture import DagPicture
+
+            picture = DagPicture.from_definition(source.definition, rendered.pipeline_name)
+            return self._follow(namespace, run, settings, picture)
         info = {"namespace": namespace, "run": run, "pipeline": rendered.pipeline_name}
         from ..display.views import mapping_html
 
@@ -336,42 +341,83 @@ class SageMakerAckMagics(Magics):
             f"Submitted {namespace}/{run}",
         )
 
-    def _follow(self, namespace: str, run: str, settings: Any) -> Result:
+    def _follow(self, namespace: str, run: str, settings: Any, picture: Any = None) -> Result:
         """Live status in this cell's output (one display, updated in place) until the run ends.
 
-        The live display is emptied at the end: the returned result shows the final state (as Out).
+        The display keeps the final state: the cell shows how the run ended even when the result is
+        assigned (``run = %sagemaker_ack submit pipeline --wait``). The result returned is marked as
+        shown, so an unassigned one does not draw the same run twice.
         """
         from ...services.watch import watch_run
+        from ..display.snapshots import as_wire, step_states
 
         handle = display(Result({}, f"Watching {escape(run)}\u2026", f"Watching {run}..."), display_id=True)
         last: Any = None
+        shown: Any = None
+        shown_key: Any = None
         shown_at = 0.0
         try:
             for snapshot in watch_run(namespace, run, settings):
                 last = snapshot
-                if time.monotonic() - shown_at >= 0.25 and handle is not None:
-                    handle.update(self._run_result(snapshot))
+                wire = as_wire(snapshot)
+                key = (wire.get("status"), wire.get("outcome"), tuple(sorted(step_states(wire).items())))
+                waited = time.monotonic() - shown_at
+                # A redraw carries the whole picture: on a change of state, else now and then for the times.
+                due = waited >= LIVE_INTERVAL if key != shown_key else waited >= LIVE_REFRESH
+                if due and handle is not None:
+                    shown, shown_key = snapshot, key
+                    handle.update(self._run_result(snapshot, picture))
                     shown_at = time.monotonic()
         except KeyboardInterrupt:
             print(f"Stopped watching; the run goes on. Follow it: %sagemaker_ack status {run}")
-        if handle is not None:
-            handle.update(Result({}, "", ""))
-        return self._run_result(last) if last is not None else Result({}, "", f"No status of {run}.")
+        if last is None:
+            if handle is not None:
+                handle.update(Result({}, f"No status of {escape(run)}.", f"No status of {run}."))
+            return Result({}, "", f"No status of {run}.")
+        final = self._run_result(last, picture)
+        if handle is None:
+            return final
+        if shown is not last:
+            handle.update(final)
+        return ShownResult.of(final)
 
-    def _run_result(self, snapshot: Any) -> Result:
-        from ..display.picture import RUN_MIME, DagPicture
-        from ..display.snapshots import as_wire, progress
-        from ..display.views import run_html
+    def _picture(self, wire: Mapping[str, Any], settings: Any = None) -> Any:
+        """The run's DAG with its edges: from the Pipeline CR when it is there, else its steps alone."""
+        from ..display.picture import DagPicture
+
+        name = wire.get("pipelineName")
+        if name and settings is not None:
+            from ...services.runs import get_dag
+
+            try:
+                dag = get_dag(wire.get("namespace"), str(name), settings)
+            except Exception:  # the picture is a nicety: a run whose Pipeline CR is gone still shows
+                dag = None
+            if dag:
+                return DagPicture(dag.get("pipelineName") or name, dag["nodes"], dag["edges"])
+        return DagPicture.from_snapshot(wire)
+
+    def _run_result(self, snapshot: Any, picture: Any = None, settings: Any = None) -> Result:
+        """A run as the panel draws it: the DAG with edges and states, a summary table and a step table."""
+        from ..display.picture import RUN_MIME
+        from ..display.snapshots import as_wire, progress, step_states
+        from ..display.views import static_view_html
 
         wire = as_wire(snapshot)
         remember_run(wire.get("name"), wire.get("executionArn"))
+        if picture is None:
+            picture = self._picture(wire, settings)
         status = wire.get("outcome") or wire.get("status")
-        done, total = progress(wire)
-        svg = DagPicture.from_snapshot(wire).svg(wire) if wire.get("steps") else None
+        done, total = progress(wire, len(picture.nodes))
         text = f"{wire.get('namespace')}/{wire.get('name')}: {status} ({done}/{total} steps)"
         if wire.get("failureReason"):
             text += f" - {wire['failureReason']}"
-        return Result(wire, run_html(wire, svg), text, {RUN_MIME: wire})
+        name = picture.pipeline_name or wire.get("pipelineName")
+        states = step_states(wire)
+        html = static_view_html(name, picture.nodes, picture.edges, wire, picture.svg(wire), states)
+        # The extension draws the run MIME type (with its DAG) ahead of the HTML, trusted or not.
+        bundle = {**wire, "dag": {"pipelineName": name, "nodes": picture.nodes, "edges": picture.edges}}
+        return Result(wire, html, text, {RUN_MIME: bundle})
 
     @subcommand(
         "status",
@@ -386,14 +432,14 @@ class SageMakerAckMagics(Magics):
         if args.run:
             namespace = settings.namespace or "default"
             try:
-                return self._run_result(watch.get_run(namespace, args.run, settings))
+                return self._run_result(watch.get_run(namespace, args.run, settings), settings=settings)
             except UserError:
                 arn = run_arn(args.run)
                 if arn is None:
                     raise
                 # The CR is gone (a stop deletes it): SageMaker still knows the run by its ARN.
                 snapshot = watch.get_run(namespace, arn, settings)
-                return self._run_result(replace(snapshot, name=args.run))
+                return self._run_result(replace(snapshot, name=args.run), settings=settings)
         from ..display.snapshots import as_wire
         from ..display.views import runs_html
 
@@ -420,7 +466,7 @@ class SageMakerAckMagics(Magics):
                 f"The stop of '{args.run}' gave no outcome.",
                 f"See how the run ended: %{MAGIC} status {args.run}",
             )
-        return self._run_result(snapshot)
+        return self._run_result(snapshot, settings=settings)
 
     @subcommand(
         "diff",

@@ -48,6 +48,26 @@ class Result:
         return self.value[key]
 
 
+class ShownResult(Result):
+    """A result its magic has already drawn in this cell (a followed run): as Out, it is not drawn again."""
+
+    _shown_in: int | None = None
+
+    @classmethod
+    def of(cls, result: Result) -> ShownResult:
+        shown = cls(result.value, result._html, result._text, result._extra)
+        shown._shown_in = _execution_count()
+        return shown
+
+    def _ipython_display_(self) -> None:
+        count = _execution_count()
+        if count is not None and count == self._shown_in:
+            return
+        from IPython.display import display
+
+        display(self._repr_mimebundle_(), raw=True)  # type: ignore[no-untyped-call]
+
+
 class CommandFailed(LookupError):
     """Raised when code reads a result (``r["outcome"]``) from a subcommand that failed."""
 

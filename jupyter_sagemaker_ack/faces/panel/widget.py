@@ -4,13 +4,20 @@ Summary, DAG picture, lint findings, YAML preview, the buttons Validate / Publis
 Stop, and live status. Every button runs its service call in a daemon thread, so the kernel answers other
 cells meanwhile; live status arrives through a :class:`~.feeder.StatusFeeder`, the only writer of the
 status widgets. Each action is also a plain method (``panel.publish()``), usable from code and tests.
+
+The DAG is drawn by the JupyterLab extension's own view (:class:`~.dagwidget.DagWidget`) once its front
+end says it is there, else by the Python SVG. Displaying the panel also leaves a second output beside the
+widget, the panel's last state as a MIME bundle (the DAG and run for the extension, an image and tables
+for everything else): what a saved notebook shows when the kernel, and so the widget, is gone.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +26,15 @@ from traitlets import Unicode
 
 from ...config import Settings
 from ...core.errors import UserError
-from ...services.gate import check_definition, where
+from ...services.gate import check_definition
 from ..display.picture import DAG_MIME, DagPicture
-from ..display.snapshots import as_wire, progress
+from ..display.snapshots import as_wire, progress, step_states
 from ..display.views import (
     findings_html,
+    place,
     problem_html,
     run_header_html,
-    run_html,
+    static_view_html,
     steps_html,
     summary_html,
     yaml_html,
@@ -34,6 +42,7 @@ from ..display.views import (
 from ..kernel.publications import provenance_of, remember_publication
 from ..kernel.settings import current_settings
 from ..kernel.source import PipelineSource, resolve_source
+from .dagwidget import DagWidget, extension_may_be_present
 from .feeder import StatusFeeder, start_daemon
 
 log = logging.getLogger(__name__)
@@ -42,6 +51,9 @@ BAR_STYLES = {"Succeeded": "success", "Failed": "danger", "Stopped": "warning"}
 ACTIONS = ("Validate", "Publish", "Export YAML", "Submit", "Stop")
 # The actions the lint gate refuses on an error finding: their buttons are off while it has errors.
 GATED = ("Publish", "Export YAML", "Submit")
+DETAILS = ("Steps", "Lint findings", "YAML")
+SAVED_STATE_CLASS = "sma-saved-state"
+SAVED_INTERVAL = 5.0  # seconds between two redraws of the saved state while only steps change
 
 
 class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
@@ -52,6 +64,7 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
     run_status = Unicode("").tag(sync=True)
     activity = Unicode("").tag(sync=True)
     gate = Unicode("").tag(sync=True)  # why Publish / Export YAML / Submit are off ("" when lint is clean)
+    dag_renderer = Unicode("python-svg").tag(sync=True)  # "extension" once the front end draws the DAG
 
     def __init__(
         self,
@@ -80,6 +93,10 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         self.publication: Any = None
         self.rendered: Any = None
         self._feeder: StatusFeeder | None = None
+        self._saved: Any = None  # the display handle of the saved-state output, once displayed
+        self._saved_key: tuple[Any, ...] = (None, None, None)
+        self._saved_at = 0.0
+        self.export_dir: Path | None = None  # where the Export YAML button writes (default: the working dir)
         self._busy = False
         self._state_lock = threading.RLock()
         self._build()
@@ -100,7 +117,7 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             "Publish": self.publish,
             "Export YAML": self.export_yaml,
             "Submit": self.submit,
-            "Stop": self.stop,
+            "Stop": self.ask_stop,
         }
         icons = {
             "Validate": "check",
@@ -112,7 +129,12 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         for label, button in self.buttons.items():
             button.icon = icons[label]
             button.add_class("sma-button-" + label.lower().replace(" ", "-"))
-            button.on_click(lambda _b, fn=handlers[label], label=label: self._click(label, fn))
+            if label == "Stop":  # asks first; only the confirmation runs the stop
+                button.on_click(lambda _b: self.ask_stop())
+            elif label == "Export YAML":
+                button.on_click(lambda _b: self._click("Export YAML", self._export_from_button))
+            else:
+                button.on_click(lambda _b, fn=handlers[label], label=label: self._click(label, fn))
         self.buttons["Submit"].button_style = "primary"
         self.buttons["Stop"].button_style = "danger"
         self.buttons["Stop"].disabled = True
@@ -130,26 +152,54 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         self.progress.add_class("sma-progress-bar")
         self._dag = widgets.HTML(self.picture.svg())
         self._dag.add_class("sma-dag-view")
+        self.dag_view: DagWidget | None = None
+        if extension_may_be_present():
+            self.dag_view = DagWidget(dag=self.picture.wire(), run=None, on_ready=self._use_extension_view)
+            self.dag_view.add_class("sma-dag-widget")
+        self._dag_area = widgets.Box(
+            [self._dag], layout=widgets.Layout(overflow="auto", max_height="520px", width="100%")
+        )
+        self._confirm_text = widgets.HTML("")
+        self._confirm_stop = widgets.Button(description="Stop the run", button_style="danger", icon="stop")
+        self._confirm_stop.add_class("sma-button-confirm-stop")
+        self._keep_running = widgets.Button(description="Keep it running")
+        self._keep_running.add_class("sma-button-keep-running")
+        self._confirm_stop.on_click(lambda _b: self._confirmed_stop())
+        self._keep_running.on_click(lambda _b: self._hide_confirm())
+        self._confirm = widgets.HBox(
+            [self._confirm_text, self._confirm_stop, self._keep_running],
+            layout=widgets.Layout(display="none", align_items="center"),
+        )
+        self._confirm.add_class("sma-confirm")
         self._steps = widgets.HTML(steps_html(None))
         self._findings = widgets.HTML("<i>Not validated yet: click Validate.</i>")
         self._yaml = widgets.HTML("<i>Click Export YAML to preview the ACK manifests.</i>")
 
     def _children(self) -> list[Any]:
         toolbar = widgets.HBox([*self.buttons.values(), self._busy_bar])
-        details = widgets.Accordion(children=[self._steps, self._findings, self._yaml])
-        for i, title in enumerate(("Steps", "Lint findings", "YAML")):
-            details.set_title(i, title)
-        details.selected_index = 0
+        self._details = widgets.Accordion(children=[self._steps, self._findings, self._yaml])
+        for i, title in enumerate(DETAILS):
+            self._details.set_title(i, title)
+        self._details.selected_index = 0
         return [
             self._summary,
             toolbar,
+            self._confirm,
             self._gate_line,
             self._message,
             self._run_header,
             self.progress,
-            widgets.Box([self._dag], layout=widgets.Layout(overflow="auto", max_height="520px")),
-            details,
+            self._dag_area,
+            self._details,
         ]
+
+    def _use_extension_view(self, view: DagWidget) -> None:
+        """The front end has the extension: its DAG view replaces the Python SVG."""
+        self._dag_area.children = (view,)
+        self.dag_renderer = "extension"
+
+    def _open_section(self, title: str) -> None:
+        self._details.selected_index = DETAILS.index(title)
 
     # ----- settings and state -------------------------------------------------------------------
     @property
@@ -219,7 +269,7 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             first = errors[0]
             more = f" and {len(errors) - 1} more" if len(errors) > 1 else ""
             self.gate = (
-                f"Publish, Export YAML and Submit are off: lint found {first.code} at {where(first)}: "
+                f"Publish, Export YAML and Submit are off: lint found {first.code} at {place(first)}: "
                 f"{first.message.rstrip('.')}{more}. Fix the pipeline, or call panel.submit(force=True) "
                 "(publish, export_yaml too) to go ahead anyway."
             )
@@ -237,6 +287,8 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         self.findings = list(lint_definition(self.source.definition))
         self._findings.value = findings_html(self.findings)
         self._set_gate(self.findings)
+        if self.findings:
+            self._open_section("Lint findings")
         errors = sum(1 for f in self.findings if f.severity == "error")
         self._say(
             "&#10003; Lint clean."
@@ -275,15 +327,24 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         self.rendered = rendered
         self._yaml.value = yaml_html(rendered.yaml, self.source.yaml_filename)
         written = rendered.write(path) if path is not None else []
-        where = f" and wrote {', '.join(str(p) for p in written)}" if written else ""
+        where = f" and wrote <code>{escape(', '.join(str(p) for p in written))}</code>" if written else ""
         unpinned = (
             ""
             if rendered.provenance is not None
             else " <b>Not pinned</b>: this definition was not published from this kernel; Publish first,"
             " then Export YAML again to pin its S3 version."
         )
-        self._say(f"&#10003; Rendered {len(rendered.docs)} manifest(s){where}; see YAML below.{unpinned}")
+        self._open_section("YAML")
+        self._say(
+            f"&#10003; Rendered {len(rendered.docs)} manifest(s){where}; the YAML section below shows it."
+            f"{unpinned}"
+        )
         return rendered
+
+    def _export_from_button(self) -> Any:
+        """The button writes the file too: ``<pipeline>.yaml`` in :attr:`export_dir` (default: working dir)."""
+        folder = self.export_dir if self.export_dir is not None else Path.cwd()
+        return self.export_yaml(folder / self.source.yaml_filename)
 
     def _render(self, *, execution: bool, params: Mapping[str, Any] | None, force: bool = False) -> Any:
         from ...services.render import render
@@ -316,6 +377,23 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         self._say(f"&#10003; Submitted run <code>{run_name}</code> in namespace <code>{namespace}</code>.")
         self.watch(run_name, namespace=namespace)
         return run_name
+
+    def ask_stop(self) -> None:
+        """The Stop button: ask before stopping (a stop cannot be undone; the run is lost)."""
+        if not self.run_name:
+            return
+        self._confirm_text.value = (
+            f"Stop run <code>{escape(self.run_name)}</code>? SageMaker stops its running steps; "
+            "it cannot be resumed.&nbsp;"
+        )
+        self._confirm.layout.display = "flex"
+
+    def _hide_confirm(self) -> None:
+        self._confirm.layout.display = "none"
+
+    def _confirmed_stop(self) -> None:
+        self._hide_confirm()
+        self._click("Stop", self.stop)
 
     def stop(self, *, wait: bool = False) -> Any:
         """Ask the controller to stop the current run; the live status shows Stopping, then Stopped."""
@@ -360,16 +438,24 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             known = {str(n["name"]) for n in self.picture.nodes}
             if any(str(s.get("name")) not in known for s in snapshot.get("steps") or []):
                 self.picture = DagPicture.from_snapshot(snapshot)
+                if self.dag_view is not None:
+                    self.dag_view.dag = self.picture.wire()
         done, total = progress(snapshot, len(self.picture.nodes))
         status = str(snapshot.get("outcome") or snapshot.get("status") or "Unknown")
-        self._dag.value = self.picture.svg(snapshot)
+        if self.dag_view is not None:
+            self.dag_view.run = dict(snapshot)
+        if self.dag_view is None or not self.dag_view.ready:  # else the extension draws it: no SVG to build
+            self._dag.value = self.picture.svg(snapshot)
         self._steps.value = steps_html(snapshot)
         self.progress.max = max(total, 1)
         self.progress.value = done
         self.progress.bar_style = BAR_STYLES.get(status, "info")
         self._run_header.value = run_header_html(snapshot)
         self.run_status = status
+        if status != "Executing" and status != "Stopping" and status != "Pending":
+            self._hide_confirm()
         self._refresh_buttons()
+        self._update_saved_state()
 
     def _show_feed_error(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):
@@ -417,13 +503,66 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         return panel
 
     # ----- display ------------------------------------------------------------------------------
+    def saved_state_bundle(self) -> dict[str, Any]:
+        """The panel's last state as a MIME bundle: the DAG (with the run) and a static HTML/text picture."""
+        snapshot = self.snapshot
+        definition = self._source.definition if self._source else None
+        html = static_view_html(
+            self.pipeline_name,
+            self.picture.nodes,
+            self.picture.edges,
+            snapshot,
+            self.picture.svg(snapshot),
+            step_states(snapshot),
+        )
+        if snapshot:
+            done, total = progress(snapshot, len(self.picture.nodes))
+            state = snapshot.get("outcome") or snapshot.get("status")
+            text = f"{self.pipeline_name}: run {snapshot.get('name')} {state} ({done}/{total} steps)"
+        else:
+            text = f"{self.pipeline_name}: {len(self.picture.nodes)} steps, no run yet"
+        return {
+            DAG_MIME: {**self.picture.wire(snapshot), "savedState": "panel"},
+            "text/html": f'<div class="{SAVED_STATE_CLASS}">'
+            + summary_html(self.pipeline_name, definition)
+            + html
+            + "</div>",
+            "text/plain": text,
+        }
+
+    def _update_saved_state(self) -> None:
+        """Redraw the saved-state output when what it shows changed, at most every few seconds.
+
+        The bundle carries a picture of the whole DAG (~370 KiB at 200 steps), so step changes are sent at
+        most every :data:`SAVED_INTERVAL`; a new run, a run state or an outcome is sent at once, so the
+        output always ends on the last state.
+        """
+        handle = self._saved
+        snapshot = self.snapshot or {}
+        run_key = (snapshot.get("name"), snapshot.get("status"), snapshot.get("outcome"))
+        key = (*run_key, tuple(sorted(step_states(snapshot).items())), len(self.picture.nodes))
+        if handle is None or key == self._saved_key:
+            return
+        now = time.monotonic()
+        finished = bool(snapshot.get("outcome"))
+        if not finished and run_key == self._saved_key[:3] and now - self._saved_at < SAVED_INTERVAL:
+            return
+        self._saved_key, self._saved_at = key, now
+        try:
+            handle.update(self.saved_state_bundle(), raw=True)
+        except Exception:  # the live panel matters more than its saved copy
+            log.debug("could not update the saved state of the panel", exc_info=True)
+
+    def _ipython_display_(self) -> None:
+        """The widget, then its saved state beside it (hidden by the extension while the widget lives)."""
+        from IPython.display import display
+
+        display(super()._repr_mimebundle_(), raw=True)  # type: ignore[no-untyped-call]
+        self._saved = display(self.saved_state_bundle(), raw=True, display_id=True)  # type: ignore[no-untyped-call]
+
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle: dict[str, Any] = dict(super()._repr_mimebundle_(**kwargs) or {})
-        bundle[DAG_MIME] = self.picture.wire(self.snapshot)
-        definition = self._source.definition if self._source else None
-        bundle["text/html"] = (
-            summary_html(self.pipeline_name, definition)
-            + (run_html(self.snapshot) if self.snapshot else "")
-            + f'<div style="overflow:auto;max-height:520px">{self.picture.svg(self.snapshot)}</div>'
-        )
+        saved = self.saved_state_bundle()
+        bundle[DAG_MIME] = saved[DAG_MIME]
+        bundle["text/html"] = saved["text/html"]
         return bundle

@@ -10,15 +10,19 @@ them.
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Int
+from traitlets import Float, Int
 
 from ...config import SageMakerAck, Settings, resolve_settings
 from ...core.errors import UserError
+from .feeds import FeedHub
+from .shared import SharedAnswers
+
+if TYPE_CHECKING:
+    from ...services.runs import PacedExecutions
 
 
 class SageMakerAckServerApp(ExtensionApp):
@@ -33,20 +37,39 @@ class SageMakerAckServerApp(ExtensionApp):
         4, config=True, help="Threads for blocking service calls (cluster and SageMaker reads, stop, review)."
     )
     max_run_streams = Int(
-        32, config=True, help="Run event websockets served at once; more are refused and the page polls."
+        32,
+        config=True,
+        help="Runs followed at once (one feed each, shared by all its viewers); more are refused and the "
+        "page polls.",
+    )
+    history_refresh_seconds = Float(
+        10.0,
+        config=True,
+        help="How often SageMaker is asked for each pipeline's executions (runs whose CR is gone), "
+        "whatever the number of sidebars polling the runs list.",
+    )
+    list_max_age = Float(
+        0.5,
+        config=True,
+        help="Seconds a runs or pipelines list answer is shared by the viewers that ask for it (each open "
+        "sidebar polls about once a second).",
     )
     review_max_bytes = Int(5 * 1024 * 1024, config=True, help="Largest YAML file the review endpoint reads.")
 
     executor: ThreadPoolExecutor
-    stream_slots: threading.BoundedSemaphore
-    stopping: threading.Event
+    feeds: FeedHub
+    executions: PacedExecutions
+    lists: SharedAnswers
 
     def initialize_settings(self) -> None:
         self.executor = ThreadPoolExecutor(
             max_workers=self.worker_threads, thread_name_prefix="sagemaker-ack"
         )
-        self.stream_slots = threading.BoundedSemaphore(self.max_run_streams)
-        self.stopping = threading.Event()
+        self.feeds = FeedHub(self.ack_settings, max_feeds=self.max_run_streams)
+        self.lists = SharedAnswers(self.list_max_age)
+        from ...services.runs import PacedExecutions  # the services import the AWS and cluster clients
+
+        self.executions = PacedExecutions(self.ack_settings, self.history_refresh_seconds)
         self.check_ack_settings()
 
     def initialize_handlers(self) -> None:
@@ -67,5 +90,5 @@ class SageMakerAckServerApp(ExtensionApp):
             self.log.error("sagemaker-ack: %s Fix: %s", exc.problem, exc.fix)
 
     async def stop_extension(self) -> None:
-        self.stopping.set()
+        self.feeds.close_all()
         self.executor.shutdown(wait=False, cancel_futures=True)

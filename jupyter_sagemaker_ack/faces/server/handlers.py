@@ -8,10 +8,10 @@ User mistakes come back as ``400 {"problem", "fix"}``; the front end shows both.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from jupyter_core.utils import ensure_async
@@ -19,10 +19,10 @@ from jupyter_server.auth.decorator import authorized, ws_authenticated
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.base.websocket import WebSocketMixin
 from tornado import web
-from tornado.ioloop import IOLoop
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from ...core.errors import UserError
+from .feeds import Feed, FeedRefused
 from .review import review_text
 from .wire import problem, to_wire, without_steps
 
@@ -51,13 +51,24 @@ class AckHandler(APIHandler):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.ack.executor, functools.partial(function, *args, **kwargs))
 
-    async def answer(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Run a blocking call on a worker thread and write its result, or the user's mistake, as JSON."""
+    async def answer(
+        self, function: Callable[..., Any], *args: Any, shared: tuple[Any, ...] | None = None, **kwargs: Any
+    ) -> None:
+        """Run a blocking call on a worker thread and write its result, or the user's mistake, as JSON.
+
+        ``shared``: the question this call answers, so that viewers asking it at about the same time share
+        one answer (:mod:`.shared`).
+        """
         try:
-            result = await self.in_worker(function, *args, **kwargs)
+            if shared is None:
+                result = await self.in_worker(function, *args, **kwargs)
+            else:
+                result = await self.ack.lists.get(shared, lambda: self.in_worker(function, *args, **kwargs))
         except UserError as error:
+            from ...services import unreachable
+
             self.set_status(400)
-            self.finish(json.dumps(problem(error)))
+            self.finish(json.dumps(problem(unreachable.explain(error, self.ack.ack_settings()))))
             return
         self.finish(json.dumps(result))
 
@@ -69,10 +80,14 @@ def _list_pipelines(ack: SageMakerAckServerApp) -> dict[str, Any]:
 
 
 def _list_runs(ack: SageMakerAckServerApp, pipeline: str | None) -> dict[str, Any]:
-    from ...services.runs import list_runs
+    """The runs (CRs and SageMaker's history, paced by the extension) and what could not be asked."""
+    from ...services.runs import list_history
 
-    runs = to_wire(list_runs(ack.ack_settings(), pipeline=pipeline))
-    return {"runs": [without_steps(run) for run in runs]}
+    listing = list_history(ack.ack_settings(), pipeline=pipeline, executions=ack.executions)
+    return {
+        "runs": [without_steps(run) for run in to_wire(listing.runs)],
+        "problems": [problem(error) for error in listing.problems],
+    }
 
 
 def _get_run(ack: SageMakerAckServerApp, namespace: str, name: str) -> dict[str, Any]:
@@ -105,14 +120,15 @@ class PipelinesHandler(AckHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        await self.answer(_list_pipelines, self.ack)
+        await self.answer(_list_pipelines, self.ack, shared=("pipelines",))
 
 
 class RunsHandler(AckHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        await self.answer(_list_runs, self.ack, self.get_query_argument("pipeline", None) or None)
+        pipeline = self.get_query_argument("pipeline", None) or None
+        await self.answer(_list_runs, self.ack, pipeline, shared=("runs", pipeline))
 
 
 class RunHandler(AckHandler):
@@ -164,16 +180,16 @@ class ReviewHandler(AckHandler):
 class RunEventsHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
     """``runs/<namespace>/<name>/events``: one run snapshot per message until the run's outcome.
 
-    ``services.watch.watch_run`` blocks, so it runs on its own thread and hands each snapshot to the event
-    loop. A problem (``{"problem", "fix"}``) is sent as a last message before the socket closes.
+    Every viewer of a run joins the run's one feed in the extension's hub (:mod:`.feeds`): one CR watch and
+    one SageMaker poller whatever the number of viewers. A viewer that joins late gets the last snapshot
+    at once. A problem (``{"problem", "fix"}``) is sent as a last message before the socket closes.
     """
 
     auth_resource = AUTH_RESOURCE
 
     def initialize(self, ack: SageMakerAckServerApp) -> None:
         self.ack = ack
-        self._closed = threading.Event()
-        self._has_slot = False
+        self._feed: Feed | None = None
 
     def set_default_headers(self) -> None:
         """No JSON/CSP API headers on a websocket upgrade."""
@@ -188,63 +204,41 @@ class RunEventsHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
 
     def open(self, namespace: str, name: str) -> None:
         super().open()
-        loop = IOLoop.current()
-        if not self.ack.stream_slots.acquire(blocking=False):
+        try:
+            self._feed = self.ack.feeds.join(namespace, name, self)
+        except FeedRefused:
             self.close(1013, "Too many run streams; poll instead.")
-            return
-        self._has_slot = True
-        settings = self.ack.ack_settings()
-        thread = threading.Thread(
-            target=self._pump,
-            args=(loop, namespace, name, settings),
-            name=f"sagemaker-ack-events-{namespace}-{name}",
-            daemon=True,
-        )
-        thread.start()
+        except UserError as error:
+            self.deliver(json.dumps(problem(error)))
+            self.feed_ended(1011, "The run cannot be watched.")
 
     def on_message(self, message: str | bytes) -> None:
         """The stream is one-way; messages from the page are ignored."""
 
     def on_close(self) -> None:
-        self._closed.set()
+        if self._feed is not None:
+            self.ack.feeds.leave(self._feed, self)
+            self._feed = None
 
-    def _pump(self, loop: IOLoop, namespace: str, name: str, settings: Any) -> None:
-        try:
-            from ...services import watch
-
-            snapshots: Iterator[Any] = iter(watch.watch_run(namespace, name, settings))
-            try:
-                for snapshot in snapshots:
-                    if self._closed.is_set() or self.ack.stopping.is_set():
-                        break
-                    loop.add_callback(self._send, json.dumps(to_wire(snapshot)))
-            finally:
-                close = getattr(snapshots, "close", None)
-                if callable(close):
-                    close()
-            loop.add_callback(self._finish, 1000, "The run has an outcome.")
-        except UserError as error:
-            loop.add_callback(self._send, json.dumps(problem(error)))
-            loop.add_callback(self._finish, 1011, "The run cannot be watched.")
-        except Exception:
-            self.log.exception("Watching %s/%s failed", namespace, name)
-            loop.add_callback(self._finish, 1011, "Watching the run failed; see the server log.")
-        finally:
-            if self._has_slot:
-                self._has_slot = False
-                self.ack.stream_slots.release()
-
-    def _send(self, message: str) -> None:
-        if self.ws_connection is None or self._closed.is_set():
+    def deliver(self, message: str) -> None:
+        if self.ws_connection is None:
             return
-        try:
+        with contextlib.suppress(WebSocketClosedError):  # the viewer left; on_close says so
             self.write_message(message)
-        except WebSocketClosedError:
-            self._closed.set()
 
-    def _finish(self, code: int, reason: str) -> None:
-        if self.ws_connection is not None and not self._closed.is_set():
+    def feed_ended(self, code: int, reason: str) -> None:
+        self._feed = None
+        if self.ws_connection is not None:
             self.close(code, reason)
+
+
+class FeedsHandler(AckHandler):
+    """``debug/feeds``: the run feeds open now, their viewers, and how many feeds were ever opened."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.finish(json.dumps(self.ack.feeds.describe()))
 
 
 def routes(ack: SageMakerAckServerApp) -> list[tuple[str, type, dict[str, Any]]]:
@@ -256,4 +250,5 @@ def routes(ack: SageMakerAckServerApp) -> list[tuple[str, type, dict[str, Any]]]
         (rf"{RUN}/events", RunEventsHandler, kwargs),
         (RUN, RunHandler, kwargs),
         (rf"/{PREFIX}/review", ReviewHandler, kwargs),
+        (rf"/{PREFIX}/debug/feeds", FeedsHandler, kwargs),
     ]
