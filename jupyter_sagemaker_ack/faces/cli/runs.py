@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from ...core import names
 from ._common import check_namespace, user_errors
 from .status import cli_settings
+
+if TYPE_CHECKING:
+    from ...services.run_history import RunHistoryEntry
 
 
 @click.command()
@@ -18,6 +22,9 @@ from .status import cli_settings
 @user_errors
 def runs(pipeline: str | None, namespace: str | None, as_json: bool) -> None:
     """List the runs (PipelineExecutions) of PIPELINE, or of every pipeline, newest first.
+
+    With PIPELINE, its history: per run the status, start, duration, parameters, the definition version it
+    ran (digest and S3 version, when the CR carries them) and the run it retried, if any.
 
     Statuses come from the CRs, which lag SageMaker by up to 30 s; `sagemaker-ack status RUN` asks
     SageMaker too. Without a cluster, PIPELINE's runs are listed from SageMaker.
@@ -29,6 +36,9 @@ def runs(pipeline: str | None, namespace: str | None, as_json: bool) -> None:
     ):
         names.check_pipeline_name(pipeline)
     check_namespace(namespace)
+    if pipeline is not None:
+        _history(pipeline, namespace, as_json)
+        return
     found = runs_service.list_runs(cli_settings(namespace), pipeline, namespace=namespace)
     if as_json:
         for snap in found:
@@ -46,3 +56,54 @@ def runs(pipeline: str | None, namespace: str | None, as_json: bool) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+
+
+def _history(pipeline: str, namespace: str | None, as_json: bool) -> None:
+    from ...services.run_history import run_history
+
+    entries = run_history(cli_settings(namespace), pipeline, namespace=namespace)
+    if as_json:
+        for entry in entries:
+            click.echo(json.dumps(entry.to_wire(), separators=(",", ":")))
+        return
+    if not entries:
+        click.echo(f"No runs of {pipeline}.")
+        return
+    rows: list[tuple[str, ...]] = [
+        ("NAME", "STATUS", "STARTED", "DURATION", "DEFINITION", "RETRY", "PARAMETERS")
+    ]
+    rows += [_history_row(entry) for entry in entries]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])) + "  " + row[-1])
+
+
+def _history_row(entry: RunHistoryEntry) -> tuple[str, ...]:
+    snap = entry.run
+    started = snap.start_time.strftime("%Y-%m-%d %H:%M:%S") if snap.start_time else "-"
+    seconds = entry.duration_seconds
+    duration = "-" if seconds is None else _duration(seconds)
+    digest = (entry.definition_digest or "").removeprefix("sha256:")[:12]
+    definition = digest or "-"
+    if entry.definition_version_id:
+        definition += f" (S3 {entry.definition_version_id[:12]})"
+    retry = f"retry of {entry.retry_of}" if entry.retry_of else "-"
+    parameters = " ".join(f"{k}={v}" for k, v in sorted(entry.parameters.items())) or "-"
+    return (
+        snap.name or snap.execution_arn or "-",
+        snap.status,
+        started,
+        duration,
+        definition,
+        retry,
+        parameters,
+    )
+
+
+def _duration(seconds: float) -> str:
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{(whole % 3600) // 60:02d}m"
