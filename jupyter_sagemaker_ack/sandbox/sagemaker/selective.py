@@ -55,7 +55,7 @@ class Selection:
 
     source_arn: str
     selected: frozenset[str]
-    selected_order: tuple[str, ...]
+    selected_order: tuple[str, ...]  # as the request listed them
     reused: tuple[str, ...]  # names listed in the source and not downstream of a selected step
 
 
@@ -143,5 +143,5 @@ def select(
     reused = tuple(
         name for name in source.steps if name in known and name not in selected and name not in below
     )
-    order = tuple(s.name for s in graph.steps if s.name in selected)
-    return Selection(source_arn=source.arn, selected=selected, selected_order=order, reused=reused)
+    # Echoed in the order given: ACK compares the read-back list with its spec as is.
+    return Selection(source_arn=source.arn, selected=selected, selected_order=tuple(names), reused=reused)

@@ -121,10 +121,22 @@ def test_a_run_failed_at_a_middle_step_is_retried_and_its_upstream_steps_are_reu
         assert steps[reused]["Metadata"] == old_steps[reused]["Metadata"]  # the same job: not rerun
     assert "SelectiveExecutionResult" not in steps["RetryMid-2"]
 
+    conditions = {
+        c["type"]: c["status"]
+        for c in _executions(sandbox_env)[new["metadata"]["name"]]["status"]["conditions"]
+    }
+    assert conditions.get("ACK.Recoverable") != "True"  # SageMaker echoes the selection: no endless update
+
     status = cli("status", new["metadata"]["name"])
     assert "reused from" in next(line for line in status.stdout.splitlines() if "RetryMid-0" in line)
     listed = cli("runs", "RetryMiddle")
     assert f"retry of {name}" in listed.stdout
+
+    before = set(_executions(sandbox_env))
+    dry = cli("retry", name, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "validated by the server (dry run); nothing was created" in dry.stdout
+    assert set(_executions(sandbox_env)) == before
 
 
 def test_a_failure_upstream_of_a_condition_is_retried_through_the_condition(

@@ -100,6 +100,19 @@ def test_selected_steps_run_and_upstream_steps_are_reused_with_the_source_metada
     )
 
 
+def test_describe_echoes_the_selected_steps_in_the_order_given(
+    sagemaker_emulator: Any, sagemaker_client: Any
+) -> None:
+    sagemaker_emulator.configure(durations=QUICK)
+    _chain(sagemaker_client)
+    source = _run(sagemaker_client, "chain")
+    retry = _run(sagemaker_client, "chain", **_selective(source, "Report", "Train", "Evaluate"))
+    described = sagemaker_client.describe_pipeline_execution(PipelineExecutionArn=retry)
+    assert [s["StepName"] for s in described["SelectiveExecutionConfig"]["SelectedSteps"]] == [
+        "Report", "Train", "Evaluate"
+    ]  # fmt: skip
+
+
 def test_non_selected_steps_downstream_of_a_selected_step_do_not_run(
     sagemaker_emulator: Any, sagemaker_client: Any
 ) -> None:
