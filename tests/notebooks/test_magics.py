@@ -18,7 +18,19 @@ from tests.fixtures.sandbox import slow_steps
 
 from .conftest import pictures, require, rich
 
-SUBCOMMANDS = ("lint", "publish", "yaml", "submit", "status", "stop", "diff", "panel", "config")
+SUBCOMMANDS = (
+    "lint",
+    "publish",
+    "yaml",
+    "submit",
+    "status",
+    "stop",
+    "retry",
+    "compare",
+    "diff",
+    "panel",
+    "config",
+)
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
 DIGEST = "sagemaker-ack.io/definition-digest"
 VERSION = "sagemaker-ack.io/definition-version-id"

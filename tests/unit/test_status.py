@@ -225,7 +225,9 @@ def test_wire_shape_matches_the_contract() -> None:
     ]
     assert set(wire["steps"][0]) == {
         "name", "type", "status", "startTime", "endTime", "failureReason", "jobArn", "consoleUrl", "logsUrl",
+        "reused", "sourceExecutionArn",
     }  # fmt: skip
+    assert wire["steps"][0]["reused"] is False
     assert "steps" not in snap.to_wire(steps=False)
     json.dumps(wire)
 

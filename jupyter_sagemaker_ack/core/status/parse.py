@@ -151,6 +151,7 @@ def _parse_step(item: Mapping[str, Any], step_type: str | None, region: str | No
     if step_type is None and kind is not None:
         step_type = METADATA_KINDS[kind][0]
     console, logs = links(job_arn, kind, region)
+    reused = _mapping(item.get("SelectiveExecutionResult")).get("SourcePipelineExecutionArn")
     return StepSnapshot(
         name=str(item["StepName"]),
         type=step_type,
@@ -161,6 +162,7 @@ def _parse_step(item: Mapping[str, Any], step_type: str | None, region: str | No
         job_arn=job_arn,
         console_url=console,
         logs_url=logs,
+        reused_from=reused if isinstance(reused, str) and reused else None,
     )
 
 

@@ -76,6 +76,12 @@ class StepSnapshot:
     job_arn: str | None = None
     console_url: str | None = None
     logs_url: str | None = None
+    # A step a selective execution (a retry) did not run but took from this earlier execution.
+    reused_from: str | None = None
+
+    @property
+    def reused(self) -> bool:
+        return self.reused_from is not None
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -88,6 +94,8 @@ class StepSnapshot:
             "jobArn": self.job_arn,
             "consoleUrl": self.console_url,
             "logsUrl": self.logs_url,
+            "reused": self.reused,
+            "sourceExecutionArn": self.reused_from,
         }
 
 

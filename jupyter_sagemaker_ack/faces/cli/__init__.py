@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": (".status:status", "Show or watch a run, step by step."),
     "runs": (".runs:runs", "List pipeline runs in the cluster."),
     "stop": (".stop:stop", "Stop a run and follow it to Stopped."),
+    "retry": (".retry:retry", "Run a Failed or Stopped run again from its failed steps, reusing the rest."),
+    "compare": (".compare:compare", "Compare two runs: parameters, definitions, steps side by side."),
     "sandbox": (".sandbox:sandbox", "Run the whole loop locally: S3/KMS, SageMaker, Kubernetes, ACK."),
     "quickstart": (".quickstart:quickstart", "Build, publish, render, apply and run the Abalone example."),
     "doctor": (".doctor:doctor", "Check that AWS and the cluster are ready for a real run; change nothing."),

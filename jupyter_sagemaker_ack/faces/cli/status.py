@@ -89,6 +89,8 @@ def step_line(step: StepSnapshot, now: datetime, width: int = 40) -> str:
     mark = _MARKS.get(step.status, "?")
     kind = (step.type or "")[:14]
     line = f"  {mark} {step.name[:width]:<{width}} {kind:<14} {step.status:<10} {_duration(step, now)}"
+    if step.reused_from:
+        line += f"  reused from {step.reused_from.rsplit('/', 1)[-1]}"
     if step.failure_reason:
         line += f"  {step.failure_reason}"
     return line.rstrip()

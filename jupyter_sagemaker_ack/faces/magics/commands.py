@@ -132,6 +132,8 @@ class SageMakerAckMagics(Magics):
             "submit": self.do_submit,
             "status": self.do_status,
             "stop": self.do_stop,
+            "retry": self.do_retry,
+            "compare": self.do_compare,
             "diff": self.do_diff,
             "panel": self.do_panel,
             "config": self.do_config,
@@ -467,6 +469,96 @@ class SageMakerAckMagics(Magics):
                 f"See how the run ended: %{MAGIC} status {args.run}",
             )
         return self._run_result(snapshot, settings=settings)
+
+    @subcommand(
+        "retry",
+        arg("run", help="PipelineExecution name of a Failed or Stopped run."),
+        arg("-n", "--namespace", help="Kubernetes namespace. Default: settings."),
+        arg("--from-step", metavar="STEP", help="Run again from STEP and everything downstream of it."),
+        arg("--yes", action="store_true", help="Create the retry (without it: only show the plan)."),
+        arg("--wait", action="store_true", help="Follow the new run until it ends."),
+    )
+    def do_retry(self, args: argparse.Namespace) -> Result:
+        """Retry a Failed or Stopped run as a new run: its failed steps and downstream run again, the rest
+        is reused. Shows the plan; --yes creates it."""
+        from ...services import retry as retry_service
+        from ..display.views import mapping_html
+
+        settings = current_settings({"namespace": args.namespace})
+        proposal = retry_service.propose(
+            settings.namespace or "default", args.run, settings, from_step=args.from_step
+        )
+        plan = proposal.plan
+        info = {
+            "retry of": f"{proposal.source} ({proposal.source_status})",
+            "run again": ", ".join(plan.selected),
+            "reused": ", ".join(plan.reused) or "none",
+            "new run": proposal.name,
+        }
+        text = "\n".join(f"{k}: {v}" for k, v in info.items())
+        if not args.yes:
+            again = f"%{MAGIC} retry {args.run}" + (
+                f" --from-step {args.from_step}" if args.from_step else ""
+            )
+            return Result(
+                proposal.to_wire(),
+                mapping_html("Retry plan (nothing created yet)", info)
+                + f"<small>Create it: <code>{escape(again)} --yes</code></small>",
+                f"{text}\nNothing created yet; create it: {again} --yes",
+            )
+        retry_service.retry(proposal, settings)
+        if args.wait:
+            return self._follow(proposal.namespace, proposal.name, settings)
+        return Result(
+            proposal.to_wire(),
+            mapping_html("Retry created", info)
+            + f"<small>Follow it: <code>%sagemaker_ack status {escape(proposal.name)}</code></small>",
+            f"{text}\nCreated {proposal.namespace}/{proposal.name}",
+        )
+
+    @subcommand(
+        "compare",
+        arg("run_a", help="PipelineExecution name (or execution ARN) of the first run."),
+        arg("run_b", help="PipelineExecution name (or execution ARN) of the second run."),
+        arg("-n", "--namespace", help="Kubernetes namespace. Default: settings."),
+    )
+    def do_compare(self, args: argparse.Namespace) -> Result:
+        """Compare two runs: parameters that differ, the definition diff, each step side by side."""
+        from ...services.compare import compare_runs
+
+        settings = current_settings({"namespace": args.namespace})
+        result = compare_runs(settings.namespace or "default", args.run_a, args.run_b, settings)
+        wire = result.to_wire()
+
+        def side(value: Any) -> str:
+            if value is None:
+                return "-"
+            seconds = value.get("durationSeconds")
+            shown = str(value["status"]) + (f" {seconds:.0f}s" if seconds is not None else "")
+            return shown + (" (reused)" if value.get("reused") else "")
+
+        params = [f"{p['name']}: {p['a']} -> {p['b']}" for p in wire["parameters"]]
+        definition = result.definition
+        changes = (
+            ["unknown"]
+            if definition is None
+            else (["the same"] if definition.identical else definition.lines())
+        )
+        rows = "".join(
+            f"<tr><td>{escape(r['name'])}</td><td>{escape(side(r['a']))}</td><td>{escape(side(r['b']))}</td></tr>"
+            for r in wire["steps"]
+        )
+        html = (
+            f"<b>{escape(args.run_a)} vs {escape(args.run_b)}</b>"
+            f"<p>Parameters: {escape('; '.join(params) or 'the same')}</p>"
+            f"<p>Definition: {escape('; '.join(changes))}</p>"
+            f"<table><tr><th>step</th><th>A</th><th>B</th></tr>{rows}</table>"
+        )
+        text = "\n".join(
+            [f"Parameters: {'; '.join(params) or 'the same'}", f"Definition: {'; '.join(changes)}"]
+            + [f"{r['name']}: {side(r['a'])} | {side(r['b'])}" for r in wire["steps"]]
+        )
+        return Result(wire, html, text)
 
     @subcommand(
         "diff",

@@ -242,8 +242,11 @@ class FeedsHandler(AckHandler):
 
 
 def routes(ack: SageMakerAckServerApp) -> list[tuple[str, type, dict[str, Any]]]:
+    from .retry_routes import retry_routes
+
     kwargs = {"ack": ack}
     return [
+        *retry_routes(ack),
         (rf"/{PREFIX}/pipelines", PipelinesHandler, kwargs),
         (rf"/{PREFIX}/runs", RunsHandler, kwargs),
         (rf"{RUN}/stop", StopHandler, kwargs),

@@ -21,6 +21,7 @@ from .config import EmulatorConfig
 from .engine import ExecutionRun, execution_variables, random_id
 from .errors import ApiError, conflict, not_found, validation_error
 from .plan import Plan, load_plan
+from .selective import Selection, select
 
 
 @dataclass
@@ -357,8 +358,9 @@ class SageMakerBackend:
             if not 1 <= wanted <= len(record.versions):
                 raise validation_error(f"Pipeline version {wanted} of '{record.arn}' does not exist.")
             version = record.versions[wanted - 1]
-        if params.get("SelectiveExecutionConfig"):
-            raise validation_error("The emulator does not support SelectiveExecutionConfig.")
+        selection, source = self._selection(
+            state, record, version.plan, params.get("SelectiveExecutionConfig")
+        )
         variables, listed = self._resolve_parameters(
             version.plan, list(params.get("PipelineParameters") or [])
         )
@@ -384,7 +386,10 @@ class SageMakerBackend:
             display_name=params.get("PipelineExecutionDisplayName"),
             description=params.get("PipelineExecutionDescription"),
             version_id=version.version_id,
+            selection=selection,
         )
+        if source is not None:
+            run.reuse(source)
         state.executions[arn] = run
         record.executions.append(arn)
         record.last_run = now
@@ -392,6 +397,24 @@ class SageMakerBackend:
         answer = {"PipelineExecutionArn": arn}
         self._remember(state, "StartPipelineExecution", params, answer)
         return answer
+
+    def _selection(
+        self, state: RegionState, record: PipelineRecord, plan: Plan, config: dict[str, Any] | None
+    ) -> tuple[Selection | None, ExecutionRun | None]:
+        if not config:
+            return None, None
+        arn = config.get("SourcePipelineExecutionArn")
+        source: ExecutionRun | None = None
+        if arn:
+            source = state.executions.get(str(arn).lower())
+            if source is None:
+                raise validation_error(f"Source pipeline execution '{arn}' does not exist.")
+        elif record.executions:
+            # Documented default: the pipeline's latest execution is the reference.
+            source = state.executions[record.executions[-1]]
+        if source is not None:
+            source.advance(self.clock())
+        return select(plan.graph, config, record.arn, source), source
 
     def _describe_execution(self, state: RegionState, region: str, params: dict[str, Any]) -> dict[str, Any]:
         return self._find_execution(state, params["PipelineExecutionArn"]).describe()

@@ -17,7 +17,7 @@ import re
 import secrets
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,6 +27,7 @@ from .errors import conflict
 from .expressions import Unresolved, evaluate_all, render_text
 from .plan import Plan
 from .retries import covering
+from .selective import Selection
 
 DEFAULT_PARALLELISM = 50
 # What DescribePipelineExecution and ListPipelineExecutions say about a run whose step failed (as the
@@ -70,6 +71,7 @@ class StepRun:
     attempt: int = 1
     cache_key: tuple[str, str, str, str] | None = None
     cache_source: str | None = None
+    reused_from: str | None = None
     outcome: bool | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
@@ -95,6 +97,8 @@ class StepRun:
             item["FailureReason"] = self.failure_reason[:1024]
         if self.cache_source is not None:
             item["CacheHitResult"] = {"SourcePipelineExecutionArn": self.cache_source}
+        if self.reused_from is not None:
+            item["SelectiveExecutionResult"] = {"SourcePipelineExecutionArn": self.reused_from}
         metadata = dict(self.metadata)
         if self.type == "Condition" and self.status == "Succeeded" and self.outcome is not None:
             metadata["Condition"] = {"Outcome": "True" if self.outcome else "False"}
@@ -121,6 +125,7 @@ class ExecutionRun:
     display_name: str | None = None
     description: str | None = None
     version_id: int = 1
+    selection: Selection | None = None
     status: str = "Executing"
     failure_reason: str | None = None
     last_modified: float = 0.0
@@ -138,6 +143,18 @@ class ExecutionRun:
             for name, links in self.plan.graph.incoming().items()
         }
         self._raw = {step.name: step for step in self.plan.graph.steps}
+
+    def reuse(self, source: ExecutionRun) -> None:
+        """List the source's runs of the non-selected steps as this run's, marked as reused."""
+        if self.selection is None:
+            return
+        for name in self.selection.reused:
+            copied = replace(
+                source.steps[name], seq=len(self.steps), metadata=dict(source.steps[name].metadata)
+            )
+            copied.reused_from = source.arn
+            copied.cache_source = None
+            self.steps[name] = copied
 
     @property
     def finished(self) -> bool:
@@ -204,6 +221,8 @@ class ExecutionRun:
             if running >= limit:
                 return
             if name in self.steps or not self._eligible(name):
+                continue
+            if self.selection is not None and name not in self.selection.selected:
                 continue
             self._start(name, at)
             running += 1
@@ -351,6 +370,11 @@ class ExecutionRun:
             answer["FailureReason"] = self.failure_reason[:1300]
         if self.parallelism is not None:
             answer["ParallelismConfiguration"] = {"MaxParallelExecutionSteps": self.parallelism}
+        if self.selection is not None:
+            answer["SelectiveExecutionConfig"] = {
+                "SourcePipelineExecutionArn": self.selection.source_arn,
+                "SelectedSteps": [{"StepName": name} for name in self.selection.selected_order],
+            }
         return answer
 
     def summary(self) -> dict[str, Any]:
