@@ -290,6 +290,8 @@ export interface IViewOptions {
   now?: number;
   follow?: boolean;
   maxHeight?: number;
+  /** Only the zoomable picture: no title, summary, progress or step table (the panel shows its own). */
+  pictureOnly?: boolean;
 }
 
 const DEFAULT_MAX_HEIGHT = 520;
@@ -360,17 +362,22 @@ export class DagViewer {
   private _build(): void {
     const dag = this._dag;
     const title = dag?.pipelineName ?? this._run?.pipelineName;
-    if (title) {
+    const whole = !this._options.pictureOnly;
+    if (title && whole) {
       this.node.append(h('div', { class: 'jp-SageMakerAck-title' }, `Pipeline ${title}`));
     }
-    this.node.append(this._summary, this._progress);
+    if (whole) {
+      this.node.append(this._summary, this._progress);
+    }
     if (dag && dag.nodes.length === 0) {
       this.node.append(h('div', { class: 'jp-SageMakerAck-muted' }, 'This pipeline has no steps.'));
     } else if (dag) {
       this.node.append(this._panel);
       this._relayout();
     }
-    this.node.append(this._table);
+    if (whole) {
+      this.node.append(this._table);
+    }
     this._refresh();
   }
 

@@ -11,7 +11,7 @@
 import { DOMWidgetModel, DOMWidgetView, ISerializers } from '@jupyter-widgets/base';
 
 import { h } from './dom';
-import { renderDagSvg, renderDagView, renderRunView } from './dagview';
+import { DagViewer, renderRunView } from './dagview';
 import { IDag, IRunSnapshot } from './wire';
 
 /** The npm package name and version the kernel side names in `_model_module` / `_model_module_version`. */
@@ -56,6 +56,9 @@ function isDag(value: unknown): value is IDag {
 }
 
 export class DagView extends DOMWidgetView {
+  private _viewer: DagViewer | null = null;
+  private _drawn: { dag: unknown; mode: WidgetMode } | null = null;
+
   render(): void {
     this.el.classList.add(WIDGET_CLASS);
     this.listenTo(this.model, 'change:dag change:run change:mode', () => this.draw());
@@ -70,18 +73,32 @@ export class DagView extends DOMWidgetView {
     this.el.dataset.state = run ? String(run.outcome ?? run.status ?? '') : '';
     try {
       if (!isDag(dag)) {
+        this._dropViewer();
         this.el.replaceChildren(run ? renderRunView(run) : h('div', { class: 'jp-SageMakerAck-muted' }, 'No DAG.'));
-      } else if (mode === 'full') {
-        this.el.replaceChildren(renderDagView(dag, run));
-      } else if (dag.nodes.length === 0) {
-        this.el.replaceChildren(h('div', { class: 'jp-SageMakerAck-muted' }, 'This pipeline has no steps.'));
+      } else if (this._viewer && this._drawn?.dag === dag && this._drawn.mode === mode) {
+        this._viewer.update(run); // same picture: recolour in place, keep zoom, pan and follow
       } else {
-        this.el.replaceChildren(h('div', { class: 'jp-SageMakerAck-dagScroll' }, renderDagSvg(dag, run)));
+        this._dropViewer();
+        this._viewer = new DagViewer(dag, run, { pictureOnly: mode !== 'full' });
+        this._drawn = { dag, mode };
+        this.el.replaceChildren(this._viewer.node);
       }
     } catch (error) {
+      this._dropViewer();
       this.el.replaceChildren(
         h('div', { class: 'jp-SageMakerAck-error' }, `Could not draw the DAG: ${String(error)}`)
       );
     }
+  }
+
+  remove(): void {
+    this._dropViewer();
+    super.remove();
+  }
+
+  private _dropViewer(): void {
+    this._viewer?.dispose();
+    this._viewer = null;
+    this._drawn = null;
   }
 }
