@@ -180,6 +180,10 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return f"unknown key{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))}"
+    if not error.absolute_path and error.validator == "type":
+        return "the file must be one mapping `environments: {NAME: {namespace, region, roleARN}}`"
+    if error.validator == "minProperties":
+        return "no environment is given"
     if error.validator == "required":
         return str(error.message).replace(" is a required property", " is missing")
     if error.validator == "pattern" and error.validator_value == _REGION:
