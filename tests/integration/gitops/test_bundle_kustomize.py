@@ -117,8 +117,11 @@ def test_prod_carries_its_namespace_role_region_parallelism_and_substituted_defi
     assert notes["services.k8s.aws/region"] == "eu-west-1"
     assert notes["services.k8s.aws/deletion-policy"] == "retain"
     text = pipeline["spec"]["pipelineDefinition"]
-    assert "123456789012" not in text and "sagemaker-ack-demo" not in text
-    assert PROD_ROLE in text and PROD_KEY in text and "s3://prod-bucket/" in text
+    assert "123456789012" not in text
+    assert "sagemaker-ack-demo" not in text
+    assert PROD_ROLE in text
+    assert PROD_KEY in text
+    assert "s3://prod-bucket/" in text
     definition = parse_definition(text)
     assert notes["sagemaker-ack.io/definition-digest"] == definition.digest
     source = parse_definition(source_definition())
@@ -133,9 +136,11 @@ def test_each_environment_has_its_own_substitution_digest_and_definition(built):
         p["metadata"]["annotations"]["sagemaker-ack.io/substitution-set-digest"] for p in pipelines.values()
     }
     digests = {p["metadata"]["annotations"]["sagemaker-ack.io/definition-digest"] for p in pipelines.values()}
-    assert len(sets) == 3 and len(digests) == 3
+    assert len(sets) == 3
+    assert len(digests) == 3
     staging = pipelines["staging"]["spec"]["pipelineDefinition"]
-    assert "555555555555" in staging and "123456789012" not in staging
+    assert "555555555555" in staging
+    assert "123456789012" not in staging
     dev = pipelines["dev"]
     assert dev["spec"]["pipelineDefinition"].count("123456789012") >= 2  # kept, as the file says
     assert (
@@ -186,7 +191,10 @@ def test_readme_is_the_reviewers_page(built):
     out, _ = built
     readme = (out / "README.md").read_text()
     assert "# Pipeline `abalone`" in readme
-    assert "(dag.svg)" in readme and (out / "dag.svg").read_text().startswith("<svg")
-    assert "## Lint" in readme and "SMA901" in readme  # staging and dev keep the delete policy
-    assert "### prod" in readme and "`sagemaker-ack-demo` -> `prod-bucket`" in readme
+    assert "(dag.svg)" in readme
+    assert (out / "dag.svg").read_text().startswith("<svg")
+    assert "## Lint" in readme
+    assert "SMA901" in readme
+    assert "### prod" in readme
+    assert "`sagemaker-ack-demo` -> `prod-bucket`" in readme
     assert "deletion policy `retain`" in readme
