@@ -14,6 +14,7 @@ import pytest
 from jupyter_sagemaker_ack.core import gitops_health
 from jupyter_sagemaker_ack.examples.synthetic import ROLE, abalone_definition, chain_definition
 from tests.adversarial.conftest import cli
+from tests.fixtures.sandbox import _sagemaker_config, slow_steps
 
 LUA = shutil.which("lua5.1")
 REGIONS = ("us-east-1", "us-west-2")
@@ -197,3 +198,157 @@ def test_a_definition_over_256_kib_goes_through_bundle_and_server_side_apply(san
     assert obj["status"]["pipelineStatus"] == "Active"
     if LUA:
         assert argocd_health(obj, "Pipeline")[0] == "Healthy"
+
+
+def _run_cr(name: str, run_id: str, namespace: str, pipeline: str = "gitops-health") -> dict:
+    from jupyter_sagemaker_ack.core import manifests
+
+    return manifests.render_execution(manifests.ExecutionOptions(pipeline, run_id, namespace=namespace))
+
+
+def _apply_doc(env, tmp_path: Path, doc: dict) -> None:
+    from jupyter_sagemaker_ack.core import manifests
+
+    path = tmp_path / f"{doc['metadata']['name']}.yaml"
+    path.write_text(manifests.dump_yaml([doc]))
+    kubectl(env, "apply", "--server-side", "-f", str(path))
+
+
+@needs_lua
+def test_argocd_health_on_the_sandbox_crs_of_each_outcome(sandbox, sandbox_env, tmp_path):
+    ns = "gitops-health"
+    namespace(sandbox_env, ns)
+    out, _ = make_bundle(tmp_path, abalone_definition(), "gitops-health", envs_yaml("x", namespaces=(ns,)))
+    kubectl(sandbox_env, "apply", "-k", str(out / "overlays" / "env0"), "--server-side")
+    kubectl(
+        sandbox_env,
+        "wait",
+        "--for=condition=ACK.ResourceSynced",
+        "--timeout=60s",
+        "pipeline/gitops-health",
+        "-n",
+        ns,
+    )
+    assert argocd_health(get(sandbox_env, "pipeline", "gitops-health", ns), "Pipeline") == (
+        "Healthy",
+        "The pipeline is active and in sync",
+    )
+
+    # Failed: the emulator fails the training step; ACK still says Ready=True, the check says Degraded.
+    _sagemaker_config(sandbox, {"failures": {"TrainAbaloneModel": "AlgorithmError: out of memory"}})
+    try:
+        failed = _run_cr("gitops-health", "fails", ns)
+        _apply_doc(sandbox_env, tmp_path, failed)
+        wait_for(
+            sandbox_env,
+            "pipelineexecution",
+            failed["metadata"]["name"],
+            ns,
+            "{.status.pipelineExecutionStatus}",
+            "Failed",
+        )
+    finally:
+        _sagemaker_config(sandbox, {"failures": {"TrainAbaloneModel": None}})
+    obj = get(sandbox_env, "pipelineexecution", failed["metadata"]["name"], ns)
+    ready = [c for c in obj["status"].get("conditions", []) if c["type"] == "Ready"]
+    assert [c["status"] for c in ready] in ([], ["True"])  # what the generic check reads as Healthy
+    status, message = argocd_health(obj, "PipelineExecution")
+    assert status == "Degraded"
+    assert obj["status"]["failureReason"]
+    assert message == "The run failed: " + obj["status"]["failureReason"]
+
+    # Executing, then Stopped (stopped through SageMaker, as a person in the console would).
+    with slow_steps(sandbox, 30.0, "PreprocessAbaloneData"):
+        running = _run_cr("gitops-health", "stopped", ns)
+        _apply_doc(sandbox_env, tmp_path, running)
+        name = running["metadata"]["name"]
+        wait_for(sandbox_env, "pipelineexecution", name, ns, "{.status.pipelineExecutionStatus}", "Executing")
+        assert argocd_health(get(sandbox_env, "pipelineexecution", name, ns), "PipelineExecution") == (
+            "Progressing",
+            "The run is executing",
+        )
+        import boto3
+
+        arn = get(sandbox_env, "pipelineexecution", name, ns)["status"]["ackResourceMetadata"]["arn"]
+        boto3.client("sagemaker").stop_pipeline_execution(PipelineExecutionArn=arn)
+        wait_for(
+            sandbox_env, "pipelineexecution", name, ns, "{.status.pipelineExecutionStatus}", "Stopped", "120s"
+        )
+    assert (
+        argocd_health(get(sandbox_env, "pipelineexecution", name, ns), "PipelineExecution")[0] == "Suspended"
+    )
+
+    # ACK.Terminal: a run of a pipeline that does not exist.
+    orphan = _run_cr("gitops-health", "orphan", ns, pipeline="gitops-no-such-pipeline")
+    _apply_doc(sandbox_env, tmp_path, orphan)
+    kubectl(
+        sandbox_env,
+        "wait",
+        "--for=condition=ACK.Terminal",
+        "--timeout=60s",
+        f"pipelineexecution/{orphan['metadata']['name']}",
+        "-n",
+        ns,
+    )
+    status, message = argocd_health(
+        get(sandbox_env, "pipelineexecution", orphan["metadata"]["name"], ns), "PipelineExecution"
+    )
+    assert status == "Degraded"
+    assert message
+
+
+RECOVERABLE = {
+    "status": {
+        "conditions": [
+            {"type": "ACK.Recoverable", "status": "True", "message": "ThrottlingException: Rate exceeded"},
+            {"type": "ACK.ResourceSynced", "status": "False"},
+        ]
+    }
+}
+
+
+@needs_lua
+@pytest.mark.parametrize(
+    ("kind", "obj", "expected"),
+    [
+        ("PipelineExecution", RECOVERABLE, ("Progressing", "ThrottlingException: Rate exceeded")),
+        ("Pipeline", RECOVERABLE, ("Progressing", "ThrottlingException: Rate exceeded")),
+        (
+            "PipelineExecution",
+            {"status": {"pipelineExecutionStatus": "Stopping"}},
+            ("Progressing", "The run is stopping"),
+        ),
+        (
+            "PipelineExecution",
+            {"metadata": {"name": "new"}},
+            ("Progressing", "Waiting for the controller to start the run"),
+        ),
+        (
+            "PipelineExecution",
+            {"status": {"pipelineExecutionStatus": "Failed"}},
+            ("Degraded", "The run failed: no reason given"),
+        ),
+        (
+            "Pipeline",
+            {
+                "status": {
+                    "conditions": [{"type": "ACK.Terminal", "status": "True", "message": "InvalidParameter"}]
+                }
+            },
+            ("Degraded", "InvalidParameter"),
+        ),
+        (
+            "Pipeline",
+            {
+                "status": {
+                    "pipelineStatus": "Active",
+                    "conditions": [{"type": "ACK.ResourceSynced", "status": "False"}],
+                }
+            },
+            ("Progressing", "The pipeline is Active, waiting until it is active and in sync"),
+        ),
+    ],
+)
+def test_argocd_health_on_states_the_sandbox_does_not_hold_still(kind, obj, expected):
+    """States that pass too fast (Stopping) or that the sandbox's ACK reaches only under injected throttling."""
+    assert argocd_health(obj, kind) == expected
