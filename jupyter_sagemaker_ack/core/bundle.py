@@ -372,7 +372,11 @@ def _overlay(
                 if key in base["metadata"].get("annotations", {}):
                     annotations[key] = None
     annotations[ack.ACK_DELETION_POLICY_ANNOTATION] = env.deletion_policy
-    spec: dict[str, Any] = {"roleARN": env.role_arn, "pipelineDefinition": pretty_json(definition.raw)}
+    spec: dict[str, Any] = {
+        "pipelineName": pipeline_name,  # as in the base; keeps the patch a complete Pipeline for lint
+        "roleARN": env.role_arn,
+        "pipelineDefinition": pretty_json(definition.raw),
+    }
     if env.parallelism is not None:
         spec["parallelismConfiguration"] = {"maxParallelExecutionSteps": env.parallelism}
     patch: dict[str, Any] = {

@@ -8,7 +8,7 @@ or because ``bundle`` itself lints what it is about to write.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ... import ack
@@ -56,4 +56,30 @@ def check_bundle_documents(documents: Iterable[Mapping[str, Any]], file: str | N
                     file=file,
                 )
             )
+    return out
+
+
+def check_bundle_files(
+    documents_by_file: Mapping[str, Sequence[Mapping[str, Any]]], patch_files: Iterable[str] = ()
+) -> list[Finding]:
+    """Lifecycle warnings for the files of kustomize folders, judging the policy each environment ends with.
+
+    A Pipeline that an overlay patches is judged by the overlay's patch (that is what gets applied there),
+    not by the base it patches; any other Pipeline and every PipelineExecution is judged as it is.
+    """
+    patches = set(patch_files)
+    patched = {
+        _name(doc)
+        for file in patches
+        for doc in documents_by_file.get(file, ())
+        if doc.get("kind") == ack.PIPELINE_KIND
+    }
+    out: list[Finding] = []
+    for file, documents in documents_by_file.items():
+        judged = [
+            doc
+            for doc in documents
+            if file in patches or doc.get("kind") != ack.PIPELINE_KIND or _name(doc) not in patched
+        ]
+        out.extend(check_bundle_documents(judged, file=file))
     return out
