@@ -47,7 +47,7 @@ _PUBLICATION_KEYS = tuple(
 )
 
 _ACCOUNT_IN_ARN = re.compile(r"arn:aws[a-z-]*:(?:iam|kms):[a-z0-9-]*:(\d{12}):")
-_S3_BUCKET = re.compile(r"(?:s3://|arn:aws[a-z-]*:s3:::)([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?=/|$|\W)")
+_S3_BUCKET = re.compile(r"(?:s3://|arn:aws[a-z-]*:s3:::)([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?![a-z0-9.-])")
 _REGION = r"^[a-z]{2}(-[a-z]+)+-\d$"
 _ENV_NAME = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 _SCALAR = {"type": ["string", "number", "boolean"]}
@@ -209,14 +209,19 @@ def _strings(value: Any) -> Iterable[str]:
             yield from _strings(v)
 
 
+def _text(raw: Any) -> str:
+    # Compact JSON (the C encoder): one regex pass over it finds what a walk over every string would.
+    return json.dumps(raw, separators=(",", ":"), ensure_ascii=False)
+
+
 def account_ids(raw: Any) -> set[str]:
     """Every AWS account ID inside an IAM or KMS ARN among the definition's strings."""
-    return {m.group(1) for s in _strings(raw) for m in _ACCOUNT_IN_ARN.finditer(s)}
+    return {m.group(1) for m in _ACCOUNT_IN_ARN.finditer(_text(raw))}
 
 
 def buckets(raw: Any) -> set[str]:
     """Every S3 bucket named by an ``s3://`` URI or an S3 ARN among the definition's strings."""
-    return {m.group(1) for s in _strings(raw) for m in _S3_BUCKET.finditer(s)}
+    return {m.group(1) for m in _S3_BUCKET.finditer(_text(raw))}
 
 
 def _replace(value: Any, pattern: re.Pattern[str], table: Mapping[str, str], counts: dict[str, int]) -> Any:
@@ -266,8 +271,21 @@ def environment_definition(source: Definition, env: Environment) -> EnvironmentD
             "Remove it, or correct it to the exact string the definition holds.",
         )
     kept = set(env.keep)
-    leftover_accounts = sorted((account_ids(source.raw) & account_ids(raw)) - kept)
-    leftover_buckets = sorted((buckets(source.raw) & buckets(raw)) - kept)
+    source_text, text = _text(source.raw), _text(raw)
+    leftover_accounts = sorted(
+        (
+            {m.group(1) for m in _ACCOUNT_IN_ARN.finditer(source_text)}
+            & {m.group(1) for m in _ACCOUNT_IN_ARN.finditer(text)}
+        )
+        - kept
+    )
+    leftover_buckets = sorted(
+        (
+            {m.group(1) for m in _S3_BUCKET.finditer(source_text)}
+            & {m.group(1) for m in _S3_BUCKET.finditer(text)}
+        )
+        - kept
+    )
     if leftover_accounts or leftover_buckets:
         parts = []
         if leftover_accounts:

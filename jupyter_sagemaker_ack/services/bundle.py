@@ -188,7 +188,14 @@ def merged_pipeline(bundle_: core_bundle.Bundle, overlay: core_bundle.Overlay) -
 
 
 def _lint(result: core_bundle.Bundle, *, force: bool) -> list[Finding]:
-    findings = list(check_definition(result.source))
+    """Lint what each overlay builds to (its inline definition included), then the lifecycle rules.
+
+    The source definition is linted on its own only when no environment keeps it unchanged (that
+    environment's lint covers it already).
+    """
+    findings: list[Finding] = []
+    if all(o.definition.digest != result.source.digest for o in result.overlays):
+        findings += check_definition(result.source)
     for overlay in result.overlays:
         docs = [merged_pipeline(result, overlay)]
         if overlay.execution is not None:
