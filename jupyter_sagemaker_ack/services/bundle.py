@@ -125,9 +125,14 @@ def bundle(
     *,
     pipeline_name: str | None = None,
     definition: Definition | None = None,
+    provenance: manifests.Provenance | None = None,
     force: bool = False,
 ) -> BundleResult:
-    """Write the bundle for ``source`` (or ``definition``, from the magics) into folder ``output``."""
+    """Write the bundle for ``source`` (or ``definition``, from the magics) into folder ``output``.
+
+    With ``definition`` given, ``source`` only labels it and ``provenance`` (when the kernel published
+    exactly this definition) pins the base to that publication.
+    """
     settings = settings or Settings()
     target = Path(output)
     if target.exists() and not target.is_dir():
@@ -140,7 +145,6 @@ def bundle(
             "Give -o a new folder, or the folder of an earlier bundle to replace it.",
         )
     envs = read_environments(environments)
-    provenance: manifests.Provenance | None = None
     stored_name = None
     if definition is None:
         definition, provenance, stored_name = _read_source(source, settings)
