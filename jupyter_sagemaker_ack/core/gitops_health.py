@@ -174,10 +174,11 @@ FLUX_HEALTH_CHECK_EXPRS: list[dict[str, str]] = [
 ]
 
 FLUX_EXPLANATION = """\
-Flux checks health with kstatus, which reads the Ready condition. ACK sets Ready=True on every run that
-SageMaker has finished with: a Succeeded, a Failed and a Stopped PipelineExecution all look Current
-(healthy) to Flux. kstatus does see ACK.Terminal=True (a spec SageMaker refused) as a failure and a run that
-is still Executing (Ready=False) as in progress; it cannot tell a failed or stopped run from a good one.
+Flux checks health with kstatus, which reads the Ready condition and knows nothing of SageMaker. ACK sets
+Ready=True on every run SageMaker has finished with: a Succeeded, a Failed and a Stopped PipelineExecution
+all look Current (healthy) to Flux. A run still executing, or a resource ACK cannot reconcile
+(ACK.Terminal, Ready=False), looks InProgress until the health check times out. kstatus cannot tell a
+failed or stopped run from a good one.
 
 From Flux 2.5, a Kustomization can judge these kinds by their own status with CEL expressions
 (spec.healthCheckExprs, with spec.wait: true). Add this to the Kustomization that applies the bundle:

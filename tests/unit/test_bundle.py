@@ -158,3 +158,17 @@ def test_execution_defaults_to_on_when_parameters_are_given():
     )
     assert prod.execution
     assert prod.parameters == {"A": 1}
+
+
+def test_gitops_health_keys_are_per_kind_and_flux_says_what_kstatus_misses():
+    from jupyter_sagemaker_ack.core import gitops_health
+
+    data = gitops_health.argocd_patch()["data"]
+    assert sorted(data) == [
+        "resource.customizations.health.sagemaker.services.k8s.aws_Pipeline",
+        "resource.customizations.health.sagemaker.services.k8s.aws_PipelineExecution",
+    ]
+    assert "*" not in "".join(data)
+    assert "Failed" in gitops_health.FLUX_EXPLANATION
+    kinds = {e["kind"] for e in gitops_health.FLUX_HEALTH_CHECK_EXPRS}
+    assert kinds == {"Pipeline", "PipelineExecution"}
