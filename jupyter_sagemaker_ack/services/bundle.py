@@ -106,14 +106,12 @@ def _previous(
         versions = history(parts[-2], settings.with_values(bucket=bucket, prefix="/".join(parts[:-2])))
     except UserError:
         return None, None
-    live = sorted(
-        (v for v in versions if not v.delete_marker and v.time is not None),
-        key=lambda v: v.time.timestamp() if v.time else 0.0,
-    )
+    # S3 lists a key's versions newest first: the one after the source version was published before it.
+    live = [v for v in versions if not v.delete_marker]
     ids = [v.version_id for v in live]
-    if provenance.version_id not in ids or ids.index(provenance.version_id) == 0:
+    if provenance.version_id not in ids or ids.index(provenance.version_id) == len(ids) - 1:
         return None, None
-    before = live[ids.index(provenance.version_id) - 1]
+    before = live[ids.index(provenance.version_id) + 1]
     return before.version_id, fetch_published(before.pinned_uri, settings).definition
 
 
