@@ -200,16 +200,17 @@ def render_pipeline(definition: Definition, opts: PipelineOptions) -> dict[str, 
         spec["tags"] = [{"key": str(k), "value": str(v)} for k, v in sorted(opts.tags.items())]
     spec["pipelineDefinition"] = pretty_json(definition.raw)
     k8s = opts.resource_name or names.k8s_name(opts.pipeline_name)
-    doc = {
+    metadata = _metadata(
+        k8s, opts.namespace, {PIPELINE_LABEL: names.k8s_name(opts.pipeline_name)}, annotations
+    )
+    doc: dict[str, Any] = {
         "apiVersion": ack.API_VERSION,
         "kind": ack.PIPELINE_KIND,
-        "metadata": _metadata(
-            k8s, opts.namespace, {PIPELINE_LABEL: names.k8s_name(opts.pipeline_name)}, annotations
-        ),
+        "metadata": metadata,
         "spec": spec,
     }
     if needs_server_side_apply(doc):
-        doc["metadata"].setdefault("annotations", {})[SYNC_OPTIONS_ANNOTATION] = SERVER_SIDE_APPLY
+        metadata.setdefault("annotations", {})[SYNC_OPTIONS_ANNOTATION] = SERVER_SIDE_APPLY
     return doc
 
 
