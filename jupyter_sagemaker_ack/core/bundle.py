@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from . import ack, bounded, manifests, names
+from . import ack, bounded, gitops_health, manifests, names
 from .definition import Definition, digest, parse_definition, pretty_json
 from .errors import UserError
 
@@ -31,6 +31,7 @@ OVERLAYS = "overlays"
 README = "README.md"
 DAG_PICTURE = "dag.svg"
 PATCH_FILE = "pipeline-patch.yaml"
+HEALTH_FILE = "argocd-cm-health-patch.yaml"  # cluster-wide Argo CD config: beside the overlays, not in them
 SERVER_SIDE_APPLY = manifests.SERVER_SIDE_APPLY
 SYNC_OPTIONS_ANNOTATION = manifests.SYNC_OPTIONS_ANNOTATION
 
@@ -443,6 +444,7 @@ def bundle_files(bundle: Bundle) -> dict[str, str]:
         f"{BASE}/{manifests.PIPELINE_FILE}": manifests.dump_yaml([bundle.base]),
         f"{BASE}/{manifests.KUSTOMIZATION}": _kustomization(resources=[manifests.PIPELINE_FILE]),
     }
+    files[HEALTH_FILE] = gitops_health.argocd_patch_yaml()
     for overlay in bundle.overlays:
         folder = f"{OVERLAYS}/{overlay.environment.name}"
         files[f"{folder}/{PATCH_FILE}"] = manifests.dump_yaml([overlay.patch])

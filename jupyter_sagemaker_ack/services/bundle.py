@@ -238,6 +238,10 @@ def readme(
             else "`."
         ),
         "",
+        f"Argo CD shows a failed run as Healthy unless it has the health checks of "
+        f"[{core_bundle.HEALTH_FILE}]({core_bundle.HEALTH_FILE}): apply it once per Argo CD "
+        f"(`kubectl -n argocd patch configmap argocd-cm --patch-file {core_bundle.HEALTH_FILE}`).",
+        "",
         "## Lint",
         "",
     ]

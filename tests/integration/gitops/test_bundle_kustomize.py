@@ -192,7 +192,15 @@ def test_readme_is_the_reviewers_page(built):
     readme = (out / "README.md").read_text()
     assert "# Pipeline `abalone`" in readme
     assert "(dag.svg)" in readme
-    assert (out / "dag.svg").read_text().startswith("<svg")
+    import xml.etree.ElementTree as ElementTree
+
+    picture = ElementTree.fromstring((out / "dag.svg").read_text())
+    assert picture.tag.endswith("svg")
+    labels = {t.text for t in picture.iter() if t.tag.endswith("title")}
+    assert {s["Name"] for s in source_definition()["Steps"]} <= labels
+    health = yaml.safe_load((out / "argocd-cm-health-patch.yaml").read_text())
+    assert health["metadata"]["name"] == "argocd-cm"
+    assert "argocd-cm-health-patch.yaml" in readme
     assert "## Lint" in readme
     assert "SMA901" in readme
     assert "### prod" in readme
