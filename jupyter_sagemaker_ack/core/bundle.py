@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,7 @@ _PUBLICATION_KEYS = tuple(
 
 _ACCOUNT_IN_ARN = re.compile(r"arn:aws[a-z-]*:(?:iam|kms):[a-z0-9-]*:(\d{12}):")
 _S3_BUCKET = re.compile(r"(?:s3://|arn:aws[a-z-]*:s3:::)([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?![a-z0-9.-])")
+_ROLE_IN_TEXT = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}")
 _REGION = r"^[a-z]{2}(-[a-z]+)+-\d$"
 _ENV_NAME = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 _SCALAR = {"type": ["string", "number", "boolean"]}
@@ -199,30 +200,29 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
 # -- substitutions -------------------------------------------------------------------------------------
 
 
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
-
-
 def _text(raw: Any) -> str:
     # Compact JSON (the C encoder): one regex pass over it finds what a walk over every string would.
     return json.dumps(raw, separators=(",", ":"), ensure_ascii=False)
 
 
+def _found(pattern: re.Pattern[str], text: str) -> set[str]:
+    return {m.group(1) for m in pattern.finditer(text)}
+
+
 def account_ids(raw: Any) -> set[str]:
     """Every AWS account ID inside an IAM or KMS ARN among the definition's strings."""
-    return {m.group(1) for m in _ACCOUNT_IN_ARN.finditer(_text(raw))}
+    return _found(_ACCOUNT_IN_ARN, _text(raw))
 
 
 def buckets(raw: Any) -> set[str]:
     """Every S3 bucket named by an ``s3://`` URI or an S3 ARN among the definition's strings."""
-    return {m.group(1) for m in _S3_BUCKET.finditer(_text(raw))}
+    return _found(_S3_BUCKET, _text(raw))
+
+
+def first_role_arn(raw: Any) -> str | None:
+    """The first IAM role ARN among the definition's strings (the base Pipeline's role), if any."""
+    match = _ROLE_IN_TEXT.search(_text(raw))
+    return match.group(0) if match else None
 
 
 def _replace(value: Any, pattern: re.Pattern[str], table: Mapping[str, str], counts: dict[str, int]) -> Any:
@@ -273,20 +273,8 @@ def environment_definition(source: Definition, env: Environment) -> EnvironmentD
         )
     kept = set(env.keep)
     source_text, text = _text(source.raw), _text(raw)
-    leftover_accounts = sorted(
-        (
-            {m.group(1) for m in _ACCOUNT_IN_ARN.finditer(source_text)}
-            & {m.group(1) for m in _ACCOUNT_IN_ARN.finditer(text)}
-        )
-        - kept
-    )
-    leftover_buckets = sorted(
-        (
-            {m.group(1) for m in _S3_BUCKET.finditer(source_text)}
-            & {m.group(1) for m in _S3_BUCKET.finditer(text)}
-        )
-        - kept
-    )
+    leftover_accounts = sorted((_found(_ACCOUNT_IN_ARN, source_text) & _found(_ACCOUNT_IN_ARN, text)) - kept)
+    leftover_buckets = sorted((_found(_S3_BUCKET, source_text) & _found(_S3_BUCKET, text)) - kept)
     if leftover_accounts or leftover_buckets:
         parts = []
         if leftover_accounts:

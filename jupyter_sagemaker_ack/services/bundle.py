@@ -153,7 +153,7 @@ def bundle(
             "Pass --pipeline-name NAME (the SageMaker pipeline name).",
         )
     names.check_pipeline_name(name)
-    base_role = settings.role_arn or _source_role(definition) or envs[0].role_arn
+    base_role = settings.role_arn or core_bundle.first_role_arn(definition.raw) or envs[0].role_arn
     result = core_bundle.build_bundle(
         definition, envs, pipeline_name=name, base_role_arn=base_role, provenance=provenance
     )
@@ -167,13 +167,6 @@ def bundle(
     files[core_bundle.README] = readme(result, findings, diff, previous_version)
     written = write_bundle(target, files)
     return BundleResult(result, files, findings, diff, previous_version, written)
-
-
-def _source_role(definition: Definition) -> str | None:
-    for value in core_bundle._strings(definition.raw):
-        if names.ROLE_ARN.match(value):
-            return value
-    return None
 
 
 def merged_pipeline(bundle_: core_bundle.Bundle, overlay: core_bundle.Overlay) -> dict[str, Any]:
