@@ -17,21 +17,24 @@ if ! command -v node >/dev/null 2>&1; then
     "Install Node.js 18 or newer (Debian: apt-get install nodejs; or https://nodejs.org) and run this again."
 fi
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "== installing chromium (Debian)"
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v lua5.1 >/dev/null 2>&1 || missing+=(lua5.1) # runs the Argo CD health checks (gopher-lua is 5.1)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "== installing ${missing[*]} (Debian)"
   if [ "$(id -u)" -eq 0 ]; then
     as_root=""
   elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     as_root="sudo -n"
   else
-    fail "chromium is missing and installing it needs root (not root here, and no password-less sudo)." \
-      "Install it first (sudo apt-get install chromium), or run this script as root."
+    fail "${missing[*]} missing and installing needs root (not root here, and no password-less sudo)." \
+      "Install first (sudo apt-get install ${missing[*]}), or run this script as root."
   fi
   command -v apt-get >/dev/null 2>&1 ||
-    fail "chromium is missing and this is not a Debian-like system (no apt-get)." \
-      "Install Chromium with your package manager so that \`chromium\` is on PATH, then run this again."
+    fail "${missing[*]} missing and this is not a Debian-like system (no apt-get)." \
+      "Install ${missing[*]} with your package manager so that each is on PATH, then run this again."
   $as_root apt-get update -qq
-  $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 echo "== installing Python packages into .venv"

@@ -24,6 +24,9 @@ PIPELINE_LABEL = ack.ANNOTATION_PREFIX + "pipeline"
 KUSTOMIZATION = "kustomization.yaml"
 PIPELINE_FILE = "pipeline.yaml"
 EXECUTION_FILE = "execution.yaml"
+# Argo CD's sync option for an object client-side apply cannot store (its annotation holds 256 KiB).
+SYNC_OPTIONS_ANNOTATION = "argocd.argoproj.io/sync-options"
+SERVER_SIDE_APPLY = "ServerSideApply=true"
 
 
 @dataclass(frozen=True)
@@ -197,14 +200,24 @@ def render_pipeline(definition: Definition, opts: PipelineOptions) -> dict[str, 
         spec["tags"] = [{"key": str(k), "value": str(v)} for k, v in sorted(opts.tags.items())]
     spec["pipelineDefinition"] = pretty_json(definition.raw)
     k8s = opts.resource_name or names.k8s_name(opts.pipeline_name)
-    return {
+    metadata = _metadata(
+        k8s, opts.namespace, {PIPELINE_LABEL: names.k8s_name(opts.pipeline_name)}, annotations
+    )
+    doc: dict[str, Any] = {
         "apiVersion": ack.API_VERSION,
         "kind": ack.PIPELINE_KIND,
-        "metadata": _metadata(
-            k8s, opts.namespace, {PIPELINE_LABEL: names.k8s_name(opts.pipeline_name)}, annotations
-        ),
+        "metadata": metadata,
         "spec": spec,
     }
+    if needs_server_side_apply(doc):
+        metadata.setdefault("annotations", {})[SYNC_OPTIONS_ANNOTATION] = SERVER_SIDE_APPLY
+    return doc
+
+
+def needs_server_side_apply(doc: Mapping[str, Any]) -> bool:
+    """Whether client-side ``kubectl apply`` (and Argo CD's default sync) cannot store ``doc``."""
+    size = len(json.dumps(doc, separators=(",", ":"), default=str).encode("utf-8"))
+    return size > ack.MAX_LAST_APPLIED_BYTES
 
 
 def parameter_value(value: Any) -> str:

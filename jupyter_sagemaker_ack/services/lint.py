@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ..adapters.local_files import missing
 from ..config import Settings, resolve_settings
-from ..core import ack
+from ..core import ack, bounded
 from ..core.definition import Definition
 from ..core.errors import UserError
 from ..core.lint import (
@@ -34,8 +36,10 @@ from ..core.lint import (
 )
 from ..core.lint.api import unique
 from ..core.lint.documents import Document
+from ..core.lint.rules.lifecycle import check_bundle_files
 from ..core.lint.rules.provenance import VERSION_ANNOTATION, Verification, add_verification, pinned_version
 from ..core.lint.sink import Sink
+from ..core.manifests import KUSTOMIZATION, load_manifests
 from .verify import VerifyReport, check_trust_buckets, verify_documents
 
 __all__ = [
@@ -129,8 +133,42 @@ def check_paths(paths: Iterable[str | os.PathLike[str]], options: LintOptions | 
                 f"Cannot read {file}: {error.strerror or error}.", "Check the path and its permissions."
             ) from None
     checked = check_texts(sources, options)
+    lifecycle = bundle_lifecycle_findings(files)
+    if lifecycle:
+        checked.findings = sorted(unique([*checked.findings, *lifecycle]), key=sort_key)
     checked.files = len(files)
     return checked
+
+
+def bundle_lifecycle_findings(files: Iterable[Path]) -> list[Finding]:
+    """SMA901/SMA902 for the files a GitOps tool syncs: those with a ``kustomization.yaml`` beside them."""
+    in_bundle = [f for f in files if (f.parent / KUSTOMIZATION).is_file() and f.name != KUSTOMIZATION]
+    if not in_bundle:
+        return []
+    documents: dict[str, list[dict[str, Any]]] = {}
+    for file in in_bundle:
+        try:
+            documents[str(file)] = load_manifests(file.read_text(encoding="utf-8"))
+        except (UserError, OSError, UnicodeDecodeError):
+            continue  # lint's own rules already report what cannot be read
+    patches: set[str] = set()
+    for folder in {f.parent for f in in_bundle}:
+        try:
+            kustomizations = bounded.load_yaml_all((folder / KUSTOMIZATION).read_text(encoding="utf-8"))
+        except (UserError, OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
+            continue
+        for kustomization in kustomizations:
+            if not isinstance(kustomization, Mapping):
+                continue
+            entries = [
+                *(kustomization.get("patches") or []),
+                *(kustomization.get("patchesStrategicMerge") or []),
+            ]
+            for entry in entries:
+                path = entry.get("path") if isinstance(entry, Mapping) else entry
+                if isinstance(path, str):
+                    patches.add(str(folder / path))
+    return check_bundle_files(documents, patches)
 
 
 def check_texts(sources: Iterable[tuple[str, str | bytes]], options: LintOptions | None = None) -> Checked:

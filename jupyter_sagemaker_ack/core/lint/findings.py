@@ -356,6 +356,13 @@ CODES: dict[str, Code] = {
         "Apply with `kubectl apply --server-side`; client-side apply's annotation takes 262,144 bytes.",
         "rules.sizes",
     ),
+    "SMA704": Code(
+        "Definition large enough for S3",
+        _W,
+        "The SageMaker SDK itself switches to an S3 definition above 100 KiB; keep the pipeline smaller "
+        "or expect slow applies (SageMaker's hard limit is 1,048,576 characters).",
+        "rules.sizes",
+    ),
     # Verification against the published S3 version
     "SMA801": Code(
         "Definition does not match its published version",
@@ -381,6 +388,21 @@ CODES: dict[str, Code] = {
         _W,
         "Pass --trust-bucket BUCKET when the bucket is yours, or render the YAML again from your own bucket.",
         "rules.provenance",
+    ),
+    # GitOps lifecycle (files a GitOps tool syncs and prunes)
+    "SMA901": Code(
+        "Pipeline in a bundle is deleted with its file",
+        _W,
+        "Set the annotation services.k8s.aws/deletion-policy: retain (deletionPolicy: retain in the "
+        "environments file) so a prune leaves the SageMaker pipeline and its history.",
+        "rules.lifecycle",
+    ),
+    "SMA902": Code(
+        "Removing an execution's file stops the run",
+        _W,
+        "Keep the execution's file until the run has finished; its name is derived from the definition and "
+        "parameters, so re-syncing it never starts a second run.",
+        "rules.lifecycle",
     ),
 }
 

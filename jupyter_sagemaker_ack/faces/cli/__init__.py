@@ -17,6 +17,14 @@ from ..._version import __version__
 # name -> ("module:attribute" relative to this package, one-line help shown by `sagemaker-ack --help`).
 COMMANDS: dict[str, tuple[str, str]] = {
     "render": (".render:render", "Render ACK Pipeline/PipelineExecution YAML from a definition."),
+    "bundle": (
+        ".bundle:bundle",
+        "Bundle a definition for GitOps: kustomize base + one overlay per environment.",
+    ),
+    "gitops": (
+        ".gitops:gitops",
+        "Health checks for Argo CD and Flux that tell a failed run from a good one.",
+    ),
     "lint": (".lint:lint", "Check definitions and ACK YAML before anyone applies them."),
     "publish": (".publish:publish", "Publish a definition to versioned, KMS-encrypted S3."),
     "verify": (".verify:verify", "Prove that YAML carries exactly the published S3 version."),

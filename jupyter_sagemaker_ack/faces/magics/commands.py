@@ -129,6 +129,7 @@ class SageMakerAckMagics(Magics):
             "lint": self.do_lint,
             "publish": self.do_publish,
             "yaml": self.do_yaml,
+            "bundle": self.do_bundle,
             "submit": self.do_submit,
             "status": self.do_status,
             "stop": self.do_stop,
@@ -261,6 +262,41 @@ class SageMakerAckMagics(Magics):
             note += f'<p class="sma-unpinned">{escape(unpinned)}</p>'
         text = f"# {unpinned}\n{rendered.yaml}" if unpinned else rendered.yaml
         return Result(rendered, note + yaml_html(rendered.yaml, source.yaml_filename), text)
+
+    @subcommand(
+        "bundle",
+        arg("pipeline", help="Variable holding the pipeline."),
+        arg("-o", "--output", required=True, help="The bundle folder: base/, overlays/<env>/, README.md."),
+        arg("--environments", required=True, metavar="ENVS.yaml", help="The environments file."),
+        arg("--name", help="Pipeline name, if the object has none."),
+        arg("--force", action="store_true", help="Write even when lint finds errors."),
+    )
+    def do_bundle(self, args: argparse.Namespace) -> Result:
+        """Write a GitOps bundle: a kustomize base and one overlay per environment of ENVS.yaml."""
+        from ...services.bundle import bundle
+        from ..display.views import mapping_html
+
+        source = self._source(args.pipeline, args.name)
+        name = source.require_name()
+        result = bundle(
+            args.pipeline,
+            args.output,
+            args.environments,
+            current_settings({}),
+            pipeline_name=name,
+            definition=source.definition,
+            provenance=provenance_of(name, source.definition.digest),
+            force=args.force,
+        )
+        summary: dict[str, Any] = {"folder": str(result.written), "pipeline": name}
+        for overlay in result.bundle.overlays:
+            summary[f"overlays/{overlay.environment.name}"] = overlay.definition.digest
+        warnings = sum(1 for f in result.findings if f.severity == "warning")
+        summary["lint warnings"] = f"{warnings} (see README.md)"
+        if result.large:
+            summary["apply with"] = "kubectl apply -k overlays/<env> --server-side (over 256 KiB)"
+        text = "\n".join(f"{key}: {value}" for key, value in summary.items())
+        return Result(result, mapping_html("Bundle written", summary), text)
 
     @staticmethod
     def _unpinned_note(rendered: Any, variable: str, looked_in_s3: bool) -> str:

@@ -116,7 +116,8 @@ def test_a_definition_over_the_inline_limit_is_reported() -> None:
 def test_object_sizes_against_etcd_and_client_side_apply() -> None:
     definition = parse_definition(_definition(_fail_step(Description="x" * 300_000)))
     doc = manifests.render_pipeline(definition, manifests.PipelineOptions(pipeline_name="p", role_arn=ROLE))
-    findings = lint_documents([doc])
+    # A 300 KB definition also draws SMA704 (over 100 KiB, which the SDK itself would put in S3).
+    findings = [f for f in lint_documents([doc]) if f.code != "SMA704"]
     assert [f.code for f in findings] == ["SMA703"]
     assert "--server-side" in findings[0].hint
     assert findings[0].severity == "warning"

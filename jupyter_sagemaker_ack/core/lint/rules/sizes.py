@@ -10,6 +10,8 @@ from ...ack import MAX_DEFINITION_CHARS, MAX_LAST_APPLIED_BYTES, MAX_OBJECT_BYTE
 from ..positions import JsonPath
 from ..sink import Sink
 
+S3_DEFINITION_THRESHOLD = 100 * 1024  # the SageMaker SDK uploads a definition to S3 above this
+
 
 def check_definition_size(sink: Sink, text_length: int, path: JsonPath = ()) -> None:
     if text_length > MAX_DEFINITION_CHARS:
@@ -17,6 +19,13 @@ def check_definition_size(sink: Sink, text_length: int, path: JsonPath = ()) -> 
             "SMA701",
             f"The definition has {text_length:,} characters; "
             f"SageMaker takes at most {MAX_DEFINITION_CHARS:,}.",
+            path=path,
+        )
+    elif text_length > S3_DEFINITION_THRESHOLD:
+        sink.add(
+            "SMA704",
+            f"The definition has {text_length:,} characters, over 100 KiB: the SageMaker SDK would "
+            "upload it to S3; inline it goes into the CR and every apply.",
             path=path,
         )
 
