@@ -14,6 +14,7 @@ The key layout and the record's schema are core rules (:mod:`..core.handoff`).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -36,7 +37,9 @@ from ..core.handoff import (
     record_key,
 )
 from ..core.manifests import Provenance
+from ..core.policy import PipelineContext, PipelinePolicy
 from .gate import check_definition, require_clean
+from .policy import load_policies
 from .publish_input import CodeFile, load_code
 from .publish_input import PublishInput as PublishInput  # re-exported: callers import them from here
 from .publish_input import publish_input as publish_input
@@ -142,15 +145,23 @@ def publish(
     clients: AwsClients | None = None,
     preflight: s3_store.Preflight | None = None,
     force: bool = False,
+    policies: Sequence[PipelinePolicy] | None = None,
+    sign_key: str | None = None,
 ) -> Publication:
     """Publish ``source`` (see :func:`publish_input`) and return where it landed.
 
     ``clients`` and ``preflight`` let a caller reuse connections and a preflight already done. Lint's
     rules run before anything else: an error finding raises :class:`~.gate.GateRefused` unless ``force``.
+    ``policies`` (default: the files of the ``policy`` setting) gate it the same way. ``sign_key``
+    (default: the ``sign_key`` setting) signs the hand-off record with that KMS asymmetric key.
     """
+    chosen = load_policies(settings.policy_paths) if policies is None else tuple(policies)
     given = publish_input(source, bucket=settings.bucket)
     filename = str(source) if isinstance(source, os.PathLike) else None
-    require_clean(check_definition(given.text, filename), force=force, what="publish")
+    context = PipelineContext(region=settings.region) if settings.region else None
+    require_clean(
+        check_definition(given.text, filename, policies=chosen, context=context), force=force, what="publish"
+    )
     name = pipeline_name or given.pipeline_name
     if not name:
         raise UserError(

@@ -20,7 +20,9 @@ from ..config import Settings
 from ..core import manifests, names
 from ..core.definition import Definition
 from ..core.errors import UserError
+from ..core.policy import PipelinePolicy
 from .gate import check_rendered, require_clean
+from .policy import load_policies
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ def render(
     find_provenance: Callable[[str], manifests.Provenance | None] | None = None,
     allow_online: bool = False,
     force: bool = False,
+    policies: Sequence[PipelinePolicy] | None = None,
 ) -> Rendered:
     """Render the ACK ``Pipeline`` (and a ``PipelineExecution`` when ``execution`` or ``params``).
 
@@ -232,7 +235,8 @@ def render(
             )
         )
     filename = str(pipeline) if isinstance(pipeline, os.PathLike) else None
-    require_clean(check_rendered(definition, docs, filename), force=force, what="render")
+    chosen = load_policies(settings.policy_paths) if policies is None else tuple(policies)
+    require_clean(check_rendered(definition, docs, filename, policies=chosen), force=force, what="render")
     return Rendered(
         docs=docs,
         definition=definition,

@@ -382,6 +382,67 @@ CODES: dict[str, Code] = {
         "Pass --trust-bucket BUCKET when the bucket is yours, or render the YAML again from your own bucket.",
         "rules.provenance",
     ),
+    # Pipeline policies (core.policy), raised in core/policy/rules.py
+    "SMA901": Code(
+        "Role not allowed by policy",
+        _E,
+        "Use a role the policy's roleArns allow, or ask the policy's owners to allow this one.",
+        "policy.rules",
+    ),
+    "SMA902": Code(
+        "Instance type not allowed by policy",
+        _E,
+        "Use an instance type the policy's instanceTypes allow (also for every default and enum value).",
+        "policy.rules",
+    ),
+    "SMA903": Code(
+        "Instance count above policy",
+        _E,
+        "Lower the instance count (and the parameter's default and enum values) to the policy's maxInstanceCount.",
+        "policy.rules",
+    ),
+    "SMA904": Code(
+        "Runtime above policy",
+        _E,
+        "Lower StoppingCondition.MaxRuntimeInSeconds to the policy's maxRuntimeSeconds.",
+        "policy.rules",
+    ),
+    "SMA905": Code(
+        "Region not allowed by policy",
+        _E,
+        "Publish and apply in a region the policy's regions allow.",
+        "policy.rules",
+    ),
+    "SMA906": Code(
+        "Image registry not allowed by policy",
+        _E,
+        "Use an image from a registry the policy's imageRegistries allow.",
+        "policy.rules",
+    ),
+    "SMA907": Code(
+        "Output without a KMS key",
+        _E,
+        "Set KmsKeyId on the output config (e.g. output_kms_key= in the SDK).",
+        "policy.rules",
+    ),
+    "SMA908": Code(
+        "Network isolation off",
+        _E,
+        "Set EnableNetworkIsolation to true (enable_network_isolation=True in the SDK).",
+        "policy.rules",
+    ),
+    "SMA909": Code(
+        "Required tag missing",
+        _E,
+        "Add the tag to the Pipeline (render --tag KEY=VALUE, or spec.tags).",
+        "policy.rules",
+    ),
+    "SMA910": Code(
+        "Value a policy cannot judge",
+        _W,
+        "Give the parameter a default or enum values, or pass --param NAME=VALUE, so the policy can judge it.",
+        "policy.rules",
+    ),
 }
 
 
