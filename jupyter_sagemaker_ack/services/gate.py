@@ -105,6 +105,7 @@ def check_documents(
     filename: str | None = None,
     *,
     policies: Sequence[PipelinePolicy] = (),
+    params: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     """Lint's findings for a set of manifest documents, executions checked against their pipelines, and
     every policy's for each Pipeline.
@@ -116,7 +117,7 @@ def check_documents(
     ]
     found = lint_documents(wrapped)
     if policies:
-        found = sorted(found + policy.check_documents(policies, wrapped), key=sort_key)
+        found = sorted(found + policy.check_documents(policies, wrapped, params=params), key=sort_key)
     return found
 
 
@@ -126,6 +127,7 @@ def check_rendered(
     filename: str | None = None,
     *,
     policies: Sequence[PipelinePolicy] = (),
+    params: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     """Findings of a render: the definition's at their place in its file, plus what only the manifests show.
 
@@ -135,7 +137,9 @@ def check_rendered(
     """
     own = check_definition(definition, filename)
     seen = {_identity(f) for f in own}
-    return own + [f for f in check_documents(documents, policies=policies) if _identity(f) not in seen]
+    return own + [
+        f for f in check_documents(documents, policies=policies, params=params) if _identity(f) not in seen
+    ]
 
 
 def require_clean(findings: Sequence[Finding], *, force: bool, what: str) -> list[Finding]:

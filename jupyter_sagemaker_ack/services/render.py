@@ -236,7 +236,9 @@ def render(
         )
     filename = str(pipeline) if isinstance(pipeline, os.PathLike) else None
     chosen = load_policies(settings.policy_paths) if policies is None else tuple(policies)
-    require_clean(check_rendered(definition, docs, filename, policies=chosen), force=force, what="render")
+    require_clean(
+        check_rendered(definition, docs, filename, policies=chosen, params=params), force=force, what="render"
+    )
     return Rendered(
         docs=docs,
         definition=definition,
