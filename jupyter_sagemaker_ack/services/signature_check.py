@@ -49,7 +49,13 @@ def check_signature(
     definition: S3Location,
     signer: Signer,
 ) -> None:
-    """Add the signature check of one Pipeline document to ``report`` (a ``VerifyReport``)."""
+    """Add the signature check of one Pipeline document to ``report`` (a ``VerifyReport``).
+
+    A signer that cannot have signed anything (missing, symmetric, disabled) is a usage mistake, raised
+    before any record is read.
+    """
+    if signer.key is not None and "arn" not in signer.resolved:
+        signer.resolved["arn"] = kms.resolve_signing_key(clients, signer.key).arn
     record_key = record_key_beside(definition.key)
     if record_key is None:
         report.add(document, CHECK, False, f"{definition.uri} is not a published definition key")
@@ -82,9 +88,6 @@ def check_signature(
         valid = verify_offline(signer.public_key, message, signature["value"], algorithm)
         detail = f"offline with {signer.source}"
     else:
-        assert signer.key is not None
-        if "arn" not in signer.resolved:
-            signer.resolved["arn"] = kms.resolve_signing_key(clients, signer.key).arn
         expected = signer.resolved["arn"]
         if named != expected:
             report.add(

@@ -83,7 +83,9 @@ def read_policy(text: str, source: str = "policy") -> PipelinePolicy:
         mark = getattr(error, "problem_mark", None)
         if mark is not None:
             where = f" at line {mark.line + 1}, column {mark.column + 1}"
-        raise UserError(f"The policy {source} is not YAML{where}.", fix_format) from None
+        problem = getattr(error, "problem", None) or ""
+        said = f": {_short(str(problem))}" if problem else ""
+        raise UserError(f"The policy {source} is not YAML{where}{said}.", fix_format) from None
     if len(documents) != 1:
         raise UserError(f"The policy {source} holds {len(documents)} documents, not one.", fix_format)
     value = documents[0]
@@ -124,7 +126,8 @@ def _error_order(error: jsonschema.ValidationError) -> tuple[int, str]:
 
 
 def _schema_error(error: jsonschema.ValidationError, source: str) -> UserError:
-    path = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+    path = path or "(top level)"
     if error.validator == "additionalProperties" and path == "rules":
         known = set(RULES)
         unknown = sorted(str(k) for k in error.instance if k not in known)

@@ -20,7 +20,7 @@ from ..lint.sink import Sink
 from .model import PipelinePolicy
 from .values import Candidate, ParameterValues, resolve
 
-ROLE_FIELDS = frozenset({"RoleArn"})
+ROLE_FIELDS = frozenset({"RoleArn", "ExecutionRoleArn"})
 INSTANCE_TYPE_FIELDS = frozenset({"InstanceType"})
 INSTANCE_COUNT_FIELDS = frozenset({"InstanceCount", "InitialInstanceCount"})
 RUNTIME_FIELDS = frozenset({"MaxRuntimeInSeconds"})
