@@ -9,9 +9,9 @@ import pytest
 
 from jupyter_sagemaker_ack.examples.synthetic import abalone_definition
 from jupyter_sagemaker_ack.faces.panel.widget import SageMakerAckPanel
+from tests.fixtures.sandbox import slow_steps
 
 from .conftest import require
-from tests.fixtures.sandbox import slow_steps
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
 RUN_TIMEOUT = 90
@@ -44,6 +44,19 @@ def test_validate_button_shows_lint_findings():
     assert panel.findings == []
     assert "No lint findings" in panel._findings.value
     assert "Lint clean" in panel._message.value
+
+
+def test_validate_judges_the_configured_policy(tmp_path, monkeypatch):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "apiVersion: sagemaker-ack.io/v1alpha1\nkind: PipelinePolicy\nrules:\n  instanceTypes: ['ml.g5.*']\n"
+    )
+    monkeypatch.setenv("SAGEMAKER_ACK_POLICY", str(policy))
+    panel = _panel()
+    panel.buttons["Validate"].click()
+    _settle(panel)
+    assert {f.code for f in panel.findings} == {"SMA902"}
+    assert "SMA902" in panel.gate  # Publish, Export YAML and Submit are off on a policy error
 
 
 def test_export_yaml_button_previews_with_download(monkeypatch):
