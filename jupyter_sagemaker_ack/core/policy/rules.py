@@ -22,6 +22,10 @@ from .values import Candidate, ParameterValues, resolve
 
 ROLE_FIELDS = frozenset({"RoleArn", "ExecutionRoleArn"})
 INSTANCE_TYPE_FIELDS = frozenset({"InstanceType"})
+# What a registered model may be deployed on: endpoints (real-time) and batch transform.
+INSTANCE_TYPE_LISTS = frozenset(
+    {"SupportedRealtimeInferenceInstanceTypes", "SupportedTransformInstanceTypes"}
+)
 INSTANCE_COUNT_FIELDS = frozenset({"InstanceCount", "InitialInstanceCount"})
 RUNTIME_FIELDS = frozenset({"MaxRuntimeInSeconds"})
 IMAGE_FIELDS = frozenset({"ImageUri", "TrainingImage", "Image"})
@@ -120,6 +124,11 @@ def _check_step(run: _Run, step: str, step_type: str, path: JsonPath, arguments:
             _judge_globs(run, step, where, value, "roleArns", lambda p: p.role_arns, "SMA901")
         elif key in INSTANCE_TYPE_FIELDS:
             _judge_globs(run, step, where, value, "instanceTypes", lambda p: p.instance_types, "SMA902")
+        elif key in INSTANCE_TYPE_LISTS and isinstance(value, list):
+            for i, item in enumerate(value):
+                _judge_globs(
+                    run, step, (*where, i), item, "instanceTypes", lambda p: p.instance_types, "SMA902"
+                )
         elif key in INSTANCE_COUNT_FIELDS:
             _judge_maximum(run, step, where, value, "maxInstanceCount", "SMA903")
         elif key in RUNTIME_FIELDS:

@@ -298,3 +298,27 @@ def test_model_and_processing_steps_are_judged_by_field_name() -> None:
 
 def test_policy_dataclass_defaults_judge_nothing() -> None:
     assert check_policies([PipelinePolicy()], parse_definition(_definition(role="x"))) == []
+
+
+def test_the_instance_types_a_registered_model_may_be_deployed_on_are_judged() -> None:
+    definition = {
+        "Version": "2020-12-01",
+        "Steps": [
+            {
+                "Name": "Register",
+                "Type": "RegisterModel",
+                "Arguments": {
+                    "ModelPackageGroupName": "g",
+                    "InferenceSpecification": {
+                        "Containers": [{"Image": f"{ECR}/xgb:1"}],
+                        "SupportedRealtimeInferenceInstanceTypes": ["ml.m5.large", "ml.p3.2xlarge"],
+                        "SupportedTransformInstanceTypes": ["ml.m5.large"],
+                    },
+                },
+            }
+        ],
+    }
+    (f,) = _findings(definition)
+    assert f.code == "SMA902"
+    assert "SupportedRealtimeInferenceInstanceTypes[1]" in f.message
+    assert "ml.p3.2xlarge" in f.message
