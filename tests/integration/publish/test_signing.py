@@ -177,3 +177,13 @@ def test_offline_verification_with_the_public_key(aws: AwsTestBed, tmp_path: Pat
     wrong = CliRunner().invoke(cli, ["verify", str(path), "--signer-public-key", str(other_file)])
     assert wrong.exit_code == 1, wrong.output
     assert "does not match" in wrong.output
+
+
+def test_the_sign_key_setting_signs_every_publish(aws: AwsTestBed, tmp_path: Path) -> None:
+    arn = _signing_key(aws, "alias/team-signer")
+    settings = aws.settings.with_values(sign_key="alias/team-signer")
+    text = definition_text()
+    publication = publish(Captured(text=text), settings)  # what the panel and the magics call
+    assert _record(aws)["signature"]["keyArn"] == arn
+    path = _render(publication, tmp_path, text)
+    assert verify(path, aws.settings, signer=Signer(key=arn)).ok
