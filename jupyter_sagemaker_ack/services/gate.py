@@ -14,7 +14,7 @@ from typing import Any
 from ..core import policy
 from ..core.definition import Definition
 from ..core.errors import UserError
-from ..core.lint import Finding, has_errors, lint_definition, lint_documents, sort_key
+from ..core.lint import CODES, Finding, has_errors, lint_definition, lint_documents, sort_key
 from ..core.lint.documents import Document, PlainDocument
 from ..core.policy import PipelineContext, PipelinePolicy
 
@@ -60,11 +60,16 @@ class GateRefused(UserError):
 
 
 def _who(errors: Sequence[Finding]) -> str:
-    from_policy = any(f.code.startswith("SMA9") for f in errors)
-    from_lint = any(not f.code.startswith("SMA9") for f in errors)
+    from_policy = any(_is_policy(f) for f in errors)
+    from_lint = any(not _is_policy(f) for f in errors)
     if from_policy and from_lint:
         return "the lint rules and policies"
     return "the policies" if from_policy else "the lint rules"
+
+
+def _is_policy(f: Finding) -> bool:
+    entry = CODES.get(f.code)
+    return entry is not None and entry.module.startswith("policy.")
 
 
 def where(f: Finding) -> str:

@@ -72,6 +72,8 @@ def check_documents(
     """Policy findings of every Pipeline among ``documents``, its definition and its manifest fields."""
     if not policies:
         return []
+    documents = list(documents)
+    runs = execution_parameters(documents)
     found: list[Finding] = []
     for document in documents:
         doc = document.value
@@ -96,9 +98,32 @@ def check_documents(
                 locator=locator,
                 manifest_locator=document,
                 prefix=DEFINITION_PATH,
+                runs=runs.get(str(spec.get("pipelineName")), ()),
             )
         )
     return found
+
+
+def execution_parameters(documents: Iterable[Document]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Per pipeline name, ``(execution name, parameter values)`` of each PipelineExecution in the set."""
+    out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for document in documents:
+        doc = document.value
+        if not isinstance(doc, Mapping) or doc.get("kind") != ack.EXECUTION_KIND:
+            continue
+        spec = _mapping(doc.get("spec"))
+        pipeline = spec.get("pipelineName")
+        items = spec.get("pipelineParameters")
+        if not isinstance(pipeline, str) or not isinstance(items, list):
+            continue
+        values = {
+            str(item["name"]): item.get("value")
+            for item in items
+            if isinstance(item, Mapping) and isinstance(item.get("name"), str)
+        }
+        name = _mapping(doc.get("metadata")).get("name")
+        out.setdefault(pipeline, []).append((str(name or "?"), values))
+    return out
 
 
 def manifest_context(doc: Mapping[str, Any]) -> PipelineContext:

@@ -71,11 +71,17 @@ def check_policies(
     locator: Locator | None = None,
     manifest_locator: Locator | None = None,
     prefix: JsonPath = (),
+    runs: Sequence[tuple[str, Mapping[str, Any]]] = (),
 ) -> list[Finding]:
-    """Every policy's findings for one definition (placed by ``locator``) and its manifest context."""
+    """Every policy's findings for one definition (placed by ``locator``) and its manifest context.
+
+    Parameters are judged on their default and enum values, on ``params`` (``--param``) and on the
+    values each of ``runs`` (the PipelineExecutions of this pipeline) gives them.
+    """
     if not policies:
         return []
-    run = _Run(policies, ParameterValues.of(definition, params), Sink(file=file), Sink(file=file))
+    values = ParameterValues.of(definition, params, runs)
+    run = _Run(policies, values, Sink(file=file), Sink(file=file))
     for step_name, step_type, path, arguments in iter_steps(definition.raw):
         _check_step(run, step_name, step_type, path, arguments)
     if context is not None:

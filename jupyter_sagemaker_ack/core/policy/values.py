@@ -9,7 +9,7 @@ Values known only at run time (a step's property, an execution variable) are not
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +49,14 @@ class ParameterValues:
     values: Mapping[str, tuple[Candidate, ...]]
 
     @classmethod
-    def of(cls, definition: Definition, overrides: Mapping[str, Any] | None = None) -> ParameterValues:
+    def of(
+        cls,
+        definition: Definition,
+        overrides: Mapping[str, Any] | None = None,
+        runs: Sequence[tuple[str, Mapping[str, Any]]] = (),
+    ) -> ParameterValues:
+        """``overrides``: ``--param`` values; ``runs``: ``(execution name, its parameter values)`` of the
+        PipelineExecutions that run this pipeline."""
         given = dict(overrides or {})
         out: dict[str, tuple[Candidate, ...]] = {}
         for parameter in definition.parameters:
@@ -60,6 +67,9 @@ class ParameterValues:
                 found.append(Candidate(value, parameter.name, "enum"))
             if parameter.name in given:
                 found.append(Candidate(given[parameter.name], parameter.name, "--param"))
+            for run, values in runs:
+                if parameter.name in values:
+                    found.append(Candidate(values[parameter.name], parameter.name, f"execution {run}"))
             unique: list[Candidate] = []
             for candidate in found:
                 if all(c.value != candidate.value for c in unique):

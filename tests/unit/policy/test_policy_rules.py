@@ -322,3 +322,25 @@ def test_the_instance_types_a_registered_model_may_be_deployed_on_are_judged() -
     assert f.code == "SMA902"
     assert "SupportedRealtimeInferenceInstanceTypes[1]" in f.message
     assert "ml.p3.2xlarge" in f.message
+
+
+def test_the_values_a_pipeline_execution_in_the_same_set_gives_are_judged() -> None:
+    from jupyter_sagemaker_ack.core.manifests import ExecutionOptions, render_execution
+
+    definition = parse_definition(_parameterised(DefaultValue="ml.m5.xlarge"))
+    base: dict[str, Any] = {
+        "pipeline_name": "churn",
+        "role_arn": ROLE,
+        "region": "eu-west-1",
+        "tags": {"team": "ml", "cost-center": "42"},
+    }
+    pipeline = render_pipeline(definition, PipelineOptions(**base))
+    execution = render_execution(
+        ExecutionOptions(pipeline_name="churn", run_id="r1", parameters={"TrainType": "ml.p4d.24xlarge"}),
+        definition,
+    )
+    assert _manifest_findings(dump_yaml([pipeline])) == []
+    (f,) = _manifest_findings(dump_yaml([pipeline, execution]))
+    assert f.code == "SMA902"
+    assert "ml.p4d.24xlarge" in f.message
+    assert "execution" in f.message
