@@ -187,3 +187,30 @@ def test_the_sign_key_setting_signs_every_publish(aws: AwsTestBed, tmp_path: Pat
     assert _record(aws)["signature"]["keyArn"] == arn
     path = _render(publication, tmp_path, text)
     assert verify(path, aws.settings, signer=Signer(key=arn)).ok
+
+
+def test_render_from_s3_annotates_a_signed_version_and_verify_accepts_it(
+    aws: AwsTestBed, tmp_path: Path
+) -> None:
+    publication, _, arn = _signed(aws, tmp_path)
+    out = tmp_path / "from-s3"
+    rendered = CliRunner().invoke(
+        cli,
+        [
+            "render",
+            "--from",
+            publication.pinned_uri,
+            "--pipeline-name",
+            PIPELINE,
+            "--role-arn",
+            ROLE_ARN,
+            "-o",
+            str(out),
+        ],
+    )
+    assert rendered.exit_code == 0, rendered.output
+    text = (out / "pipeline.yaml").read_text()
+    assert f"sagemaker-ack.io/signature-key: {arn}" in text
+    assert "sagemaker-ack.io/signature-algorithm: ECDSA_SHA_256" in text
+    result = CliRunner().invoke(cli, ["verify", str(out), "--signer", arn])
+    assert result.exit_code == 0, result.output
