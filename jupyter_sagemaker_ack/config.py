@@ -41,6 +41,8 @@ class SageMakerAck(Configurable):
     kube_context = _setting("kube_context")
     kubeconfig = _setting("kubeconfig")
     role_arn = _setting("role_arn")
+    policy = _setting("policy")
+    sign_key = _setting("sign_key")
     poll_policy = _setting("poll_policy")
     s3_endpoint = _setting("s3_endpoint")
     kms_endpoint = _setting("kms_endpoint")

@@ -29,6 +29,8 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "kube_context": ("SAGEMAKER_ACK_KUBE_CONTEXT",),
     "kubeconfig": ("KUBECONFIG",),
     "role_arn": ("SAGEMAKER_ACK_ROLE_ARN",),
+    "policy": ("SAGEMAKER_ACK_POLICY",),
+    "sign_key": ("SAGEMAKER_ACK_SIGN_KEY",),
     "poll_policy": ("SAGEMAKER_ACK_POLL_POLICY",),
     "s3_endpoint": ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"),
     "kms_endpoint": ("AWS_ENDPOINT_URL_KMS", "AWS_ENDPOINT_URL"),
@@ -48,6 +50,8 @@ HELP: dict[str, str] = {
     "kube_context": "kubeconfig context to use.",
     "kubeconfig": "Path of the kubeconfig file.",
     "role_arn": "SageMaker execution role for pipelines.",
+    "policy": "PipelinePolicy files every lint, publish, render and apply checks, comma-separated.",
+    "sign_key": "KMS asymmetric key (ARN or alias) that signs each published hand-off record.",
     "poll_policy": "Status polling policy: 'aws' or 'sandbox'.",
     "s3_endpoint": "S3 endpoint URL (default: AWS's for the region).",
     "kms_endpoint": "KMS endpoint URL (default: AWS's for the region).",
@@ -73,6 +77,8 @@ class Settings:
     kube_context: str | None = None
     kubeconfig: str | None = None
     role_arn: str | None = None
+    policy: str | None = None
+    sign_key: str | None = None
     poll_policy: str = "aws"
     s3_endpoint: str | None = None
     kms_endpoint: str | None = None
@@ -90,6 +96,11 @@ class Settings:
         )
         check_settings(changed)
         return changed
+
+    @property
+    def policy_paths(self) -> tuple[str, ...]:
+        """The files of ``policy`` (comma-separated), without blanks."""
+        return tuple(p.strip() for p in (self.policy or "").split(",") if p.strip())
 
     @property
     def trusted_bucket_names(self) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""Resolve the KMS key a user names (id, ARN, alias or alias ARN) to the key ARN, and check it is enabled.
+"""Resolve the KMS key a user names (id, ARN, alias or alias ARN) to the key ARN, and check it is enabled;
+sign and verify hand-off records with an asymmetric key.
 
 S3 echoes back whatever ``SSEKMSKeyId`` it was given (and moto accepts aliases and unknown keys without
 complaint), so the publisher resolves the key itself with DescribeKey and records only the key ARN.
@@ -6,11 +7,13 @@ complaint), so the publisher resolves the key itself with DescribeKey and record
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..core.errors import UserError
+from ..core.signing import choose_algorithm
 from .aws_session import AwsClients, describe_failure, error_code
 
 
@@ -61,3 +64,80 @@ def resolve_key(clients: AwsClients, key: str | None) -> KmsKey:
             "Pass a symmetric encryption key (KeySpec SYMMETRIC_DEFAULT).",
         )
     return resolved
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """An enabled asymmetric KMS key for SIGN_VERIFY, and the algorithm a hand-off signs with."""
+
+    requested: str
+    arn: str
+    algorithm: str
+
+
+def resolve_signing_key(clients: AwsClients, key: str) -> SigningKey:
+    """DescribeKey ``key`` and insist that it is an enabled SIGN_VERIFY key offering ECDSA or RSA-PSS."""
+    try:
+        metadata = clients.kms.describe_key(KeyId=key)["KeyMetadata"]
+    except ClientError as exc:
+        if error_code(exc) in ("NotFoundException", "NotFound"):
+            raise UserError(
+                f"KMS signing key '{key}' does not exist in region {clients.region}.",
+                "Check the key id or alias (aliases start with 'alias/') and the region.",
+            ) from None
+        raise describe_failure(exc, "describe KMS signing key", target=key) from None
+    except BotoCoreError as exc:
+        raise describe_failure(exc, "describe KMS signing key", target=key) from None
+    arn = str(metadata["Arn"])
+    state = str(metadata.get("KeyState") or ("Enabled" if metadata.get("Enabled") else "Disabled"))
+    if state != "Enabled":
+        raise UserError(
+            f"KMS signing key '{key}' ({arn}) is {state}.", "Enable it (aws kms enable-key) or pass another."
+        )
+    usage = metadata.get("KeyUsage")
+    spec = metadata.get("KeySpec") or metadata.get("CustomerMasterKeySpec") or ""
+    algorithm = choose_algorithm([str(a) for a in metadata.get("SigningAlgorithms") or ()])
+    if usage != "SIGN_VERIFY" or algorithm is None:
+        raise UserError(
+            f"KMS key '{key}' ({spec or 'unknown spec'}, usage {usage}) cannot sign a hand-off: it needs an "
+            "asymmetric SIGN_VERIFY key with ECDSA_SHA_256 or RSASSA_PSS_SHA_256.",
+            "Create one with `aws kms create-key --key-usage SIGN_VERIFY --key-spec ECC_NIST_P256` and "
+            "pass its ARN or alias.",
+        )
+    return SigningKey(requested=key, arn=arn, algorithm=algorithm)
+
+
+def sign(clients: AwsClients, key: SigningKey, message: bytes) -> str:
+    """KMS Sign of ``message`` (raw), as base64."""
+    try:
+        answer = clients.kms.sign(
+            KeyId=key.arn, Message=message, MessageType="RAW", SigningAlgorithm=key.algorithm
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise describe_failure(exc, "sign with KMS key", target=key.arn) from None
+    return base64.b64encode(answer["Signature"]).decode("ascii")
+
+
+def verify(clients: AwsClients, key: str, message: bytes, signature_b64: str, algorithm: str) -> bool:
+    """KMS Verify: whether ``key`` made this signature of ``message`` (False for another key's)."""
+    try:
+        signature = base64.b64decode(signature_b64, validate=True)
+    except ValueError:
+        return False
+    try:
+        answer = clients.kms.verify(
+            KeyId=key,
+            Message=message,
+            MessageType="RAW",
+            Signature=signature,
+            SigningAlgorithm=algorithm,
+        )
+    except ClientError as exc:
+        if error_code(exc) in ("KMSInvalidSignatureException", "InvalidSignatureException"):
+            return False
+        if error_code(exc) in ("InvalidKeyUsageException", "KMSInvalidStateException", "ValidationException"):
+            return False  # e.g. the record names an algorithm the signer key does not offer
+        raise describe_failure(exc, "verify with KMS key", target=key) from None
+    except BotoCoreError as exc:
+        raise describe_failure(exc, "verify with KMS key", target=key) from None
+    return bool(answer.get("SignatureValid"))

@@ -62,6 +62,25 @@ class RecordedDefinition(RecordedObject):
 
 
 @dataclass(frozen=True)
+class RecordSignature:
+    """A KMS signature of the record's ``signed_fields`` (see :mod:`core.signing`), stored in the record."""
+
+    key_arn: str
+    algorithm: str
+    value: str
+    """Base64 of the signature bytes."""
+    signed_fields: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "keyArn": self.key_arn,
+            "algorithm": self.algorithm,
+            "value": self.value,
+            "signedFields": list(self.signed_fields),
+        }
+
+
+@dataclass(frozen=True)
 class HandoffRecord:
     """What one publish handed off: the definition version, the code versions, the key and who did it."""
 
@@ -77,8 +96,16 @@ class HandoffRecord:
     source_notebook: str | None = None
     git_commit: str | None = None
     sdk_version: str | None = None
+    signature: RecordSignature | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        out = self.unsigned_dict()
+        if self.signature is not None:
+            out["signature"] = self.signature.to_dict()
+        return out
+
+    def unsigned_dict(self) -> dict[str, Any]:
+        """The record without its signature: what a signature covers (some of) the fields of."""
         return {
             "schema": RECORD_SCHEMA,
             "pipelineName": self.pipeline_name,
@@ -167,4 +194,17 @@ def parse_record(body: bytes | str) -> HandoffRecord | None:
         source_notebook=_text(data.get("sourceNotebook")),
         git_commit=_text(data.get("gitCommit")),
         sdk_version=_text(data.get("sdkVersion")),
+        signature=_signature(data.get("signature")),
     )
+
+
+def _signature(value: object) -> RecordSignature | None:
+    if not isinstance(value, Mapping):
+        return None
+    key, algorithm, signed = _text(value.get("keyArn")), _text(value.get("algorithm")), value.get("value")
+    fields = value.get("signedFields")
+    if key is None or algorithm is None or not isinstance(signed, str) or not isinstance(fields, list):
+        return None
+    if not all(isinstance(f, str) for f in fields):
+        return None
+    return RecordSignature(key_arn=key, algorithm=algorithm, value=signed, signed_fields=tuple(fields))

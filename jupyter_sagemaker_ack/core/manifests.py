@@ -41,6 +41,8 @@ class Provenance:
     published_at: str | None = None
     source_notebook: str | None = None
     record_uri: str | None = None
+    signature_key_arn: str | None = None
+    signature_algorithm: str | None = None
 
     _KEYS = (
         ("digest", "definition-digest"),
@@ -51,6 +53,9 @@ class Provenance:
         ("published_at", "published-at"),
         ("source_notebook", "source-notebook"),
         ("record_uri", "handoff-record-uri"),
+        # only a signed publish has these; `verify --require-signature` checks the record they point at
+        ("signature_key_arn", "signature-key"),
+        ("signature_algorithm", "signature-algorithm"),
     )
 
     def require_digest(self, definition: Definition) -> None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..core import policy
 from ..core.definition import Definition
 from ..core.errors import UserError
-from ..core.lint import Finding, has_errors, lint_definition, lint_documents, unreadable
+from ..core.lint import CODES, Finding, has_errors, lint_definition, lint_documents, sort_key, unreadable
 from ..core.lint.documents import Document, PlainDocument
+from ..core.policy import PipelineContext, PipelinePolicy
 
 PYTHON_OVERRIDE = "force=True"
 CLI_OVERRIDE = "--force"
@@ -36,7 +38,7 @@ class GateRefused(UserError):
         more = f"; and {len(errors) - SHOWN} more" if len(errors) > SHOWN else ""
         count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
         super().__init__(
-            f"Refused to {what}: the lint rules found {count} ({shown}{more}). Nothing was written.",
+            f"Refused to {what}: {_who(errors)} found {count} ({shown}{more}). Nothing was written.",
             " ".join(
                 part
                 for part in (
@@ -57,6 +59,19 @@ class GateRefused(UserError):
         return GateRefused(self.what, self.findings, override)
 
 
+def _who(errors: Sequence[Finding]) -> str:
+    from_policy = any(_is_policy(f) for f in errors)
+    from_lint = any(not _is_policy(f) for f in errors)
+    if from_policy and from_lint:
+        return "the lint rules and policies"
+    return "the policies" if from_policy else "the lint rules"
+
+
+def _is_policy(f: Finding) -> bool:
+    entry = CODES.get(f.code)
+    return entry is not None and entry.module.startswith("policy.")
+
+
 def where(f: Finding) -> str:
     """The finding's place: file:line:column and step/parameter when known, else its path in the object."""
     location = f.location()
@@ -66,40 +81,70 @@ def where(f: Finding) -> str:
 
 
 def check_definition(
-    definition_or_text: Definition | str | bytes | Mapping[str, Any], filename: str | None = None
+    definition_or_text: Definition | str | bytes | Mapping[str, Any],
+    filename: str | None = None,
+    *,
+    policies: Sequence[PipelinePolicy] = (),
+    context: PipelineContext | None = None,
 ) -> list[Finding]:
-    """Lint's findings for one pipeline definition (with line and column when given as text).
+    """Lint's findings for one pipeline definition (with line and column when given as text), and every
+    policy's (``context``: the role, tags and region it will run with, when known).
 
     Without a file name the lines are those of the definition's JSON text, placed as ``definition:L:C``.
     """
-    return lint_definition(definition_or_text, filename or UNNAMED)
+    where = filename or UNNAMED
+    found = lint_definition(definition_or_text, where)
+    if not policies:
+        return found
+    if isinstance(definition_or_text, bytes):
+        definition_or_text = definition_or_text.decode("utf-8", "replace")
+    if isinstance(definition_or_text, str):
+        found += policy.check_definition_text(policies, definition_or_text, where, context=context)
+    else:
+        found += policy.check_definition_value(policies, definition_or_text, where, context=context)
+    return sorted(found, key=sort_key)
 
 
 def check_documents(
-    documents: Iterable[Mapping[str, Any] | Document], filename: str | None = None
+    documents: Iterable[Mapping[str, Any] | Document],
+    filename: str | None = None,
+    *,
+    policies: Sequence[PipelinePolicy] = (),
+    params: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
-    """Lint's findings for a set of manifest documents, executions checked against their pipelines.
+    """Lint's findings for a set of manifest documents, executions checked against their pipelines, and
+    every policy's for each Pipeline.
 
     Documents given as mappings (no file) are placed by their kind and name, e.g. ``pipelines/abalone``.
     """
-    return lint_documents(
+    wrapped: list[Document] = [
         PlainDocument(d, filename or _label(d)) if isinstance(d, Mapping) else d for d in documents
-    )
+    ]
+    found = lint_documents(wrapped)
+    if policies:
+        found = sorted(found + policy.check_documents(policies, wrapped, params=params), key=sort_key)
+    return found
 
 
 def check_rendered(
     definition: Definition | str,
     documents: Iterable[Mapping[str, Any]],
     filename: str | None = None,
+    *,
+    policies: Sequence[PipelinePolicy] = (),
+    params: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     """Findings of a render: the definition's at their place in its file, plus what only the manifests show.
 
     The inline definition of the rendered Pipeline is linted again as part of the documents; a finding
-    already reported for the definition file is not repeated.
+    already reported for the definition file is not repeated. Policies judge the rendered Pipeline (its
+    definition, role, tags and region).
     """
     own = check_definition(definition, filename)
     seen = {_identity(f) for f in own}
-    return own + [f for f in check_documents(documents) if _identity(f) not in seen]
+    return own + [
+        f for f in check_documents(documents, policies=policies, params=params) if _identity(f) not in seen
+    ]
 
 
 def require_readable(findings: Sequence[Finding], source: str | None = None) -> None:

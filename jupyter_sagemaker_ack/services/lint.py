@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import yaml
 
 from ..adapters.local_files import missing
 from ..config import Settings, resolve_settings
-from ..core import ack, bounded
+from ..core import ack, bounded, policy
 from ..core.definition import Definition
 from ..core.errors import UserError
 from ..core.lint import (
@@ -40,6 +40,7 @@ from ..core.lint.rules.lifecycle import check_bundle_files
 from ..core.lint.rules.provenance import VERSION_ANNOTATION, Verification, add_verification, pinned_version
 from ..core.lint.sink import Sink
 from ..core.manifests import KUSTOMIZATION, load_manifests
+from ..core.policy import PipelinePolicy
 from .verify import VerifyReport, check_trust_buckets, verify_documents
 
 __all__ = [
@@ -74,6 +75,10 @@ class LintOptions:
     trust_buckets: tuple[str, ...] = ()
     settings: Settings | None = None
     verifier: Verifier | None = None
+    policies: tuple[PipelinePolicy, ...] = ()
+    """Every rule of every policy applies (``services.policy.load_policies`` reads them)."""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    """``--param`` values: policies judge them besides each parameter's default and enum values."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,7 @@ def check_paths(paths: Iterable[str | os.PathLike[str]], options: LintOptions | 
 
 
 def bundle_lifecycle_findings(files: Iterable[Path]) -> list[Finding]:
-    """SMA901/SMA902 for the files a GitOps tool syncs: those with a ``kustomization.yaml`` beside them."""
+    """SMA951/SMA952 for the files a GitOps tool syncs: those with a ``kustomization.yaml`` beside them."""
     in_bundle = [f for f in files if (f.parent / KUSTOMIZATION).is_file() and f.name != KUSTOMIZATION]
     if not in_bundle:
         return []
@@ -190,6 +195,9 @@ def check_texts(sources: Iterable[tuple[str, str | bytes]], options: LintOptions
                 continue
         if text_kind(content, name) == "definition":
             checked.findings.extend(lint_definition(content, name))
+            checked.findings.extend(
+                policy.check_definition_text(options.policies, content, name, params=options.params)
+            )
             continue
         file_documents, read_findings = read_documents(content, name)
         checked.findings.extend(read_findings)
@@ -197,6 +205,9 @@ def check_texts(sources: Iterable[tuple[str, str | bytes]], options: LintOptions
         if not has_errors(read_findings):
             verifiable.extend(file_documents)
     checked.findings.extend(lint_documents(checked.documents))
+    checked.findings.extend(
+        policy.check_documents(options.policies, checked.documents, params=options.params)
+    )
     checked.pinned = verify_documents_pinned(verifiable, options)
     checked.findings.extend(verification_findings(checked.pinned, options.require_verified))
     checked.findings = sorted(unique(checked.findings), key=sort_key)
@@ -235,17 +246,32 @@ def lint_paths(
     return check_paths(paths, options).findings
 
 
-def lint_pipeline(pipeline: Any) -> list[Finding]:
+def lint_pipeline(
+    pipeline: Any,
+    *,
+    policies: Sequence[PipelinePolicy] = (),
+    params: Mapping[str, Any] | None = None,
+) -> list[Finding]:
     """Lint a pipeline: an SDK ``Pipeline`` (v2 or v3, captured offline), a Definition, its JSON or dict.
 
-    Findings name steps and parameters. The magics and the panel lint through here.
+    Findings name steps and parameters; with ``policies``, every policy's findings too. The magics and
+    the panel lint through here.
     """
     if isinstance(pipeline, (Definition, str, bytes, Mapping)):
-        return lint_definition(pipeline)
+        found = lint_definition(pipeline)
+        if policies:
+            text = pipeline.decode("utf-8", "replace") if isinstance(pipeline, bytes) else pipeline
+            if isinstance(text, str):
+                found += policy.check_definition_text(policies, text, params=params)
+            else:
+                found += policy.check_definition_value(policies, text, params=params)
+        return sorted(found, key=sort_key)
     from ..adapters.sdk_capture import capture
 
     captured = capture(pipeline)
-    return lint_definition(json.loads(captured.text), filename=None)
+    found = lint_definition(json.loads(captured.text), filename=None)
+    found += policy.check_definition_text(policies, captured.text, params=params)
+    return sorted(found, key=sort_key)
 
 
 def verify_pinned(

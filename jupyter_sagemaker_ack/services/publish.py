@@ -14,13 +14,14 @@ The key layout and the record's schema are core rules (:mod:`..core.handoff`).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
 from .._version import __version__
-from ..adapters import s3_store
+from ..adapters import kms, s3_store
 from ..adapters.aws_session import AwsClients
 from ..adapters.s3_store import Preflight, S3Location, StoredObject
 from ..config import Settings
@@ -31,12 +32,16 @@ from ..core.handoff import (
     HandoffRecord,
     RecordedDefinition,
     RecordedObject,
+    RecordSignature,
     definition_key,
     parse_record,
     record_key,
 )
 from ..core.manifests import Provenance
+from ..core.policy import PipelineContext, PipelinePolicy
+from ..core.signing import SIGNED_FIELDS, statement
 from .gate import check_definition, require_clean
+from .policy import load_policies
 from .publish_input import CodeFile, load_code
 from .publish_input import PublishInput as PublishInput  # re-exported: callers import them from here
 from .publish_input import publish_input as publish_input
@@ -78,6 +83,8 @@ class Publication:
     source_notebook: str | None = None
     git_commit: str | None = None
     preflight: s3_store.Preflight | None = field(default=None, compare=False)
+    signature_key_arn: str | None = None
+    signature_algorithm: str | None = None
 
     @property
     def pinned_uri(self) -> str:
@@ -93,6 +100,8 @@ class Publication:
             published_at=self.published_at,
             source_notebook=self.source_notebook,
             record_uri=self.record_uri,
+            signature_key_arn=self.signature_key_arn,
+            signature_algorithm=self.signature_algorithm,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,6 +126,8 @@ class Publication:
             "sourceNotebook": self.source_notebook,
             "gitCommit": self.git_commit,
         }
+        if self.signature_key_arn:
+            out["signature"] = {"keyArn": self.signature_key_arn, "algorithm": self.signature_algorithm}
         if self.preflight is not None:
             out["preflight"] = self.preflight.to_dict()
         return out
@@ -153,16 +164,24 @@ def publish(
     clients: AwsClients | None = None,
     preflight: s3_store.Preflight | None = None,
     force: bool = False,
+    policies: Sequence[PipelinePolicy] | None = None,
+    sign_key: str | None = None,
 ) -> Publication:
     """Publish ``source`` (see :func:`publish_input`) and return where it landed.
 
     ``clients`` and ``preflight`` let a caller reuse connections and a preflight already done. Lint's
     rules run before anything else: an error finding raises :class:`~.gate.GateRefused` unless ``force``.
+    ``policies`` (default: the files of the ``policy`` setting) gate it the same way. ``sign_key``
+    (default: the ``sign_key`` setting) signs the hand-off record with that KMS asymmetric key.
     """
+    chosen = load_policies(settings.policy_paths) if policies is None else tuple(policies)
     given = publish_input(source, bucket=settings.bucket)
     filename = str(source) if isinstance(source, os.PathLike) else None
     definition = _parsed(given.text, filename)
-    require_clean(check_definition(given.text, filename), force=force, what="publish")
+    context = PipelineContext(region=settings.region) if settings.region else None
+    require_clean(
+        check_definition(given.text, filename, policies=chosen, context=context), force=force, what="publish"
+    )
     name = pipeline_name or given.pipeline_name
     if not name:
         raise UserError(
@@ -192,6 +211,7 @@ def publish(
         sdk_version=given.sdk_version,
         source_notebook=source_notebook,
         git_commit=git_commit,
+        sign_key=sign_key or settings.sign_key,
     )
     attempt.check_and_read(settings.kms_key, enable_versioning=enable_versioning, preflight=preflight)
     return attempt.run()
@@ -217,6 +237,8 @@ class _Attempt:
     sdk_version: str | None
     source_notebook: str | None
     git_commit: str | None
+    sign_key: str | None = None
+    signing: kms.SigningKey | None = None
     preflight: Preflight | None = None
     current: StoredObject | None = None
     recorded: _CurrentRecord | None = None
@@ -249,9 +271,13 @@ class _Attempt:
                     kms_key,
                     enable_versioning=enable_versioning,
                 )
+            signing = (
+                pool.submit(kms.resolve_signing_key, self.clients, self.sign_key) if self.sign_key else None
+            )
             current = pool.submit(s3_store.head, self.clients, self.definition_location)
             recorded = pool.submit(self._read_record)
         self.preflight = preflight if checking is None else checking.result()
+        self.signing = signing.result() if signing is not None else None
         self.current, self.recorded = current.result(), recorded.result()
 
     def _read_record(self) -> _CurrentRecord | None:
@@ -277,6 +303,7 @@ class _Attempt:
             reuse is not None
             and self.recorded is not None
             and self.recorded.record.pins(self.definition_location.uri, reuse.version_id, self.key_arn, local)
+            and self._signed_as_asked(self.recorded.record)
         ):
             return self._from_record(self.recorded, reuse)
         try:
@@ -294,6 +321,12 @@ class _Attempt:
             )
             raise UserError(f"Publishing failed: {exc.problem} {undone}", exc.fix) from None
         return published
+
+    def _signed_as_asked(self, record: HandoffRecord) -> bool:
+        """Without a signing key any record will do; with one, only a record that key signed."""
+        if self.signing is None:
+            return True
+        return record.signature is not None and record.signature.key_arn == self.signing.arn
 
     def _is_same_definition(self, current: StoredObject, digest: str, checksum: str) -> bool:
         """The current object holds these very bytes (S3's checksum), published by us under this key."""
@@ -328,6 +361,8 @@ class _Attempt:
             source_notebook=record.source_notebook,
             git_commit=record.git_commit,
             preflight=self.checked,
+            signature_key_arn=record.signature.key_arn if record.signature else None,
+            signature_algorithm=record.signature.algorithm if record.signature else None,
         )
 
     def _write(self, digest: str, checksum: str, reuse: StoredObject | None) -> Publication:
@@ -368,6 +403,10 @@ class _Attempt:
             git_commit=self.git_commit,
             sdk_version=self.sdk_version,
         )
+        if self.signing is not None:  # one KMS call: the record is signed before it is written
+            value = kms.sign(self.clients, self.signing, statement(record.unsigned_dict()))
+            signature = RecordSignature(self.signing.arn, self.signing.algorithm, value, SIGNED_FIELDS)
+            record = replace(record, signature=signature)
         record_body = record.to_json()
         record_stored = s3_store.put_encrypted(
             self.clients,
@@ -402,6 +441,8 @@ class _Attempt:
             source_notebook=self.source_notebook,
             git_commit=self.git_commit,
             preflight=self.checked,
+            signature_key_arn=self.signing.arn if self.signing else None,
+            signature_algorithm=self.signing.algorithm if self.signing else None,
         )
 
     def _put_definition(self, digest: str, published_at: str) -> StoredObject:
@@ -417,6 +458,11 @@ class _Attempt:
                 "sdk-version": self.sdk_version or "",
                 "published-by": self.checked.caller_arn,
                 "published-at": published_at,
+                **(
+                    {"signature-key": self.signing.arn, "signature-algorithm": self.signing.algorithm}
+                    if self.signing
+                    else {}
+                ),
             },
         )
         self.created.append(stored.location)

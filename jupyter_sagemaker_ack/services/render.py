@@ -22,7 +22,9 @@ from ..core import manifests, names
 from ..core.definition import Definition
 from ..core.errors import UserError
 from ..core.file_problems import file_problem
+from ..core.policy import PipelinePolicy
 from .gate import check_rendered, require_clean
+from .policy import load_policies
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ def render(
     find_provenance: Callable[[str], manifests.Provenance | None] | None = None,
     allow_online: bool = False,
     force: bool = False,
+    policies: Sequence[PipelinePolicy] | None = None,
 ) -> Rendered:
     """Render the ACK ``Pipeline`` (and a ``PipelineExecution`` when ``execution`` or ``params``).
 
@@ -267,7 +270,10 @@ def render(
             )
         )
     filename = str(pipeline) if isinstance(pipeline, os.PathLike) else None
-    require_clean(check_rendered(definition, docs, filename), force=force, what="render")
+    chosen = load_policies(settings.policy_paths) if policies is None else tuple(policies)
+    require_clean(
+        check_rendered(definition, docs, filename, policies=chosen, params=params), force=force, what="render"
+    )
     return Rendered(
         docs=docs,
         definition=definition,

@@ -7,7 +7,7 @@ the configured one and ``trust_buckets``; a Pipeline pinned in any other bucket 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,9 @@ from ..core.errors import UserError
 from ..core.lint import Finding
 from ..core.lint.documents import Document
 from ..core.manifests import definition_from_manifest
+from ..core.policy import PipelinePolicy
 from .lint import Checked, LintOptions, check_texts
+from .policy import load_policies
 from .verify import VerifyReport
 
 _READ_CODES = ("SMA101", "SMA102", "SMA103", "SMA105")
@@ -40,9 +42,20 @@ class Review:
         }
 
 
-def review_text(text: str, path: str, settings: Settings, *, trust_buckets: Iterable[str] = ()) -> Review:
-    """Lint ``text`` (the file at ``path``), draw its Pipeline's DAG, verify what it pins against S3."""
-    options = LintOptions(settings=settings, trust_buckets=tuple(trust_buckets))
+def review_text(
+    text: str,
+    path: str,
+    settings: Settings,
+    *,
+    trust_buckets: Iterable[str] = (),
+    policies: Sequence[PipelinePolicy] | None = None,
+) -> Review:
+    """Lint ``text`` (the file at ``path``), draw its Pipeline's DAG, verify what it pins against S3.
+
+    ``policies`` (default: the files of the ``policy`` setting) judge its Pipelines as lint does.
+    """
+    chosen = load_policies(settings.policy_paths) if policies is None else tuple(policies)
+    options = LintOptions(settings=settings, trust_buckets=tuple(trust_buckets), policies=chosen)
     checked = check_texts([(path, text)], options)
     readable = not any(f.code in _READ_CODES and f.severity == "error" for f in checked.findings)
     return Review(

@@ -61,6 +61,8 @@ def fetch_published(
         published_by=stored.meta("published-by"),
         published_at=stored.meta("published-at"),
         record_uri=record_uri,
+        signature_key_arn=stored.meta("signature-key") or None,
+        signature_algorithm=stored.meta("signature-algorithm") or None,
     )
     return PublishedDefinition(
         definition=definition,

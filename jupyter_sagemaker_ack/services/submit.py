@@ -30,10 +30,12 @@ from ..core import ack, manifests
 from ..core.errors import UserError
 from ..core.lint import Finding, read_documents
 from ..core.lint.documents import Document
+from ..core.policy import PipelinePolicy
 from ..core.status import parse as core_parse
 from ..core.status import snapshots as core_snapshots
 from ..core.status import waiting as core_waiting
 from .gate import check_documents, require_clean, require_readable
+from .policy import load_policies
 from .waiting import WaitResult, observe_cr, wait_for_object
 
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -209,6 +211,7 @@ def submit(
     adopt: bool = False,
     namespace: str | None = None,
     timeout: float | None = None,
+    policies: Sequence[PipelinePolicy] | None = None,
 ) -> SubmitResult:
     """Apply the Pipelines, wait until synced, then create the PipelineExecutions.
 
@@ -220,10 +223,12 @@ def submit(
     ``wait``: also wait until each new execution has started in SageMaker (has its ARN), failing with the
     AWS message when the controller reports it cannot start it. Follow the run with ``watch.watch_run``.
     ``timeout`` (seconds) overrides the waiter spec's (``pipeline_synced``, ``execution_started``) of the
-    settings' polling policy.
+    settings' polling policy. ``policies`` (default: the files of the ``policy`` setting) gate every
+    Pipeline like lint's rules.
     """
+    chosen = load_policies(settings.policy_paths) if policies is None else tuple(policies)
     sources, found = read_source(docs)
-    findings = [*found, *check_documents(sources)]
+    findings = [*found, *check_documents(sources, policies=chosen)]
     require_readable(findings)  # a document that is no object: no --force can apply it
     require_clean(findings, force=force, what="apply")
     documents = [_value(d) for d in sources]

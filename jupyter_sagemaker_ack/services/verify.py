@@ -29,6 +29,7 @@ from ..core.errors import UserError
 from ..core.lint import has_errors, read_documents
 from ..core.manifests import Provenance, definition_from_manifest
 from .gate import require_readable
+from .signature_check import Signer, check_signature
 
 OK, FAIL, SKIP = "ok", "fail", "skip"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -159,10 +160,12 @@ def verify(
     *,
     clients: AwsClients | None = None,
     trust_buckets: Iterable[str] = (),
+    signer: Signer | None = None,
 ) -> VerifyReport:
     """Check every ACK Pipeline in ``source`` (a path, or already loaded documents) against S3.
 
-    Only the configured bucket and ``trust_buckets`` are asked; see :func:`trusted_buckets`.
+    Only the configured bucket and ``trust_buckets`` are asked; see :func:`trusted_buckets`. With
+    ``signer``, each pinned version's hand-off record must be signed by it (:mod:`.signature_check`).
     """
     if isinstance(source, (str, Path)):
         documents = load_documents(source)
@@ -174,6 +177,7 @@ def verify(
         clients=clients,
         trust_buckets=trust_buckets,
         where=str(source) if isinstance(source, (str, Path)) else "the input",
+        signer=signer,
     )
 
 
@@ -184,6 +188,7 @@ def verify_documents(
     clients: AwsClients | None = None,
     trust_buckets: Iterable[str] = (),
     where: str = "the input",
+    signer: Signer | None = None,
 ) -> VerifyReport:
     """Like :func:`verify`, for documents labelled with the file they came from."""
     trusted = trusted_buckets(settings, trust_buckets)
@@ -206,7 +211,7 @@ def verify_documents(
         return made[region]
 
     for label, doc in pipelines:
-        _verify_pipeline(report, _document_name(label, doc), doc, clients_for, trusted)
+        _verify_pipeline(report, _document_name(label, doc), doc, clients_for, trusted, signer)
     return report
 
 
@@ -227,6 +232,7 @@ def _verify_pipeline(
     doc: Mapping[str, Any],
     clients_for: Callable[[Provenance], AwsClients],
     trusted: frozenset[str],
+    signer: Signer | None = None,
 ) -> None:
     metadata = doc.get("metadata") if isinstance(doc.get("metadata"), Mapping) else {}
     annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
@@ -317,6 +323,8 @@ def _verify_pipeline(
     versioning = s3_store.bucket_versioning(clients, location.bucket)
     report.add(document, "bucket versioning Enabled", versioning == "Enabled", versioning)
     _check_current(report, document, clients, location, provenance)
+    if signer is not None:
+        check_signature(report, document, clients, provenance, location, signer)
 
 
 def _trusted(report: VerifyReport, document: str, bucket: str, trusted: frozenset[str]) -> bool:

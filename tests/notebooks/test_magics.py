@@ -401,3 +401,20 @@ def test_a_bug_is_not_dressed_as_a_user_problem():
     from jupyter_sagemaker_ack.faces.magics.failures import problem_of
 
     assert problem_of(KeyError("x")) is None
+
+
+POLICY = "apiVersion: sagemaker-ack.io/v1alpha1\nkind: PipelinePolicy\nrules:\n  maxInstanceCount: {limit}\n"
+
+
+def test_lint_judges_the_pipeline_by_a_policy_given_or_configured(ip, tmp_path, monkeypatch):
+    ip.user_ns["pipeline"] = abalone_definition()
+    strict = tmp_path / "strict.yaml"
+    strict.write_text(POLICY.format(limit=1))
+    value, _, _ = rich(ip, "lint pipeline --policy " + str(strict) + " --param ProcessingInstanceCount=3")
+    assert {f.code for f in value} == {"SMA903"}
+    assert "ProcessingInstanceCount" in repr(value)
+    value, _, _ = rich(ip, "lint pipeline")
+    assert list(value) == []
+    monkeypatch.setenv("SAGEMAKER_ACK_POLICY", str(strict))
+    value, _, _ = rich(ip, "lint pipeline --param ProcessingInstanceCount=3")
+    assert {f.code for f in value} == {"SMA903"}

@@ -52,6 +52,19 @@ def test_validate_button_shows_lint_findings():
     assert "Lint clean" in panel._message.value
 
 
+def test_validate_judges_the_configured_policy(tmp_path, monkeypatch):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "apiVersion: sagemaker-ack.io/v1alpha1\nkind: PipelinePolicy\nrules:\n  instanceTypes: ['ml.g5.*']\n"
+    )
+    monkeypatch.setenv("SAGEMAKER_ACK_POLICY", str(policy))
+    panel = _panel()
+    panel.buttons["Validate"].click()
+    _settle(panel)
+    assert {f.code for f in panel.findings} == {"SMA902"}
+    assert "SMA902" in panel.gate  # Publish, Export YAML and Submit are off on a policy error
+
+
 def test_export_yaml_button_previews_with_download(monkeypatch, tmp_path):
     monkeypatch.setenv("SAGEMAKER_ACK_ROLE_ARN", ROLE)
     monkeypatch.chdir(tmp_path)

@@ -137,3 +137,16 @@ async def test_the_review_asks_no_bucket_the_yaml_chose(
     assert [(f["code"], f["severity"]) for f in result["findings"]] == [("SMA804", "warning")]
     assert result["dag"] is not None
     assert log.to_bucket(chosen) == []
+
+
+async def test_the_review_judges_the_configured_policy(jp_fetch, pipeline_yaml, tmp_path, monkeypatch):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "apiVersion: sagemaker-ack.io/v1alpha1\nkind: PipelinePolicy\nrules:\n  requireTags: [cost-center]\n"
+    )
+    monkeypatch.setenv("SAGEMAKER_ACK_POLICY", str(policy))
+    result = await _review(jp_fetch, "manifests/pipeline.yaml")
+    policy_findings = [f for f in result["findings"] if f["code"] == "SMA909"]
+    assert len(policy_findings) == 1
+    assert policy_findings[0]["severity"] == "error"
+    assert "cost-center" in policy_findings[0]["message"]

@@ -118,9 +118,9 @@ def test_lifecycle_findings_of_a_bundle():
     )
     run = manifests.render_execution(manifests.ExecutionOptions("p", "r1"))
     assert [f.code for f in check_bundle_documents([pipeline, retained, deleted, run])] == [
-        "SMA901",
-        "SMA901",
-        "SMA902",
+        "SMA951",
+        "SMA951",
+        "SMA952",
     ]
     assert all(f.severity == "warning" for f in check_bundle_documents([pipeline, run]))
 

@@ -51,6 +51,8 @@ VALUES = {
     "kube_context": "kind-ml",
     "kubeconfig": "/tmp/kc",
     "role_arn": "arn:aws:iam::123456789012:role/r",
+    "policy": "policies/base.yaml,policies/team.yaml",
+    "sign_key": "alias/publisher",
     "poll_policy": "sandbox",
     "s3_endpoint": "http://127.0.0.1:9001",
     "kms_endpoint": "https://kms.example.test",

@@ -389,15 +389,76 @@ CODES: dict[str, Code] = {
         "Pass --trust-bucket BUCKET when the bucket is yours, or render the YAML again from your own bucket.",
         "rules.provenance",
     ),
-    # GitOps lifecycle (files a GitOps tool syncs and prunes)
+    # Pipeline policies (core.policy), raised in core/policy/rules.py
     "SMA901": Code(
+        "Role not allowed by policy",
+        _E,
+        "Use a role the policy's roleArns allow, or ask the policy's owners to allow this one.",
+        "policy.rules",
+    ),
+    "SMA902": Code(
+        "Instance type not allowed by policy",
+        _E,
+        "Use an instance type the policy's instanceTypes allow (also for every default and enum value).",
+        "policy.rules",
+    ),
+    "SMA903": Code(
+        "Instance count above policy",
+        _E,
+        "Lower the instance count (and the parameter's default and enum values) to the policy's maxInstanceCount.",
+        "policy.rules",
+    ),
+    "SMA904": Code(
+        "Runtime above policy",
+        _E,
+        "Lower StoppingCondition.MaxRuntimeInSeconds to the policy's maxRuntimeSeconds.",
+        "policy.rules",
+    ),
+    "SMA905": Code(
+        "Region not allowed by policy",
+        _E,
+        "Publish and apply in a region the policy's regions allow.",
+        "policy.rules",
+    ),
+    "SMA906": Code(
+        "Image registry not allowed by policy",
+        _E,
+        "Use an image from a registry the policy's imageRegistries allow.",
+        "policy.rules",
+    ),
+    "SMA907": Code(
+        "Output without a KMS key",
+        _E,
+        "Set KmsKeyId on the output config (e.g. output_kms_key= in the SDK).",
+        "policy.rules",
+    ),
+    "SMA908": Code(
+        "Network isolation off",
+        _E,
+        "Set EnableNetworkIsolation to true (enable_network_isolation=True in the SDK).",
+        "policy.rules",
+    ),
+    "SMA909": Code(
+        "Required tag missing",
+        _E,
+        "Add the tag to the Pipeline (render --tag KEY=VALUE, or spec.tags).",
+        "policy.rules",
+    ),
+    "SMA910": Code(
+        "Value a policy cannot judge",
+        _W,
+        "Give the parameter a default or enum values, or pass --param NAME=VALUE, so the policy can judge it.",
+        "policy.rules",
+    ),
+    # GitOps lifecycle (files a GitOps tool syncs and prunes)
+    "SMA951": Code(
         "Pipeline in a bundle is deleted with its file",
         _W,
         "Set the annotation services.k8s.aws/deletion-policy: retain (deletionPolicy: retain in the "
         "environments file) so a prune leaves the SageMaker pipeline and its history.",
         "rules.lifecycle",
     ),
-    "SMA902": Code(
+    "SMA952": Code(
         "Removing an execution's file stops the run",
         _W,
         "Keep the execution's file until the run has finished; its name is derived from the definition and "

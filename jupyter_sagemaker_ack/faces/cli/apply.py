@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
 from ._common import check_namespace, user_errors
+from .policy_option import chosen_policies, policy_option
 from .refusals import gate_refusals
 from .status import EXIT_CODES_HELP, EXIT_SUCCEEDED, cli_settings, exit_code, interruptible, render_stream
 
@@ -31,6 +33,7 @@ from .status import EXIT_CODES_HELP, EXIT_SUCCEEDED, cli_settings, exit_code, in
 )
 @click.option("--adopt", is_flag=True, help="Adopt a SageMaker pipeline that exists but ACK does not manage.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (JSON lines).")
+@policy_option
 @user_errors
 @gate_refusals
 def apply(
@@ -42,6 +45,7 @@ def apply(
     force_conflicts: bool,
     adopt: bool,
     as_json: bool,
+    policy_files: tuple[Path, ...],
 ) -> None:
     """Apply the ACK YAML in PATH (a file, or the folder `sagemaker-ack render -o` wrote).
 
@@ -61,6 +65,7 @@ def apply(
 
     check_namespace(namespace)
     settings = cli_settings(namespace)
+    policies = chosen_policies(policy_files, settings)
     result = submit_service.submit(
         path,
         settings,
@@ -70,6 +75,7 @@ def apply(
         wait=False,
         adopt=adopt,
         namespace=namespace,
+        policies=policies,
     )
     suffix = " (server dry run)" if dry_run else ""
     if as_json:

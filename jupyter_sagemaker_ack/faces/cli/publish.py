@@ -11,6 +11,7 @@ from ...config import resolve_settings
 from ...core.errors import UserError
 from ...services.publish import publish as publish_definition
 from ._common import user_errors
+from .policy_option import chosen_policies, policy_option
 from .refusals import gate_refusals
 
 
@@ -26,6 +27,13 @@ from .refusals import gate_refusals
 @click.option("--git-commit", help="Git commit of the pipeline code, for the hand-off record.")
 @click.option("--json", "as_json", is_flag=True, help="Print the publication as JSON.")
 @click.option("--force", is_flag=True, help="Publish even when lint finds errors (exit 1 without it).")
+@policy_option
+@click.option(
+    "--sign-key",
+    metavar="KEY",
+    help="KMS asymmetric signing key (ARN or alias/NAME) that signs the hand-off record. "
+    "Default: $SAGEMAKER_ACK_SIGN_KEY.",
+)
 @user_errors
 @gate_refusals
 def publish(
@@ -40,6 +48,8 @@ def publish(
     git_commit: str | None,
     as_json: bool,
     force: bool,
+    policy_files: tuple[Path, ...],
+    sign_key: str | None,
 ) -> None:
     """Publish DEFINITION (pipeline definition JSON) to S3 with SSE-KMS, a checksum and a hand-off record.
 
@@ -50,7 +60,10 @@ def publish(
         raise UserError(
             f"{definition} is not a file.", "Pass the definition JSON written by pipeline.definition()."
         )
-    settings = resolve_settings({"bucket": bucket, "prefix": prefix, "kms_key": kms_key, "region": region})
+    settings = resolve_settings(
+        {"bucket": bucket, "prefix": prefix, "kms_key": kms_key, "region": region, "sign_key": sign_key}
+    )
+    policies = chosen_policies(policy_files, settings)
     publication = publish_definition(
         definition,
         settings,
@@ -59,6 +72,7 @@ def publish(
         source_notebook=source_notebook,
         git_commit=git_commit,
         force=force,
+        policies=policies,
     )
     if as_json:
         click.echo(json.dumps(publication.to_dict(), indent=2))

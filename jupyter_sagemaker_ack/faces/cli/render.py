@@ -11,6 +11,7 @@ import click
 from ...config import resolve_settings
 from ...core.errors import UserError
 from ._common import check_namespace, user_errors
+from .policy_option import chosen_policies, policy_option
 from .refusals import gate_refusals
 
 
@@ -63,6 +64,7 @@ def parse_pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
     help="A .yaml file (one stream) or a folder (pipeline.yaml, execution.yaml, kustomization.yaml).",
 )
 @click.option("--force", is_flag=True, help="Render even when lint finds errors (exit 1 without it).")
+@policy_option
 @user_errors
 @gate_refusals
 def render(
@@ -83,6 +85,7 @@ def render(
     adopt: str | None,
     output: str | None,
     force: bool,
+    policy_files: tuple[Path, ...],
 ) -> None:
     """Render ACK Pipeline (and PipelineExecution) YAML from a pipeline definition.
 
@@ -103,6 +106,7 @@ def render(
 
     check_namespace(namespace)
     settings = resolve_settings({"namespace": namespace, "region": region, "role_arn": role_arn})
+    policies = chosen_policies(policy_files, settings)
     source: Any
     provenance = None
     if from_s3 and definition:
@@ -145,6 +149,7 @@ def render(
         adopt=adopt,
         provenance=provenance,
         force=force,
+        policies=policies,
     )
     if output:
         for path in rendered.write(output):

@@ -180,14 +180,30 @@ class SageMakerAckMagics(Magics):
     @subcommand(
         "lint",
         arg("pipeline", help="Variable holding the pipeline."),
+        arg(
+            "--policy",
+            action="append",
+            metavar="FILE",
+            help="PipelinePolicy file (repeatable; adds to SageMakerAck.policy).",
+        ),
+        arg("--param", action="append", metavar="KEY=VALUE", help="Parameter value policies judge too."),
     )
     def do_lint(self, args: argparse.Namespace) -> Result:
-        """Lint the pipeline's definition (offline): structure, references, parameters, names, sizes."""
-        from ...core.lint import lint_definition
+        """Lint the pipeline's definition (offline): structure, references, parameters, names, sizes, and
+        every configured or given policy's rules."""
+        from ...core.lint import sort_key
+        from ...services.lint import lint_pipeline
+        from ...services.policy import load_policies
         from ..display.views import findings_html, place
 
         source = self._source(args.pipeline)
-        findings = list(lint_definition(source.definition))
+        paths = list(current_settings().policy_paths)
+        paths += [p for p in args.policy or [] if p not in paths]
+        policies = load_policies(paths)
+        findings = sorted(
+            lint_pipeline(source.definition, policies=policies, params=_parse_params(args.param)),
+            key=sort_key,
+        )
         text = (
             "No lint findings."
             if not findings

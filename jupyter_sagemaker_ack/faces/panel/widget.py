@@ -281,10 +281,13 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
 
     # ----- actions ----------------------------------------------------------------------------------
     def validate(self) -> list[Any]:
-        """Lint the definition; findings show in the panel and are returned."""
-        from ...core.lint import lint_definition
+        """Lint the definition (and judge it by the policies of ``SageMakerAck.policy``, when set);
+        findings show in the panel and are returned."""
+        from ...services.lint import lint_pipeline
+        from ...services.policy import load_policies
 
-        self.findings = list(lint_definition(self.source.definition))
+        policies = load_policies(self.settings.policy_paths)
+        self.findings = list(lint_pipeline(self.source.definition, policies=policies))
         self._findings.value = findings_html(self.findings)
         self._set_gate(self.findings)
         if self.findings:

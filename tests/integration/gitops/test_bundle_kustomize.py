@@ -202,7 +202,7 @@ def test_readme_is_the_reviewers_page(built):
     assert health["metadata"]["name"] == "argocd-cm"
     assert "argocd-cm-health-patch.yaml" in readme
     assert "## Lint" in readme
-    assert "SMA901" in readme
+    assert "SMA951" in readme
     assert "### prod" in readme
     assert "`sagemaker-ack-demo` -> `prod-bucket`" in readme
     assert "deletion policy `retain`" in readme

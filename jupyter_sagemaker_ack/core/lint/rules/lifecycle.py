@@ -40,7 +40,7 @@ def check_bundle_documents(documents: Iterable[Mapping[str, Any]], file: str | N
                 shown = "the default policy `delete`" if policy is None else "the `delete` policy"
                 out.append(
                     finding(
-                        "SMA901",
+                        "SMA951",
                         f"Pipeline {_name(doc)} has {shown}: a GitOps prune of this file deletes the SageMaker "
                         "pipeline and its run history (and fails while runs are active).",
                         file=file,
@@ -50,7 +50,7 @@ def check_bundle_documents(documents: Iterable[Mapping[str, Any]], file: str | N
         elif kind == ack.EXECUTION_KIND:
             out.append(
                 finding(
-                    "SMA902",
+                    "SMA952",
                     f"PipelineExecution {_name(doc)} is part of a bundle: removing its file (or a prune) "
                     "deletes the CR, which stops the run if it is still running.",
                     file=file,
