@@ -30,6 +30,8 @@ NEEDED_BY: Mapping[str, tuple[str, ...]] = {
     "DecryptDefinitions": ("verify", "diff"),
     "WatchRuns": ("status",),
     "StopRuns": ("stop",),
+    "SignHandoffRecords": ("publish --sign-key",),
+    "VerifySignatures": ("verify --require-signature",),
     "ManagePipelines": ("controller",),
     "PassPipelineRole": ("controller",),
 }
@@ -70,6 +72,8 @@ class PolicyTarget:
     account: str
     role_arns: tuple[str, ...] = ()
     partition: str = "aws"
+    # The asymmetric KMS key hand-off records are signed with (the sign_key setting), when one is used.
+    sign_key_arn: str | None = None
 
 
 def _statement(sid: str, actions: Sequence[str], resources: Sequence[str], **extra: Any) -> dict[str, Any]:
@@ -135,6 +139,10 @@ def policy_for(role: str, target: PolicyTarget) -> dict[str, Any]:
                 "EncryptDefinitions", ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"], [key]
             ),
         ]
+        if target.sign_key_arn:
+            statements.append(
+                _statement("SignHandoffRecords", ["kms:DescribeKey", "kms:Sign"], [target.sign_key_arn])
+            )
     elif role == "devops":
         statements = [
             _statement("ReadBucketSettings", ["s3:GetBucketVersioning"], [bucket_arn]),
@@ -143,6 +151,10 @@ def policy_for(role: str, target: PolicyTarget) -> dict[str, Any]:
             _statement("WatchRuns", STATUS_ACTIONS, [_pipelines_arn(target)]),
             _statement("StopRuns", STOP_ACTIONS, [_pipelines_arn(target)]),
         ]
+        if target.sign_key_arn:
+            statements.append(
+                _statement("VerifySignatures", ["kms:DescribeKey", "kms:Verify"], [target.sign_key_arn])
+            )
     else:
         statements = [
             _statement("ManagePipelines", CONTROLLER_ACTIONS, [_pipelines_arn(target)]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,8 @@ S3_KMS_ACTIONS = {
     "describe_key": {"kms:DescribeKey"},
 }
 # Called only on request (`publish --enable-versioning`): deliberately not in the least-privilege policy.
-OPT_IN = {"put_bucket_versioning"}
+# Called only when asked for: publish --enable-versioning, publish --sign-key, verify --require-signature.
+OPT_IN = {"put_bucket_versioning", "sign", "verify"}
 # What the DevOps side calls: verify / diff read by VersionId and check versioning; status and stop.
 DEVOPS_OPS = {"get_bucket_versioning", "get_object", "head_object"}
 
@@ -139,3 +141,16 @@ def test_without_statement_removes_exactly_one():
     assert "WriteDefinitions" not in {s["Sid"] for s in smaller["Statement"]}
     with pytest.raises(KeyError):
         iam_policy.without_statement(policy, "NoSuchSid")
+
+
+def test_signing_statements_come_only_with_a_sign_key():
+    signing = "arn:aws:kms:eu-west-1:123456789012:key/5f1c0b7e-0000-4000-8000-00000000abcd"
+    for role in ("ml-engineer", "devops"):
+        assert not {"kms:Sign", "kms:Verify"} & _actions(iam_policy.policy_for(role, TARGET))
+    signed = replace(TARGET, sign_key_arn=signing)
+    by_sid = {s["Sid"]: s for s in iam_policy.policy_for("ml-engineer", signed)["Statement"]}
+    assert by_sid["SignHandoffRecords"]["Action"] == ["kms:DescribeKey", "kms:Sign"]
+    assert by_sid["SignHandoffRecords"]["Resource"] == signing
+    by_sid = {s["Sid"]: s for s in iam_policy.policy_for("devops", signed)["Statement"]}
+    assert by_sid["VerifySignatures"]["Action"] == ["kms:DescribeKey", "kms:Verify"]
+    assert "kms:Sign" not in _actions(iam_policy.policy_for("devops", signed))

@@ -38,6 +38,9 @@ def policy_target(
     account = account or next((_arn_field(a, 4) for a in known if _arn_field(a, 4)), "")
     if role != "controller" and key and not _is_key_arn(key):
         key, account = _resolve_key(settings, key, region)
+    sign_key = settings.sign_key if role != "controller" else None
+    if sign_key and not _is_key_arn(sign_key):
+        sign_key, _ = _resolve_key(settings, sign_key, region)
     if not region:
         raise UserError(
             "No AWS region is configured, so the policy cannot name ARNs.", "Set AWS_REGION or pass --region."
@@ -49,6 +52,7 @@ def policy_target(
         region=region,
         account=account or "*",
         role_arns=roles,
+        sign_key_arn=sign_key or None,
     )
     iam_policy.check_target(target, role)
     return target
