@@ -88,7 +88,17 @@ def _history(pipeline: str, namespace: str | None, as_json: bool) -> None:
         click.echo(f"No runs of {pipeline}.")
         return
     rows: list[tuple[str, ...]] = [
-        ("NAME", "STATUS", "STARTED", "DURATION", "DEFINITION", "RETRY", "PARAMETERS")
+        (
+            "NAME",
+            "STATUS",
+            "STARTED",
+            "DURATION",
+            "DEFINITION",
+            "RETRY",
+            "FROM",
+            "EXECUTION ARN",
+            "PARAMETERS",
+        )
     ]
     rows += [_history_row(entry) for entry in entries]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
@@ -114,6 +124,8 @@ def _history_row(entry: RunHistoryEntry) -> tuple[str, ...]:
         duration,
         definition,
         retry,
+        ORIGINS.get(snap.origin or "", "-"),
+        snap.execution_arn or "-",
         parameters,
     )
 
