@@ -48,7 +48,7 @@ function activate(
     const key = `${namespace}/${name}`;
     let view = runViews.get(key);
     if (!view || view.isDisposed) {
-      view = new MainAreaWidget({ content: new RunView(namespace, name, model) });
+      view = new MainAreaWidget({ content: new RunView(namespace, name, model, openRun) });
       view.id = `jp-SageMakerAck-runArea-${encodeURIComponent(key)}`;
       view.title.icon = pipelinesIcon;
       view.title.label = name;
