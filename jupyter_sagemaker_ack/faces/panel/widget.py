@@ -480,6 +480,8 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         """Fill the Runs table with this pipeline's runs (services.run_history, newest first)."""
         from ...services.run_history import run_history
 
+        if not self.pipeline_name:
+            raise UserError("This panel does not know its pipeline's name.", "Pass it: name=PIPELINE_NAME.")
         entries = run_history(self.settings, self.pipeline_name, self.namespace)
         self.history = entries
         self._runs.value = history_html([entry.to_wire() for entry in entries])
