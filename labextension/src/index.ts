@@ -1,5 +1,6 @@
 /**
- * The JupyterLab plugin: the "SageMaker Pipelines" sidebar, run views with Stop, the ACK YAML review view
+ * The JupyterLab plugin: the "SageMaker Pipelines" sidebar, run views with Stop and Retry, a notification when
+ * a followed run ends, the ACK YAML review view
  * (file-browser context menu), the palette commands, and the front end of the panel's DAG widget (widget.ts).
  * The MIME renderer is a separate entry (mime.ts).
  */
@@ -11,6 +12,7 @@ import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { Widget } from '@lumino/widgets';
 
 import { pipelinesIcon } from './icon';
+import { notifyRunEnded } from './notify';
 import { ReviewView } from './review';
 import { RunView } from './runview';
 import { RunsModel } from './runsmodel';
@@ -58,6 +60,8 @@ function activate(
     }
     app.shell.activateById(view.id);
   };
+
+  model.ended.connect((_, run) => notifyRunEnded(run, openRun));
 
   const openReview = (path: string): void => {
     let view = reviews.get(path);
