@@ -13,6 +13,7 @@ import { Widget } from '@lumino/widgets';
 
 import { pipelinesIcon } from './icon';
 import { notifyRunEnded } from './notify';
+import { CompareView } from './compareview';
 import { ReviewView } from './review';
 import { RunView } from './runview';
 import { RunsModel } from './runsmodel';
@@ -81,8 +82,29 @@ function activate(
     app.shell.activateById(view.id);
   };
 
+  const compares = new Map<string, MainAreaWidget<CompareView>>();
+  const openCompare = (namespace: string, a: string, b: string): void => {
+    const key = `${namespace}/${a}/${b}`;
+    let view = compares.get(key);
+    if (view && !view.isDisposed) {
+      void view.content.load();
+    } else {
+      const content = new CompareView(namespace, a, b);
+      view = new MainAreaWidget({ content });
+      view.id = `jp-SageMakerAck-compareArea-${encodeURIComponent(key)}`;
+      view.title.icon = pipelinesIcon;
+      view.title.label = content.title.label;
+      view.title.caption = content.title.caption;
+      view.title.closable = true;
+      compares.set(key, view);
+      app.shell.add(view, 'main');
+    }
+    app.shell.activateById(view.id);
+  };
+
   const sidebar = new PipelinesSidebar({
     model,
+    openCompare,
     openRun: run => {
       if (run.name) {
         openRun(run.namespace, run.name);

@@ -160,9 +160,10 @@ export interface IStepSide {
 
 /** `GET compare?a=&b=`: parameter differences, the definitions' diff and the steps side by side. */
 export interface ICompareResult {
-  a: string;
-  b: string;
+  a: IRunSnapshot;
+  b: IRunSnapshot;
   parameters: { name: string; a: string | null; b: string | null }[];
-  definition: { [key: string]: unknown } | null;
+  /** The semantic diff of the two definitions (core.diff), or null when one could not be read. */
+  definition: { identical: boolean; summary: string[]; [key: string]: unknown } | null;
   steps: { name: string; a: IStepSide | null; b: IStepSide | null }[];
 }
