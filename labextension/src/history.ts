@@ -23,7 +23,7 @@ export class HistorySection {
     this.node = h(
       'div',
       { class: 'jp-SageMakerAck-history jp-SageMakerAck-hidden' },
-      h('div', { class: 'jp-SageMakerAck-runsHeader' }, this._title, this._refresh, this._compare),
+      h('div', { class: 'jp-SageMakerAck-historyHeader' }, this._title, this._refresh, this._compare),
       this._message,
       this._table
     );
