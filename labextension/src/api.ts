@@ -90,16 +90,20 @@ export function stopRun(namespace: string, name: string): Promise<IRunSnapshot> 
   return requestAPI<IRunSnapshot>(`${runPath(namespace, name)}/stop`, { method: 'POST', body: '{}' });
 }
 
-/** Without `confirm` the server only plans the retry; with it, it creates the new run. */
+/**
+ * Without `confirm` the server only plans the retry; with it, it creates the new run: the one a plan named
+ * `planned` when that plan is passed back.
+ */
 export function retryRun(
   namespace: string,
   name: string,
   confirm: boolean,
-  fromStep: string | null = null
+  fromStep: string | null = null,
+  planned: string | null = null
 ): Promise<IRetryAnswer> {
   return requestAPI<IRetryAnswer>(`${runPath(namespace, name)}/retry`, {
     method: 'POST',
-    body: JSON.stringify({ fromStep, confirm })
+    body: JSON.stringify({ fromStep, confirm, name: planned })
   });
 }
 

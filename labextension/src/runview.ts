@@ -147,7 +147,7 @@ export class RunView extends Widget {
         return;
       }
       this._say('Creating the new run\u2026');
-      const answer = await retryRun(this.namespace, this.runName, true);
+      const answer = await retryRun(this.namespace, this.runName, true, null, plan.name);
       this._say(`Created ${answer.plan.name}.`);
       this._openRun(answer.plan.namespace, answer.plan.name);
     } catch (error) {
