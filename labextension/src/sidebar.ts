@@ -64,12 +64,14 @@ export class PipelinesSidebar extends Widget {
       this._history.node
     );
     this._model.changed.connect(this._render, this);
+    this._model.ended.connect(this._onEnded, this);
   }
 
   dispose(): void {
     this._stopPolling();
     this._model.setFollowing(false);
     this._model.changed.disconnect(this._render, this);
+    this._model.ended.disconnect(this._onEnded, this);
     super.dispose();
   }
 
@@ -101,6 +103,13 @@ export class PipelinesSidebar extends Widget {
     if (this._timer !== null) {
       window.clearTimeout(this._timer);
       this._timer = null;
+    }
+  }
+
+  /** A run of the pipeline whose history shows ended: its row there gets its outcome and duration. */
+  private _onEnded(_model: RunsModel, run: IRunSnapshot): void {
+    if (this._selected && run.pipelineName === this._selected) {
+      void this._history.load(this._selected);
     }
   }
 

@@ -126,9 +126,8 @@ def test_retry_in_the_run_view_reuses_upstream_steps_and_notifies_when_it_ends(
 
     # The sidebar (still open) shows the pipeline's history: the retry linked to its source; compare the two.
     history = page.locator(f"{SIDEBAR} .jp-SageMakerAck-history")
-    history.locator("button", has_text="Refresh").click()
-    retry_row = history.locator(f'tr[data-run="{new_run}"]')
-    retry_row.wait_for()
+    retry_row = history.locator(f'tr[data-run="{new_run}"][data-status="Succeeded"]')
+    retry_row.wait_for()  # no click: the end of a run of this pipeline reloads its history
     assert retry_row.get_attribute("data-retry-of") == source
     assert retry_row.locator(".jp-SageMakerAck-historyRetryOf").inner_text() == source
     retry_row.locator("input[type=checkbox]").check()
