@@ -6,7 +6,16 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IPipelineSummary, IProblem, IReviewResult, IRunList, IRunSnapshot } from './wire';
+import {
+  ICompareResult,
+  IHistoryRun,
+  IPipelineSummary,
+  IProblem,
+  IRetryAnswer,
+  IReviewResult,
+  IRunList,
+  IRunSnapshot
+} from './wire';
 
 const PREFIX = 'sagemaker-ack';
 
@@ -79,6 +88,33 @@ export function getRun(namespace: string, name: string): Promise<IRunSnapshot> {
 
 export function stopRun(namespace: string, name: string): Promise<IRunSnapshot> {
   return requestAPI<IRunSnapshot>(`${runPath(namespace, name)}/stop`, { method: 'POST', body: '{}' });
+}
+
+/**
+ * Without `confirm` the server only plans the retry; with it, it creates the new run: the one a plan named
+ * `planned` when that plan is passed back.
+ */
+export function retryRun(
+  namespace: string,
+  name: string,
+  confirm: boolean,
+  fromStep: string | null = null,
+  planned: string | null = null
+): Promise<IRetryAnswer> {
+  return requestAPI<IRetryAnswer>(`${runPath(namespace, name)}/retry`, {
+    method: 'POST',
+    body: JSON.stringify({ fromStep, confirm, name: planned })
+  });
+}
+
+export async function runHistory(pipeline: string, namespace?: string): Promise<IHistoryRun[]> {
+  const query = `?pipeline=${encodeURIComponent(pipeline)}` + (namespace ? `&namespace=${encodeURIComponent(namespace)}` : '');
+  return (await requestAPI<{ runs: IHistoryRun[] }>(`history${query}`)).runs;
+}
+
+export function compareRuns(a: string, b: string, namespace?: string): Promise<ICompareResult> {
+  const query = `?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}` + (namespace ? `&namespace=${encodeURIComponent(namespace)}` : '');
+  return requestAPI<ICompareResult>(`compare${query}`);
 }
 
 export function review(path: string): Promise<IReviewResult> {

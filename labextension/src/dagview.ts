@@ -8,7 +8,7 @@
 import { h, s, externalLink } from './dom';
 import { elapsed, formatProgress, formatTime, shortArn } from './format';
 import { IDagLayout, ILaidOutNode, layoutDag, pathOf } from './layout';
-import { IProgressView, progressOf, stepStates } from './snapshots';
+import { IProgressView, progressOf, reusedSteps, stateText, stepStates } from './snapshots';
 import { NO_STATE_STYLE, edgeStyleOf, isActive, stateClass, styleOf, toneOf } from './states';
 import { IBox, Minimap, PanZoom } from './zoom';
 import { IDag, IProgress, IRunSnapshot, IStepSnapshot } from './wire';
@@ -29,41 +29,60 @@ function mainKind(kinds: readonly string[]): string {
 }
 
 /** The second line of a box: icon and state under a run, the step type (and branch) without one. */
-function secondLine(node: ILaidOutNode, state: string | undefined): string {
+function secondLine(node: ILaidOutNode, state: string | undefined, reused = false): string {
   if (state) {
-    return `${styleOf(state).icon} ${state}`;
+    return `${styleOf(state).icon} ${stateText(state, reused)}`;
   }
   return [node.type, node.branch ? `(${node.branch})` : ''].filter(Boolean).join(' ');
 }
 
-function tooltipOf(node: ILaidOutNode, state: string | undefined, failure: string | undefined): string {
+function tooltipOf(node: ILaidOutNode, state: string | undefined, failure: string | undefined, reused: boolean): string {
   const branch = node.parent ? `${node.branch ?? ''} branch of ${node.parent}` : '';
-  return [node.name, node.type, branch, state, failure].filter(Boolean).join('\n');
+  const said = state ? stateText(state, reused) : undefined;
+  return [node.name, node.type, branch, said, reused ? 'reused from the run this one retries' : '', failure]
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** Colour and label one node group (`g.jp-SageMakerAck-node`) for a state. */
-function paintNode(group: SVGGElement, node: ILaidOutNode, state: string | undefined, failure?: string): void {
+function paintNode(
+  group: SVGGElement,
+  node: ILaidOutNode,
+  state: string | undefined,
+  failure?: string,
+  reused = false
+): void {
   const style = state ? styleOf(state) : { ...NO_STATE_STYLE, tone: '' };
-  group.setAttribute('class', `jp-SageMakerAck-node ${state ? stateClass(state) : ''}`.trim());
+  const classes = ['jp-SageMakerAck-node', state ? stateClass(state) : '', reused ? 'jp-mod-reused' : ''];
+  group.setAttribute('class', classes.filter(Boolean).join(' '));
   group.setAttribute('data-state', state ?? '');
+  group.setAttribute('data-reused', reused ? 'true' : 'false');
   const [title, rect, name, line] = [
     group.querySelector('title'),
     group.querySelector('rect'),
     group.querySelector('.jp-SageMakerAck-nodeName'),
     group.querySelector('.jp-SageMakerAck-nodeType')
   ];
-  title && (title.textContent = tooltipOf(node, state, failure));
+  title && (title.textContent = tooltipOf(node, state, failure, reused));
   rect?.setAttribute('fill', style.fill);
   rect?.setAttribute('stroke', style.stroke);
   rect?.setAttribute('stroke-width', toneOf(state) === 'running' && state ? '2.5' : '1.5');
+  // A reused step keeps its state's colours, drawn dashed: it did not run in this execution.
+  rect?.setAttribute('stroke-dasharray', reused ? '4 3' : '');
   name?.setAttribute('fill', style.text);
   if (line) {
-    line.textContent = secondLine(node, state);
+    line.textContent = secondLine(node, state, reused);
     line.setAttribute('fill', state ? style.text : '#546e7a');
   }
 }
 
-function drawSvg(laid: IDagLayout, dag: IDag, states: ReadonlyMap<string, string>, failures: ReadonlyMap<string, string>): SVGSVGElement {
+function drawSvg(
+  laid: IDagLayout,
+  dag: IDag,
+  states: ReadonlyMap<string, string>,
+  failures: ReadonlyMap<string, string>,
+  reused: ReadonlySet<string> = new Set()
+): SVGSVGElement {
   const markerId = `jp-SageMakerAck-arrow-${++markerCount}`;
   const svg = s('svg', {
     class: 'jp-SageMakerAck-dagSvg',
@@ -119,7 +138,7 @@ function drawSvg(laid: IDagLayout, dag: IDag, states: ReadonlyMap<string, string
       ),
       s('text', { x: node.width / 2, y: 37, 'text-anchor': 'middle', class: 'jp-SageMakerAck-nodeType', 'font-size': LINE_FONT_PX })
     );
-    paintNode(group, node, states.get(node.name), failures.get(node.name));
+    paintNode(group, node, states.get(node.name), failures.get(node.name), reused.has(node.name));
     svg.append(group);
   }
   return svg;
@@ -131,7 +150,7 @@ function failuresOf(run: IRunSnapshot | null | undefined): Map<string, string> {
 
 /** The DAG as an SVG picture; every node is a `g.jp-SageMakerAck-node` with `data-step` and `data-state`. */
 export function renderDagSvg(dag: IDag, run?: IRunSnapshot | null): SVGSVGElement {
-  return drawSvg(layoutDag(dag), dag, stepStates(dag, run), failuresOf(run));
+  return drawSvg(layoutDag(dag), dag, stepStates(dag, run), failuresOf(run), reusedSteps(run));
 }
 
 /** A bar with succeeded / not taken / failed / running segments and a text summary. */
@@ -237,10 +256,21 @@ export function renderStepTable(
     body.append(
       h(
         'tr',
-        { 'data-step': step.name, 'data-state': step.status ?? '' },
+        { 'data-step': step.name, 'data-state': step.status ?? '', 'data-reused': step.reused ? 'true' : 'false' },
         h('td', { class: 'jp-SageMakerAck-stepName' }, step.name),
         h('td', {}, step.type ?? ''),
-        h('td', {}, step.status ? renderBadge(step.status) : ''),
+        h(
+          'td',
+          {},
+          step.status ? renderBadge(step.status) : '',
+          step.reused
+            ? h(
+                'span',
+                { class: 'jp-SageMakerAck-reusedTag', title: step.sourceExecutionArn ?? 'reused from an earlier run' },
+                'reused'
+              )
+            : null
+        ),
         h('td', {}, formatTime(step.startTime)),
         h('td', {}, elapsed(step.startTime, step.endTime, now)),
         step.failureReason
@@ -488,11 +518,12 @@ export class DagViewer {
     if (this._layout && dag) {
       const states = stepStates(dag, run);
       const failures = failuresOf(run);
+      const reused = reusedSteps(run);
       for (const laid of this._layout.nodes) {
         const group = this._groups.get(laid.name);
         const state = states.get(laid.name);
         if (group) {
-          paintNode(group, laid, state, failures.get(laid.name));
+          paintNode(group, laid, state, failures.get(laid.name), reused.has(laid.name));
         }
         const style = state ? styleOf(state) : NO_STATE_STYLE;
         this._minimap?.paint(laid.name, style.fill, style.stroke);

@@ -1,5 +1,6 @@
 /**
- * The JupyterLab plugin: the "SageMaker Pipelines" sidebar, run views with Stop, the ACK YAML review view
+ * The JupyterLab plugin: the "SageMaker Pipelines" sidebar, run views with Stop and Retry, a notification when
+ * a followed run ends, the ACK YAML review view
  * (file-browser context menu), the palette commands, and the front end of the panel's DAG widget (widget.ts).
  * The MIME renderer is a separate entry (mime.ts).
  */
@@ -11,6 +12,8 @@ import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { Widget } from '@lumino/widgets';
 
 import { pipelinesIcon } from './icon';
+import { notifyRunEnded } from './notify';
+import { CompareView } from './compareview';
 import { ReviewView } from './review';
 import { RunView } from './runview';
 import { RunsModel } from './runsmodel';
@@ -48,7 +51,7 @@ function activate(
     const key = `${namespace}/${name}`;
     let view = runViews.get(key);
     if (!view || view.isDisposed) {
-      view = new MainAreaWidget({ content: new RunView(namespace, name, model) });
+      view = new MainAreaWidget({ content: new RunView(namespace, name, model, openRun) });
       view.id = `jp-SageMakerAck-runArea-${encodeURIComponent(key)}`;
       view.title.icon = pipelinesIcon;
       view.title.label = name;
@@ -58,6 +61,8 @@ function activate(
     }
     app.shell.activateById(view.id);
   };
+
+  model.ended.connect((_, run) => notifyRunEnded(run, openRun));
 
   const openReview = (path: string): void => {
     let view = reviews.get(path);
@@ -77,8 +82,29 @@ function activate(
     app.shell.activateById(view.id);
   };
 
+  const compares = new Map<string, MainAreaWidget<CompareView>>();
+  const openCompare = (namespace: string, a: string, b: string): void => {
+    const key = `${namespace}/${a}/${b}`;
+    let view = compares.get(key);
+    if (view && !view.isDisposed) {
+      void view.content.load();
+    } else {
+      const content = new CompareView(namespace, a, b);
+      view = new MainAreaWidget({ content });
+      view.id = `jp-SageMakerAck-compareArea-${encodeURIComponent(key)}`;
+      view.title.icon = pipelinesIcon;
+      view.title.label = content.title.label;
+      view.title.caption = content.title.caption;
+      view.title.closable = true;
+      compares.set(key, view);
+      app.shell.add(view, 'main');
+    }
+    app.shell.activateById(view.id);
+  };
+
   const sidebar = new PipelinesSidebar({
     model,
+    openCompare,
     openRun: run => {
       if (run.name) {
         openRun(run.namespace, run.name);

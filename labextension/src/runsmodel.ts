@@ -1,7 +1,7 @@
 /**
  * The one place the front end keeps what it knows about pipelines and runs. The sidebar polls it and lets it
  * follow the newest active runs over their event streams; run views push their snapshots into it; everyone
- * redraws from its `changed` signal.
+ * redraws from its `changed` signal. `ended` says when a run followed this way (stream or run view) ends.
  *
  * A row is stale when its data is older than the last successful refresh: every row while the refresh fails
  * (the server or the cluster is down), and a row the last answer left out because a source could not be
@@ -11,6 +11,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, listPipelines, listRuns, watchRun } from './api';
+import { endedNow } from './outcomes';
 import { applySnapshot, mergeRunList, runKey, sortRuns } from './snapshots';
 import { isActive } from './states';
 import { IPipelineSummary, IProblem, IRunSnapshot } from './wire';
@@ -23,6 +24,11 @@ const REOPEN_AFTER_MS = 10_000;
 export class RunsModel {
   get changed(): ISignal<this, void> {
     return this._changed;
+  }
+
+  /** A followed run was seen active and now has an outcome (once per run and ending). */
+  get ended(): ISignal<this, IRunSnapshot> {
+    return this._ended;
   }
 
   get pipelines(): readonly IPipelineSummary[] {
@@ -83,11 +89,16 @@ export class RunsModel {
 
   /** A snapshot from a run view's websocket or a Stop answer. */
   apply(snapshot: IRunSnapshot): void {
-    this._runs = applySnapshot(this._runs, snapshot);
     const key = runKey(snapshot);
+    const previous = this.run(key);
+    this._runs = applySnapshot(this._runs, snapshot);
     this._freshKeys.add(key);
     this._freshAt.set(key, new Date());
     this._changed.emit();
+    const now = this.run(key) ?? snapshot;
+    if (endedNow(previous, now)) {
+      this._ended.emit(now);
+    }
   }
 
   /** Follow the newest active runs live (while the sidebar shows), or stop following them all. */
@@ -165,6 +176,7 @@ export class RunsModel {
   }
 
   private _changed = new Signal<this, void>(this);
+  private _ended = new Signal<this, IRunSnapshot>(this);
   private _pipelines: IPipelineSummary[] = [];
   private _runs: IRunSnapshot[] = [];
   private _error: string | null = null;

@@ -5,7 +5,8 @@
  * A row names its run so runs of one pipeline can be told apart (the run id is never cut off) and shows
  * when it started; a run only SageMaker still lists (its CR is gone) is tagged so; a row whose data is older
  * than the last successful refresh is marked stale with the time it is from. When the server cannot list the
- * runs, the status line says what is unreachable and how to fix it (the server's words).
+ * runs, the status line says what is unreachable and how to fix it (the server's words). Selecting a
+ * pipeline also shows its run history (history.ts), where two runs can be compared.
  */
 
 import { Widget } from '@lumino/widgets';
@@ -14,6 +15,7 @@ import { Message } from '@lumino/messaging';
 import { h } from './dom';
 import { renderBadge } from './dagview';
 import { elapsed, formatProgress, formatTime } from './format';
+import { HistorySection } from './history';
 import { crGone, originTag, runLabel } from './runrows';
 import { RunsModel } from './runsmodel';
 import { knownProgress, rowFingerprint, runKey } from './snapshots';
@@ -30,6 +32,8 @@ export const ERROR_POLL_MS = 5000;
 export interface ISidebarOptions {
   model: RunsModel;
   openRun: (run: IRunSnapshot) => void;
+  /** Open the comparison of runs `a` and `b` (history section). */
+  openCompare?: (namespace: string, a: string, b: string) => void;
 }
 
 export class PipelinesSidebar extends Widget {
@@ -45,6 +49,10 @@ export class PipelinesSidebar extends Widget {
     refresh.addEventListener('click', () => void this._model.refresh());
     this._clear = h('button', { class: 'jp-SageMakerAck-button jp-SageMakerAck-hidden' }, 'All pipelines');
     this._clear.addEventListener('click', () => this._selectPipeline(null));
+    this._history = new HistorySection({
+      openRun: (namespace, name) => this._openRun({ namespace, name, pipelineName: '', status: '' }),
+      openCompare: options.openCompare ?? (() => undefined)
+    });
     this.node.append(
       h('div', { class: 'jp-SageMakerAck-sidebarHeader' }, h('h2', {}, 'SageMaker Pipelines'), refresh),
       this._status,
@@ -52,15 +60,18 @@ export class PipelinesSidebar extends Widget {
       h('h3', {}, 'Pipelines'),
       this._pipelineList,
       h('div', { class: 'jp-SageMakerAck-runsHeader' }, this._runsTitle, this._clear),
-      this._runList
+      this._runList,
+      this._history.node
     );
     this._model.changed.connect(this._render, this);
+    this._model.ended.connect(this._onEnded, this);
   }
 
   dispose(): void {
     this._stopPolling();
     this._model.setFollowing(false);
     this._model.changed.disconnect(this._render, this);
+    this._model.ended.disconnect(this._onEnded, this);
     super.dispose();
   }
 
@@ -95,9 +106,17 @@ export class PipelinesSidebar extends Widget {
     }
   }
 
+  /** A run of the pipeline whose history shows ended: its row there gets its outcome and duration. */
+  private _onEnded(_model: RunsModel, run: IRunSnapshot): void {
+    if (this._selected && run.pipelineName === this._selected) {
+      void this._history.load(this._selected);
+    }
+  }
+
   private _selectPipeline(pipelineName: string | null): void {
     this._selected = pipelineName;
     this._render();
+    void this._history.load(pipelineName);
   }
 
   private _render(): void {
@@ -221,5 +240,6 @@ export class PipelinesSidebar extends Widget {
   private _runList = h('ul', { class: 'jp-SageMakerAck-list jp-SageMakerAck-runs' });
   private _rows = new Map<string, { fingerprint: string; row: HTMLElement }>();
   private _selected: string | null = null;
+  private _history: HistorySection;
   private _timer: number | null = null;
 }

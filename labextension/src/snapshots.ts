@@ -175,3 +175,13 @@ export function rowFingerprint(run: IRunSnapshot): string {
     p ? `${p.succeeded}/${p.failed}/${p.running}/${p.total}` : ''
   ].join('|');
 }
+
+/** The steps a selective execution reused from an earlier run (SageMaker's SelectiveExecutionResult). */
+export function reusedSteps(run: IRunSnapshot | null | undefined): Set<string> {
+  return new Set((run?.steps ?? []).filter(step => step.reused === true).map(step => step.name));
+}
+
+/** A step's state as the views say it: `Succeeded (reused)` for a step reused from the source run. */
+export function stateText(state: string, reused: boolean): string {
+  return reused ? `${state} (reused)` : state;
+}

@@ -60,3 +60,9 @@ export function isFinal(state: string | null | undefined): boolean {
 export function isActive(run: { status: string; outcome?: string | null }): boolean {
   return !run.outcome && !isFinal(run.status);
 }
+
+/** True for a Failed or Stopped run: a retry can run it again from where it ended. */
+export function isRetryable(run: { status: string; outcome?: string | null }): boolean {
+  const tone = toneOf(run.outcome ?? run.status);
+  return tone === 'failed' || tone === 'stopped';
+}

@@ -29,6 +29,10 @@ export interface IStepSnapshot {
   jobArn?: string | null;
   consoleUrl?: string | null;
   logsUrl?: string | null;
+  /** True when a selective execution reused this step from an earlier run instead of running it. */
+  reused?: boolean | null;
+  /** The execution the step was reused from. */
+  sourceExecutionArn?: string | null;
 }
 
 export interface IProgress {
@@ -120,4 +124,46 @@ export interface IProblem {
 export interface IRunList {
   runs: IRunSnapshot[];
   problems?: IProblem[];
+}
+
+/** What a retry would create (`POST runs/<ns>/<name>/retry`): the new run's name and its steps. */
+export interface IRetryPlan {
+  namespace: string;
+  source: string;
+  sourceExecutionArn: string;
+  sourceStatus: string;
+  name: string;
+  selected: string[];
+  reused: string[];
+  notRun: string[];
+}
+
+export interface IRetryAnswer {
+  plan: IRetryPlan;
+  created: boolean;
+}
+
+/** One run of `GET history?pipeline=`: a run snapshot without steps, plus what it ran with. */
+export interface IHistoryRun extends IRunSnapshot {
+  durationSeconds?: number | null;
+  parameters?: { [name: string]: string } | null;
+  definitionDigest?: string | null;
+  definitionVersionId?: string | null;
+  retryOf?: string | null;
+}
+
+export interface IStepSide {
+  status: string;
+  durationSeconds?: number | null;
+  reused?: boolean | null;
+}
+
+/** `GET compare?a=&b=`: parameter differences, the definitions' diff and the steps side by side. */
+export interface ICompareResult {
+  a: IRunSnapshot;
+  b: IRunSnapshot;
+  parameters: { name: string; a: string | null; b: string | null }[];
+  /** The semantic diff of the two definitions (core.diff), or null when one could not be read. */
+  definition: { identical: boolean; summary: string[]; [key: string]: unknown } | null;
+  steps: { name: string; a: IStepSide | null; b: IStepSide | null }[];
 }

@@ -161,7 +161,12 @@ def steps_html(snapshot: Mapping[str, Any] | None, now: datetime | None = None) 
     rows = [
         (
             escape(str(s.get("name"))),
-            badge(shown_state(s.get("status"), outcome)),
+            badge(shown_state(s.get("status"), outcome))
+            + (
+                ' <span class="sma-reused" title="reused from the run this one retries">reused</span>'
+                if s.get("reused")
+                else ""
+            ),
             escape(short_time(s.get("startTime"))),
             escape(duration(s.get("startTime"), s.get("endTime"), now)),
             escape(s.get("failureReason") or ""),
@@ -203,6 +208,60 @@ def runs_html(runs: Sequence[Mapping[str, Any]]) -> str:
         for r in runs
     ]
     return _table(("namespace", "run", "pipeline", "status", "started", "from"), rows, "sma-runs")
+
+
+def _seconds(value: Any) -> str:
+    if value is None:
+        return ""
+    total = round(float(value))
+    return f"{total // 60}m {total % 60:02d}s" if total >= 60 else f"{total}s"
+
+
+def history_html(runs: Sequence[Mapping[str, Any]]) -> str:
+    """A pipeline's runs (``run_history`` entries on the wire): status, start, duration, parameters, the
+    definition version each ran and the run it retried."""
+    if not runs:
+        return '<div class="sma-history"><i>No runs of this pipeline yet.</i></div>'
+    rows = []
+    for r in runs:
+        params = r.get("parameters") or {}
+        digest = str(r.get("definitionDigest") or "")
+        version = " ".join(
+            x
+            for x in (digest.removeprefix("sha256:")[:12], str(r.get("definitionVersionId") or "")[:12])
+            if x
+        )
+        rows.append(
+            (
+                f"<code>{escape(str(r.get('name') or r.get('displayName') or ''))}</code>",
+                badge(str(r.get("outcome") or r.get("status") or "Unknown")),
+                escape(short_time(r.get("startTime"))),
+                escape(_seconds(r.get("durationSeconds"))),
+                escape(", ".join(f"{k}={v}" for k, v in sorted(params.items()))),
+                escape(version),
+                f"<code>{escape(str(r['retryOf']))}</code>" if r.get("retryOf") else "",
+            )
+        )
+    return _table(
+        ("run", "status", "started", "duration", "parameters", "version", "retry of"), rows, "sma-history"
+    )
+
+
+def retry_plan_html(plan: Mapping[str, Any]) -> str:
+    """What a retry would do (``RetryProposal.to_wire()``), shown before the user confirms it."""
+
+    def steps(values: Sequence[str]) -> str:
+        return escape(", ".join(values)) if values else "<i>none</i>"
+
+    return (
+        f'<div class="sma-retry-plan">Retry <code>{escape(str(plan.get("source")))}</code> '
+        f"({escape(str(plan.get('sourceStatus')))}) as the new run "
+        f'<code class="sma-retry-name">{escape(str(plan.get("name")))}</code>:<br>'
+        f"run again ({len(plan.get('selected') or [])}): "
+        f'<span class="sma-retry-selected">{steps(plan.get("selected") or [])}</span><br>'
+        f"reused ({len(plan.get('reused') or [])}): "
+        f'<span class="sma-retry-reused">{steps(plan.get("reused") or [])}</span>&nbsp;</div>'
+    )
 
 
 # Where a listed run came from: its CR, or only SageMaker's execution list (its CR is gone).

@@ -1,9 +1,10 @@
 """``SageMakerAckPanel``: the ipywidgets panel of one pipeline and its runs.
 
 Summary, DAG picture, lint findings, YAML preview, the buttons Validate / Publish / Export YAML / Submit /
-Stop, and live status. Every button runs its service call in a daemon thread, so the kernel answers other
-cells meanwhile; live status arrives through a :class:`~.feeder.StatusFeeder`, the only writer of the
-status widgets. Each action is also a plain method (``panel.publish()``), usable from code and tests.
+Stop / Retry, live status, and the table of the pipeline's runs (refreshed on demand). Every button runs its
+service call in a daemon thread, so the kernel answers other cells meanwhile; live status arrives through a
+:class:`~.feeder.StatusFeeder`, the only writer of the status widgets. Each action is also a plain method
+(``panel.publish()``), usable from code and tests.
 
 The DAG is drawn by the JupyterLab extension's own view (:class:`~.dagwidget.DagWidget`) once its front
 end says it is there, else by the Python SVG. Displaying the panel also leaves a second output beside the
@@ -31,8 +32,10 @@ from ..display.picture import DAG_MIME, DagPicture
 from ..display.snapshots import as_wire, progress, step_states
 from ..display.views import (
     findings_html,
+    history_html,
     place,
     problem_html,
+    retry_plan_html,
     run_header_html,
     static_view_html,
     steps_html,
@@ -48,10 +51,12 @@ from .feeder import StatusFeeder, start_daemon
 log = logging.getLogger(__name__)
 
 BAR_STYLES = {"Succeeded": "success", "Failed": "danger", "Stopped": "warning"}
-ACTIONS = ("Validate", "Publish", "Export YAML", "Submit", "Stop")
+ACTIONS = ("Validate", "Publish", "Export YAML", "Submit", "Stop", "Retry")
+# The run states a retry starts from (SageMaker's selective execution needs a finished source run).
+RETRYABLE = ("Failed", "Stopped")
 # The actions the lint gate refuses on an error finding: their buttons are off while it has errors.
 GATED = ("Publish", "Export YAML", "Submit")
-DETAILS = ("Steps", "Lint findings", "YAML")
+DETAILS = ("Steps", "Lint findings", "YAML", "Runs")
 SAVED_STATE_CLASS = "sma-saved-state"
 SAVED_INTERVAL = 5.0  # seconds between two redraws of the saved state while only steps change
 
@@ -98,6 +103,8 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         self._saved_at = 0.0
         self.export_dir: Path | None = None  # where the Export YAML button writes (default: the working dir)
         self._busy = False
+        self.proposal: Any = None  # the retry shown for confirmation (services.retry.RetryProposal)
+        self.history: list[Any] = []  # the last runs table (services.run_history entries)
         self._state_lock = threading.RLock()
         self._build()
         super().__init__(children=self._children(), **kwargs)
@@ -118,6 +125,7 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             "Export YAML": self.export_yaml,
             "Submit": self.submit,
             "Stop": self.ask_stop,
+            "Retry": self.ask_retry,
         }
         icons = {
             "Validate": "check",
@@ -125,12 +133,15 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             "Export YAML": "file",
             "Submit": "play",
             "Stop": "stop",
+            "Retry": "redo",
         }
         for label, button in self.buttons.items():
             button.icon = icons[label]
             button.add_class("sma-button-" + label.lower().replace(" ", "-"))
             if label == "Stop":  # asks first; only the confirmation runs the stop
                 button.on_click(lambda _b: self.ask_stop())
+            elif label == "Retry":  # plans in a thread (it reads the cluster), then asks
+                button.on_click(lambda _b: self._click("Retry", self.ask_retry))
             elif label == "Export YAML":
                 button.on_click(lambda _b: self._click("Export YAML", self._export_from_button))
             else:
@@ -138,6 +149,8 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         self.buttons["Submit"].button_style = "primary"
         self.buttons["Stop"].button_style = "danger"
         self.buttons["Stop"].disabled = True
+        self.buttons["Retry"].disabled = True
+        self.buttons["Retry"].tooltip = "Retry a Failed or Stopped run from where it ended"
         self._busy_bar = widgets.IntProgress(
             value=1, min=0, max=1, bar_style="info", layout=widgets.Layout(visibility="hidden", width="120px")
         )
@@ -171,13 +184,31 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             layout=widgets.Layout(display="none", align_items="center"),
         )
         self._confirm.add_class("sma-confirm")
+        self._retry_text = widgets.HTML("")
+        self._confirm_retry = widgets.Button(description="Retry the run", button_style="primary", icon="redo")
+        self._confirm_retry.add_class("sma-button-confirm-retry")
+        self._cancel_retry = widgets.Button(description="Cancel")
+        self._cancel_retry.add_class("sma-button-cancel-retry")
+        self._confirm_retry.on_click(lambda _b: self._confirmed_retry())
+        self._cancel_retry.on_click(lambda _b: self._hide_retry())
+        self._retry_box = widgets.HBox(
+            [self._retry_text, self._confirm_retry, self._cancel_retry],
+            layout=widgets.Layout(display="none", align_items="center"),
+        )
+        self._retry_box.add_class("sma-confirm-retry")
+        self._runs = widgets.HTML("<i>Click Refresh to list this pipeline's runs.</i>")
+        self._runs.add_class("sma-runs-table")
+        self._refresh_runs = widgets.Button(description="Refresh", icon="refresh")
+        self._refresh_runs.add_class("sma-button-refresh-runs")
+        self._refresh_runs.on_click(lambda _b: self._click("Runs", self.runs))
         self._steps = widgets.HTML(steps_html(None))
         self._findings = widgets.HTML("<i>Not validated yet: click Validate.</i>")
         self._yaml = widgets.HTML("<i>Click Export YAML to preview the ACK manifests.</i>")
 
     def _children(self) -> list[Any]:
         toolbar = widgets.HBox([*self.buttons.values(), self._busy_bar])
-        self._details = widgets.Accordion(children=[self._steps, self._findings, self._yaml])
+        runs = widgets.VBox([self._refresh_runs, self._runs])
+        self._details = widgets.Accordion(children=[self._steps, self._findings, self._yaml, runs])
         for i, title in enumerate(DETAILS):
             self._details.set_title(i, title)
         self._details.selected_index = 0
@@ -185,6 +216,7 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             self._summary,
             toolbar,
             self._confirm,
+            self._retry_box,
             self._gate_line,
             self._message,
             self._run_header,
@@ -227,11 +259,14 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             for label, button in self.buttons.items():
                 if label == "Stop":
                     button.disabled = self._busy or not running or self.run_status == "Stopping"
+                elif label == "Retry":
+                    button.disabled = self._busy or not self.run_name or self.run_status not in RETRYABLE
                 else:
                     gated = label in GATED and bool(self.gate)
                     button.disabled = self._busy or self._source is None or gated
                     button.tooltip = self.gate if gated else ""
             self._busy_bar.layout.visibility = "visible" if self._busy else "hidden"
+            self._refresh_runs.disabled = self._busy
 
     def _say(self, html: str) -> None:
         self._message.value = html
@@ -408,6 +443,55 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         self._say(f"Stop requested for <code>{self.run_name}</code>.")
         return snapshot
 
+    def ask_retry(self, *, from_step: str | None = None) -> Any:
+        """The Retry button: plan the retry of the current run (nothing is created) and ask to confirm it."""
+        from ...services.retry import propose
+
+        if not self.run_name:
+            raise UserError("There is no run to retry.", "Attach to a Failed or Stopped run by name.")
+        proposal = propose(self.namespace, self.run_name, self.settings, from_step=from_step)
+        self.proposal = proposal
+        self._retry_text.value = retry_plan_html(proposal.to_wire())
+        self._retry_box.layout.display = "flex"
+        self._say("")
+        return proposal
+
+    def _hide_retry(self) -> None:
+        self._retry_box.layout.display = "none"
+
+    def _confirmed_retry(self) -> None:
+        self._hide_retry()
+        self._click("Retry", self.retry)
+
+    def retry(self) -> str:
+        """Create the retry :meth:`ask_retry` showed and follow the new run; returns its name."""
+        from ...services.retry import retry
+
+        proposal = self.proposal
+        if proposal is None:
+            raise UserError("No retry was planned.", "Click Retry first: it shows what the retry runs again.")
+        self.proposal = None
+        retry(proposal, self.settings)
+        self._say(
+            f"&#10003; Created run <code>{escape(proposal.name)}</code>, a retry of "
+            f"<code>{escape(proposal.source)}</code>."
+        )
+        self.watch(proposal.name, namespace=proposal.namespace)
+        return str(proposal.name)
+
+    def runs(self) -> list[Any]:
+        """Fill the Runs table with this pipeline's runs (services.run_history, newest first)."""
+        from ...services.run_history import run_history
+
+        if not self.pipeline_name:
+            raise UserError("This panel does not know its pipeline's name.", "Pass it: name=PIPELINE_NAME.")
+        entries = run_history(self.settings, self.pipeline_name, self.namespace)
+        self.history = entries
+        self._runs.value = history_html([entry.to_wire() for entry in entries])
+        self._open_section("Runs")
+        self._say(f"{len(entries)} run(s) of <code>{escape(str(self.pipeline_name))}</code>.")
+        return entries
+
     # ----- live status --------------------------------------------------------------------------
     def watch(self, run_name: str, *, namespace: str | None = None) -> None:
         """Follow ``run_name`` live (stops following any previous run first: one writer per widget)."""
@@ -423,6 +507,8 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
             self.namespace = namespace
             self.run_name = run_name
             self.run_status = "Pending"
+            self.proposal = None
+            self._hide_retry()
             self.snapshot = None
             self._feeder = StatusFeeder(
                 lambda: watch_run(namespace, run_name, settings),
