@@ -19,7 +19,7 @@ def _failed_run(sandbox: Any) -> tuple[str, str]:
     from jupyter_sagemaker_ack.services import render, submit, watch
 
     settings = resolve_settings()
-    name = f"lab-retry-{os.getpid()}"
+    name = f"route-retry-{os.getpid()}"  # its own pipeline: other tests retry lab-retry-PID
     definition = json.loads(json.dumps(chain_definition(3, fan_out=1)).replace("Step-0000", "LabRetry-"))
     rendered = render.render(
         parse_definition(definition), settings, pipeline_name=name, role_arn=ROLE, execution=True
