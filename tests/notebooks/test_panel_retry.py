@@ -102,6 +102,16 @@ def test_retry_shows_the_plan_then_creates_a_selective_run_and_the_runs_table_li
     assert f"<code>{first}</code>" in table.split(new_name, 1)[1]  # the retry-of column names the source
     assert panel._details.selected_index == 3  # the Runs section opened
 
+    compared = panel.compare(first, new_name).to_wire()
+    by_step = {row["name"]: row for row in compared["steps"]}
+    assert by_step[FAILING]["a"]["status"] == "Failed"
+    assert by_step[FAILING]["b"]["status"] == "Succeeded"
+    assert by_step["PreprocessAbaloneData"]["b"]["reused"] is True
+    shown = panel._runs.value
+    assert 'class="sma-compare"' in shown
+    assert f"{first} vs {new_name}" in shown
+    assert "(reused)" in shown
+
 
 def test_retry_cancel_creates_nothing_and_without_a_run_the_button_is_off() -> None:
     panel = SageMakerAckPanel(abalone_definition(), name="PanelRetryOff")

@@ -386,3 +386,46 @@ def static_view_html(
         + _table(headers, _step_rows(nodes, edges, snapshot, now), "sma-static-steps")
         + "</div>"
     )
+
+
+def _comparison_side(value: Any) -> str:
+    if value is None:
+        return "-"
+    seconds = value.get("durationSeconds")
+    shown = str(value["status"]) + (f" {seconds:.0f}s" if seconds is not None else "")
+    return shown + (" (reused)" if value.get("reused") else "")
+
+
+def _comparison_parts(result: Any) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """(parameter changes, definition changes, step rows) of a ``services.compare`` comparison."""
+    wire = result.to_wire()
+    params = [f"{p['name']}: {p['a']} -> {p['b']}" for p in wire["parameters"]]
+    definition = result.definition
+    changes = (
+        ["unknown"] if definition is None else (["the same"] if definition.identical else definition.lines())
+    )
+    return params, changes, wire["steps"]
+
+
+def comparison_html(run_a: str, run_b: str, result: Any) -> str:
+    """Two runs side by side: the parameters that differ, the definition diff, each step's status."""
+    params, changes, steps = _comparison_parts(result)
+    rows = "".join(
+        f"<tr><td>{escape(r['name'])}</td><td>{escape(_comparison_side(r['a']))}</td>"
+        f"<td>{escape(_comparison_side(r['b']))}</td></tr>"
+        for r in steps
+    )
+    return (
+        f'<div class="sma-compare"><b>{escape(run_a)} vs {escape(run_b)}</b>'
+        f"<p>Parameters: {escape('; '.join(params) or 'the same')}</p>"
+        f"<p>Definition: {escape('; '.join(changes))}</p>"
+        f"<table><tr><th>step</th><th>A</th><th>B</th></tr>{rows}</table></div>"
+    )
+
+
+def comparison_text(result: Any) -> str:
+    params, changes, steps = _comparison_parts(result)
+    return "\n".join(
+        [f"Parameters: {'; '.join(params) or 'the same'}", f"Definition: {'; '.join(changes)}"]
+        + [f"{r['name']}: {_comparison_side(r['a'])} | {_comparison_side(r['b'])}" for r in steps]
+    )

@@ -579,37 +579,12 @@ class SageMakerAckMagics(Magics):
         from ...services.compare import compare_runs
 
         settings = current_settings({"namespace": args.namespace})
+        from ..display.views import comparison_html, comparison_text
+
         result = compare_runs(settings.namespace or "default", args.run_a, args.run_b, settings)
         wire = result.to_wire()
-
-        def side(value: Any) -> str:
-            if value is None:
-                return "-"
-            seconds = value.get("durationSeconds")
-            shown = str(value["status"]) + (f" {seconds:.0f}s" if seconds is not None else "")
-            return shown + (" (reused)" if value.get("reused") else "")
-
-        params = [f"{p['name']}: {p['a']} -> {p['b']}" for p in wire["parameters"]]
-        definition = result.definition
-        changes = (
-            ["unknown"]
-            if definition is None
-            else (["the same"] if definition.identical else definition.lines())
-        )
-        rows = "".join(
-            f"<tr><td>{escape(r['name'])}</td><td>{escape(side(r['a']))}</td><td>{escape(side(r['b']))}</td></tr>"
-            for r in wire["steps"]
-        )
-        html = (
-            f"<b>{escape(args.run_a)} vs {escape(args.run_b)}</b>"
-            f"<p>Parameters: {escape('; '.join(params) or 'the same')}</p>"
-            f"<p>Definition: {escape('; '.join(changes))}</p>"
-            f"<table><tr><th>step</th><th>A</th><th>B</th></tr>{rows}</table>"
-        )
-        text = "\n".join(
-            [f"Parameters: {'; '.join(params) or 'the same'}", f"Definition: {'; '.join(changes)}"]
-            + [f"{r['name']}: {side(r['a'])} | {side(r['b'])}" for r in wire["steps"]]
-        )
+        html = comparison_html(args.run_a, args.run_b, result)
+        text = comparison_text(result)
         return Result(wire, html, text)
 
     @subcommand(

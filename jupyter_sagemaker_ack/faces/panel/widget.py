@@ -31,6 +31,7 @@ from ...services.gate import check_definition
 from ..display.picture import DAG_MIME, DagPicture
 from ..display.snapshots import as_wire, progress, step_states
 from ..display.views import (
+    comparison_html,
     findings_html,
     history_html,
     place,
@@ -491,6 +492,16 @@ class SageMakerAckPanel(widgets.VBox):  # type: ignore[misc]
         self._open_section("Runs")
         self._say(f"{len(entries)} run(s) of <code>{escape(str(self.pipeline_name))}</code>.")
         return entries
+
+    def compare(self, run_a: str, run_b: str) -> Any:
+        """Two runs of this pipeline side by side in the Runs section: parameters, definition diff, steps."""
+        from ...services.compare import compare_runs
+
+        result = compare_runs(self.namespace or "default", run_a, run_b, self.settings)
+        self._runs.value = comparison_html(run_a, run_b, result) + self._runs.value
+        self._open_section("Runs")
+        self._say(f"Compared <code>{escape(run_a)}</code> with <code>{escape(run_b)}</code>.")
+        return result
 
     # ----- live status --------------------------------------------------------------------------
     def watch(self, run_name: str, *, namespace: str | None = None) -> None:
