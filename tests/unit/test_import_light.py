@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("sagemaker", "kubernetes", "boto3", "botocore")
+# jsonschema: about a second with its format checkers; only a policy file or the CRD checks need it.
+HEAVY = ("sagemaker", "kubernetes", "boto3", "botocore", "jsonschema")
 
 
 def _loaded_after(code: str) -> set[str]:
@@ -24,6 +25,16 @@ def test_cli_help_is_light():
         _loaded_after(
             "from jupyter_sagemaker_ack.faces.cli import cli\n"
             "try:\n    cli.main(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass"
+        )
+        == set()
+    )
+
+
+def test_load_ext_is_light():
+    assert (
+        _loaded_after(
+            "from IPython.testing.globalipapp import start_ipython\n"
+            "start_ipython().run_line_magic('load_ext', 'jupyter_sagemaker_ack')"
         )
         == set()
     )

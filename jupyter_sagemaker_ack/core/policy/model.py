@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
 import yaml
 
 from ..bounded import load_yaml_all
@@ -96,6 +95,8 @@ def read_policy(text: str, source: str = "policy") -> PipelinePolicy:
             f"The policy {source} is a {_shown(value.get('kind'))}, not a {KIND}.",
             f"Pass a file with kind: {KIND} (and apiVersion: {API_VERSION}).",
         )
+    import jsonschema  # about a second to import with its format checkers: only when a policy is read
+
     errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(value), key=_error_order)
     if errors:
         raise _schema_error(errors[0], source)
@@ -121,11 +122,11 @@ def _policy(rules: Mapping[str, Any], source: str) -> PipelinePolicy:
     )
 
 
-def _error_order(error: jsonschema.ValidationError) -> tuple[int, str]:
+def _error_order(error: Any) -> tuple[int, str]:
     return (len(error.absolute_path), str(list(error.absolute_path)))
 
 
-def _schema_error(error: jsonschema.ValidationError, source: str) -> UserError:
+def _schema_error(error: Any, source: str) -> UserError:
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
     path = path or "(top level)"
     if error.validator == "additionalProperties" and path == "rules":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import shlex
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -24,7 +25,6 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.display import display as _display
 
 from ...core.errors import UserError
-from ...services.gate import GateRefused
 from ..kernel.publications import provenance_of, remember_publication
 from ..kernel.runs import remember_run, run_arn
 from ..kernel.settings import current_settings
@@ -41,6 +41,13 @@ PanelOpener = Callable[[Any], Any]
 MAGIC_OVERRIDE = "--force to the magic"
 LIVE_INTERVAL = 0.25  # seconds between two redraws of a followed run whose states change
 LIVE_REFRESH = 5.0  # seconds between two redraws when only its durations move on
+
+
+def _is_gate_refusal(exc: BaseException) -> bool:
+    """A refusal by the lint gate. Its module is imported only by the commands that run the gate (it pulls
+    in the policy rules), so ``%load_ext`` stays light: no gate imported means no refusal to recognise."""
+    gate = sys.modules.get("jupyter_sagemaker_ack.services.gate")
+    return gate is not None and isinstance(exc, gate.GateRefused)
 
 
 def arg(*names: str, **options: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
@@ -112,10 +119,10 @@ class SageMakerAckMagics(Magics):
             return _shown(Problem(f"{words[0]}: {exc}.", f"See `%{MAGIC} {words[0]} --help`."))
         try:
             result = command(args)
-        except GateRefused as exc:
-            refused = exc.naming(MAGIC_OVERRIDE)
-            return _shown(Problem(refused.problem, refused.fix))
         except Exception as exc:
+            if _is_gate_refusal(exc):
+                refused = exc.naming(MAGIC_OVERRIDE)  # type: ignore[attr-defined]
+                return _shown(Problem(refused.problem, refused.fix))
             problem = problem_of(exc)
             if problem is None:
                 raise
