@@ -8,7 +8,9 @@ complaint), so the publisher resolves the key itself with DescribeKey and record
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -29,6 +31,25 @@ class KmsKey:
         return self.state == "Enabled"
 
 
+def _describe(clients: AwsClients, key: str, what: str) -> dict[str, Any]:
+    """DescribeKey's KeyMetadata for ``key``; a missing key or a failed call is a UserError naming ``what``."""
+    try:
+        return dict(clients.kms.describe_key(KeyId=key)["KeyMetadata"])
+    except ClientError as exc:
+        if error_code(exc) in ("NotFoundException", "NotFound"):
+            raise UserError(
+                f"{what} '{key}' does not exist in region {clients.region}.",
+                "Check the key id or alias (aliases start with 'alias/') and the region.",
+            ) from None
+        raise describe_failure(exc, f"describe {what}", target=key) from None
+    except BotoCoreError as exc:
+        raise describe_failure(exc, f"describe {what}", target=key) from None
+
+
+def _state(metadata: Mapping[str, Any]) -> str:
+    return str(metadata.get("KeyState") or ("Enabled" if metadata.get("Enabled") else "Disabled"))
+
+
 def resolve_key(clients: AwsClients, key: str | None) -> KmsKey:
     """DescribeKey ``key`` and insist that it is an enabled symmetric key; aliases become the key ARN."""
     if not key:
@@ -36,19 +57,9 @@ def resolve_key(clients: AwsClients, key: str | None) -> KmsKey:
             "No KMS key is configured for SSE-KMS.",
             "Pass --kms-key (key id, ARN or alias/NAME) or set SAGEMAKER_ACK_KMS_KEY.",
         )
-    try:
-        metadata = clients.kms.describe_key(KeyId=key)["KeyMetadata"]
-    except ClientError as exc:
-        if error_code(exc) in ("NotFoundException", "NotFound"):
-            raise UserError(
-                f"KMS key '{key}' does not exist in region {clients.region}.",
-                "Check the key id or alias (aliases start with 'alias/') and the region.",
-            ) from None
-        raise describe_failure(exc, "describe KMS key", target=key) from None
-    except BotoCoreError as exc:
-        raise describe_failure(exc, "describe KMS key", target=key) from None
+    metadata = _describe(clients, key, "KMS key")
     arn = str(metadata["Arn"])
-    state = str(metadata.get("KeyState") or ("Enabled" if metadata.get("Enabled") else "Disabled"))
+    state = _state(metadata)
     resolved = KmsKey(
         requested=key, arn=arn, state=state, region=arn.split(":")[3] if arn.count(":") >= 5 else ""
     )
@@ -77,19 +88,9 @@ class SigningKey:
 
 def resolve_signing_key(clients: AwsClients, key: str) -> SigningKey:
     """DescribeKey ``key`` and insist that it is an enabled SIGN_VERIFY key offering ECDSA or RSA-PSS."""
-    try:
-        metadata = clients.kms.describe_key(KeyId=key)["KeyMetadata"]
-    except ClientError as exc:
-        if error_code(exc) in ("NotFoundException", "NotFound"):
-            raise UserError(
-                f"KMS signing key '{key}' does not exist in region {clients.region}.",
-                "Check the key id or alias (aliases start with 'alias/') and the region.",
-            ) from None
-        raise describe_failure(exc, "describe KMS signing key", target=key) from None
-    except BotoCoreError as exc:
-        raise describe_failure(exc, "describe KMS signing key", target=key) from None
+    metadata = _describe(clients, key, "KMS signing key")
     arn = str(metadata["Arn"])
-    state = str(metadata.get("KeyState") or ("Enabled" if metadata.get("Enabled") else "Disabled"))
+    state = _state(metadata)
     if state != "Enabled":
         raise UserError(
             f"KMS signing key '{key}' ({arn}) is {state}.", "Enable it (aws kms enable-key) or pass another."
